@@ -1,0 +1,1 @@
+"""Campaigns: targets, asks, follow-ups, sign-ons, letters and tasks. No SMTP or IMAP here."""

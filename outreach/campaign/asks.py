@@ -1,0 +1,259 @@
+"""Asks: choosing who to ask now, and writing each ask when it is about to be sent.
+
+`plan_asks` moves queued targets to `asked` in the transaction that writes their outbox
+rows. The text itself is composed by `AskComposer` when the outbox claims the row, so the
+draft link is always the letter version current at send time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any
+
+import jinja2
+import markdown_it
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from outreach.campaign import letters
+from outreach.campaign.config import CampaignConfig, Wave
+from outreach.campaign.contacts import suppress
+from outreach.campaign.organizations import org_key
+from outreach.campaign.targets import transition
+from outreach.campaign.tasks import open_task
+from outreach.db.models import (
+    Campaign,
+    Contact,
+    Engagement,
+    LetterVersion,
+    Organization,
+    OutboxMessage,
+    SignOn,
+    Size,
+    Suppression,
+    Target,
+    TargetState,
+)
+from outreach.mail.compose import Draft, mailbox
+from outreach.mail.outbox import Failure, enqueue
+from outreach.mail.tokens import make_token, tagged_address
+from outreach.settings import Settings
+from outreach.templating import render_set
+
+ASK = "ask"
+
+
+@dataclass
+class AskPlan:
+    """What one planning pass did, for logs and status."""
+
+    queued: int = 0
+    excluded: int = 0
+    requeued: int = 0
+    suppressed: int = 0
+    waiting: dict[str, int] = field(default_factory=dict)
+
+    def wait(self, reason: str) -> None:
+        self.waiting[reason] = self.waiting.get(reason, 0) + 1
+
+
+def wave_for(config: CampaignConfig, org: Organization) -> tuple[int, Wave] | None:
+    for index, wave in enumerate(config.waves):
+        if wave.matches(org.size, org.engagement, org.tags, org.needs_parent_approval):
+            return index, wave
+    return None
+
+
+_SIZE_WEIGHT = {Size.LARGE: 2, Size.MEDIUM: 1, Size.SMALL: 0}
+_ENGAGEMENT_WEIGHT = {Engagement.CORE: 2, Engagement.COMRADE: 1}
+
+
+def ask_priority(config: CampaignConfig, wave_index: int, org: Organization) -> int:
+    """Earlier waves first; within a wave, large organizations and Core/Comrade first."""
+    engagement = _ENGAGEMENT_WEIGHT.get(org.engagement, 0) if org.engagement else 0
+    return (len(config.waves) - wave_index) * 10 + _SIZE_WEIGHT[org.size] + engagement
+
+
+def signed_org_keys(session: Session, campaign_id: int) -> set[str]:
+    rows = session.execute(
+        select(Organization.key)
+        .join(SignOn, SignOn.organization_id == Organization.id)
+        .where(SignOn.campaign_id == campaign_id, SignOn.withdrawn_at.is_(None))
+    )
+    return {key for (key,) in rows}
+
+
+def plan_asks(session: Session, campaign: Campaign, config: CampaignConfig, now: datetime, *,
+              message_id_domain: str) -> AskPlan:
+    """Queue an ask for every queued target whose turn has come; apply the discretion rules."""
+    plan = AskPlan()
+    if now >= config.hard_deadline:
+        return plan
+    never = {org_key(name) for name in config.discretion.never_ask}
+    signed = signed_org_keys(session, campaign.id)
+    blocked: set[str] = set()
+    for rule in config.discretion.after:
+        if not {org_key(n) for n in rule.after_signed} <= signed:
+            blocked |= {org_key(n) for n in rule.ask}
+    targets = session.scalars(
+        select(Target)
+        .where(Target.campaign_id == campaign.id,
+               Target.state.in_([TargetState.QUEUED, TargetState.EXCLUDED]))
+        .options(joinedload(Target.organization), joinedload(Target.contact))
+        .order_by(Target.id)
+    ).all()
+    for target in targets:
+        org, contact = target.organization, target.contact
+        if org.key in never:
+            if target.state == TargetState.QUEUED:
+                transition(session, target, TargetState.EXCLUDED, now=now,
+                           reason="discretion: never ask")
+                plan.excluded += 1
+            continue
+        if target.state == TargetState.EXCLUDED:
+            transition(session, target, TargetState.QUEUED, now=now,
+                       reason="no longer on the never-ask list")
+            plan.requeued += 1
+        if contact.suppression != Suppression.NONE:
+            to = (TargetState.OPTED_OUT if contact.suppression == Suppression.UNSUBSCRIBED
+                  else TargetState.BOUNCED)
+            transition(session, target, to, now=now,
+                       reason=f"contact {contact.suppression.value}")
+            plan.suppressed += 1
+            continue
+        if org.key in blocked:
+            plan.wait("waiting for other organizations to sign first")
+            continue
+        placed = wave_for(config, org)
+        if placed is None:
+            plan.wait("in no wave")
+            continue
+        index, wave = placed
+        target.wave = wave.name
+        target.priority = ask_priority(config, index, org)
+        opens = config.wave_opens(wave)
+        if opens is not None and opens > now:
+            plan.wait(f"wave {wave.name} opens later")
+            continue
+        enqueue(
+            session, kind=ASK, recipient=contact.email, now=now,
+            message_id_domain=message_id_domain, target_id=target.id,
+            send_window=config.window, priority=target.priority,
+        )
+        transition(session, target, TargetState.ASKED, now=now, reason=f"ask queued ({wave.name})")
+        target.emails_sent += 1
+        plan.queued += 1
+    return plan
+
+
+_markdown = markdown_it.MarkdownIt("commonmark", {"html": False})
+
+
+def ask_context(settings: Settings, config: CampaignConfig, target: Target,
+                version: LetterVersion, now: datetime) -> dict[str, Any]:
+    """Everything an ask template may use. The draft link is `version`'s, fixed here."""
+    key = settings.require_secret_key()
+    sender = settings.sender
+    contact, org = target.contact, target.organization
+    reply = tagged_address(sender.reply_local_part, make_token(key, "t", target.id),
+                           sender.reply_domain)
+    unsubscribe = tagged_address("unsubscribe", make_token(key, "c", contact.id),
+                                 sender.reply_domain)
+    return {
+        "contact": {"name": contact.name, "first_name": contact.first_name,
+                    "email": contact.email, "role": contact.role or ""},
+        "organization": {"name": org.name, "size": org.size.value,
+                         "engagement": org.engagement.value if org.engagement else "",
+                         "kind": org.stakeholder_kind or ""},
+        "campaign": {"title": config.title, "slug": config.slug,
+                     "soft_deadline": config.soft_deadline,
+                     "hard_deadline": config.hard_deadline,
+                     "timezone": config.timezone, "target_signers": config.target_signers,
+                     "individuals_may_sign": config.individuals_may_sign,
+                     "contact_email": config.contact_email or sender.address,
+                     "days_to_soft_deadline": max(0, (config.soft_deadline - now).days)},
+        "letter": {"version": version.number, "draft_url": version.draft_url,
+                   "text": version.text, "html": _markdown.render(version.text)},
+        "sender": {"name": sender.name, "address": sender.address,
+                   "postal_address": sender.postal_address},
+        "reply_address": reply,
+        "unsubscribe_address": unsubscribe,
+    }
+
+
+def build_ask(settings: Settings, config: CampaignConfig, env: jinja2.Environment,
+              target: Target, version: LetterVersion, *, message_id: str,
+              now: datetime) -> EmailMessage:
+    context = ask_context(settings, config, target, version, now)
+    rendered = render_set(env, config.templates.ask, context)
+    sender = settings.sender
+    return Draft(
+        sender=mailbox(sender.name, sender.address),
+        to=mailbox(target.contact.name, target.contact.email),
+        reply_to=mailbox(sender.name, context["reply_address"]),
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        message_id=message_id,
+        date=now,
+        extra_headers={"List-Unsubscribe":
+                       f"<mailto:{context['unsubscribe_address']}?subject=unsubscribe>"},
+    ).build()
+
+
+SENDABLE = frozenset({TargetState.ASKED})
+
+
+class AskComposer:
+    """The outbox's composer for asks: runs when the row is claimed for sending."""
+
+    def __init__(self, settings: Settings, campaigns: dict[str, CampaignConfig],
+                 environments: dict[str, jinja2.Environment]) -> None:
+        self.settings = settings
+        self.campaigns = campaigns
+        self.environments = environments
+
+    def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> EmailMessage | None:
+        target = session.get(Target, row.target_id) if row.target_id is not None else None
+        if target is None:
+            raise LookupError(f"ask {row.message_id} has no target")
+        if target.state not in SENDABLE or target.contact.suppression != Suppression.NONE:
+            row.last_error = (f"cancelled: target is {target.state.value}, "
+                              f"contact {target.contact.suppression.value}")
+            return None
+        slug = target.campaign.slug
+        if slug not in self.campaigns:
+            raise LookupError(f"campaign {slug!r} has no config file loaded")
+        version = letters.current_version(session, target.campaign_id)
+        if version is None:
+            raise LookupError(f"campaign {slug!r} has no letter version")
+        row.letter_version_id = version.id
+        return build_ask(self.settings, self.campaigns[slug], self.environments[slug], target,
+                         version, message_id=row.message_id, now=now)
+
+
+def ask_failed(session: Session, row: OutboxMessage, now: datetime, failure: Failure) -> None:
+    """The outbox gave up on an ask: mark why, and ask an organizer to find another way in."""
+    target = session.get(Target, row.target_id) if row.target_id is not None else None
+    if target is None:
+        return
+    contact: Contact = target.contact
+    if failure == Failure.UNSENDABLE:
+        if target.state == TargetState.ASKED:
+            transition(session, target, TargetState.PAUSED, now=now,
+                       reason=f"ask could not be composed: {row.last_error}")
+        open_task(session, kind="review", campaign_id=target.campaign_id, target_id=target.id,
+                  title=f"Ask to {target.organization.name} could not be composed",
+                  notes=row.last_error or "", now=now)
+        return
+    if failure == Failure.REJECTED:
+        suppress(contact, Suppression.BOUNCED, reason=row.last_error or "rejected", now=now)
+    if target.state in (TargetState.ASKED, TargetState.FOLLOWED_UP):
+        transition(session, target, TargetState.BOUNCED, now=now,
+                   reason=f"mail to {contact.email} {failure.value}: {row.last_error}")
+    open_task(session, kind="find_contact", campaign_id=target.campaign_id, target_id=target.id,
+              title=f"Find another contact for {target.organization.name}",
+              notes=f"Mail to {contact.email} failed ({failure.value}): {row.last_error}",
+              now=now)

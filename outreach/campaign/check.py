@@ -1,0 +1,106 @@
+"""`outreach check`: everything that would stop a campaign, found before any mail goes out.
+
+Renders every template for every target with StrictUndefined, and checks the letter, the
+deadlines and the discretion rules against the imported organizations.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import jinja2
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from outreach.campaign import letters
+from outreach.campaign.asks import build_ask
+from outreach.campaign.config import CampaignConfig
+from outreach.campaign.organizations import org_key
+from outreach.campaign.targets import CLOSED
+from outreach.db.models import Campaign, Organization, Target
+from outreach.mail.outbox import new_message_id
+from outreach.settings import Settings
+from outreach.templating import TemplateProblem
+
+
+@dataclass
+class CheckReport:
+    slug: str
+    targets_checked: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_campaign(
+    session: Session, settings: Settings, config: CampaignConfig, env: jinja2.Environment,
+    campaign: Campaign | None, now: datetime,
+) -> CheckReport:
+    report = CheckReport(slug=config.slug)
+    if not settings.secret_key:
+        report.errors.append("OUTREACH_SECRET_KEY is not set: reply addresses cannot be signed")
+        return report
+    if now >= config.hard_deadline:
+        report.warnings.append(f"{config.source}: hard_deadline {config.hard_deadline:%Y-%m-%d} "
+                               "has passed; no asks will be sent")
+    elif now >= config.soft_deadline:
+        report.warnings.append(f"{config.source}: soft_deadline has passed")
+    if campaign is None:
+        report.warnings.append("no targets imported yet (outreach import FILE.csv --campaign "
+                               f"{config.slug})")
+        return report
+    if letters.unpublished_change(session, campaign, config):
+        report.errors.append(f"{config.letter_path()}: changed since version "
+                             f"{_version_number(session, campaign)} was recorded; publish it "
+                             "before asks go out")
+    version = letters.current_version(session, campaign.id)
+    if version is None:
+        report.errors.append("the campaign has no letter version")
+        return report
+    _check_discretion(session, config, report)
+    targets = session.scalars(
+        select(Target).where(Target.campaign_id == campaign.id)
+        .options(joinedload(Target.organization), joinedload(Target.contact))
+        .order_by(Target.id)
+    ).all()
+    problems: dict[str, list[str]] = defaultdict(list)
+    domain = settings.sender.reply_domain
+    for target in targets:
+        if target.state in CLOSED:
+            continue
+        report.targets_checked += 1
+        try:
+            build_ask(settings, config, env, target, version,
+                      message_id=new_message_id(domain), now=now)
+        except TemplateProblem as exc:
+            problems[str(exc)].append(target.organization.name)
+        except ValueError as exc:
+            problems[f"cannot build the message: {exc}"].append(target.organization.name)
+    for message, names in problems.items():
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        report.errors.append(f"{message} (for {len(names)} target(s): {shown})")
+    return report
+
+
+def _version_number(session: Session, campaign: Campaign) -> int:
+    version = letters.current_version(session, campaign.id)
+    return version.number if version else 0
+
+
+def _check_discretion(session: Session, config: CampaignConfig, report: CheckReport) -> None:
+    names = list(config.discretion.never_ask)
+    for rule in config.discretion.after:
+        names += rule.ask + rule.after_signed
+    if not names:
+        return
+    known = set(session.scalars(select(Organization.key).where(
+        Organization.key.in_({org_key(n) for n in names}))))
+    for name in dict.fromkeys(names):
+        if org_key(name) not in known:
+            report.warnings.append(f"{config.source}: discretion names {name!r}, which matches "
+                                   "no imported organization (check the spelling)")

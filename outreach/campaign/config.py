@@ -1,0 +1,197 @@
+"""The campaign config schema: `campaigns/<slug>.toml` plus the letter as Markdown."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from outreach.configfile import read_toml, validate
+from outreach.db.models import Engagement, Size
+from outreach.errors import ConfigError
+from outreach.sendwindow import DAY_NAMES, SendWindow
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Templates(Section):
+    ask: str = "ask"
+    confirmation: str = "confirmation"
+
+
+class SendWindowConfig(Section):
+    days: list[str] = ["mon", "tue", "wed", "thu", "fri"]
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+
+    @field_validator("days")
+    @classmethod
+    def _known_days(cls, days: list[str]) -> list[str]:
+        lowered = [d.lower()[:3] for d in days]
+        unknown = [d for d, low in zip(days, lowered, strict=True) if low not in DAY_NAMES]
+        if unknown:
+            raise ValueError(f"unknown day(s) {unknown}; use {list(DAY_NAMES)}")
+        if not lowered:
+            raise ValueError("at least one day is needed")
+        return lowered
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> SendWindowConfig:
+        if self.start >= self.end:
+            raise ValueError(f"start {self.start} must be before end {self.end}")
+        return self
+
+
+class AfterRule(Section):
+    """Ask the organizations in `ask` only once every one in `after_signed` has signed."""
+
+    ask: list[str] = Field(min_length=1)
+    after_signed: list[str] = Field(min_length=1)
+
+
+class Discretion(Section):
+    never_ask: list[str] = []
+    after: list[AfterRule] = []
+
+
+class Wave(Section):
+    """A group of targets asked together. A target joins the first wave it matches.
+
+    A wave with no criteria matches everyone; otherwise matching any one criterion is enough.
+    """
+
+    name: str
+    opens: datetime | date | None = None
+    sizes: list[Size] = []
+    engagement: list[Engagement] = []
+    tags: list[str] = []
+    needs_parent_approval: bool = False
+
+    def matches(self, size: Size, engagement: Engagement | None, tags: list[str],
+                needs_parent_approval: bool) -> bool:
+        if not (self.sizes or self.engagement or self.tags or self.needs_parent_approval):
+            return True
+        return (
+            size in self.sizes
+            or (engagement is not None and engagement in self.engagement)
+            or bool(set(tags) & set(self.tags))
+            or (self.needs_parent_approval and needs_parent_approval)
+        )
+
+
+class CampaignConfig(Section):
+    title: str = Field(min_length=1)
+    letter: Path
+    draft_url: str = Field(min_length=1, description="may contain {version}")
+    timezone: str = "UTC"
+    soft_deadline: datetime
+    hard_deadline: datetime
+    target_signers: int = Field(ge=1)
+    individuals_may_sign: bool = False
+    contact_email: str | None = None
+    templates: Templates = Templates()
+    send_window: SendWindowConfig = SendWindowConfig()
+    discretion: Discretion = Discretion()
+    waves: list[Wave] = [Wave(name="everyone")]
+
+    # Set by `load_campaign`, not by the file.
+    slug: str = Field(default="", exclude=True)
+    source: Path = Field(default=Path(), exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r} (use an IANA name like "
+                             "'America/New_York')") from None
+        return name
+
+    @field_validator("draft_url")
+    @classmethod
+    def _only_version_placeholder(cls, url: str) -> str:
+        try:
+            url.format(version=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"the only placeholder allowed is {{version}} ({exc})") from None
+        return url
+
+    @model_validator(mode="after")
+    def _localize_and_order(self) -> CampaignConfig:
+        zone = ZoneInfo(self.timezone)
+        self.soft_deadline = _aware(self.soft_deadline, zone)
+        self.hard_deadline = _aware(self.hard_deadline, zone)
+        if self.hard_deadline < self.soft_deadline:
+            raise ValueError("hard_deadline must not be before soft_deadline")
+        names = [w.name for w in self.waves]
+        if len(set(names)) != len(names):
+            raise ValueError(f"wave names must be unique: {names}")
+        return self
+
+    def wave_opens(self, wave: Wave) -> datetime | None:
+        if wave.opens is None:
+            return None
+        zone = ZoneInfo(self.timezone)
+        if isinstance(wave.opens, datetime):
+            return _aware(wave.opens, zone)
+        return datetime.combine(wave.opens, time(0, 0), tzinfo=zone).astimezone(UTC)
+
+    @property
+    def window(self) -> SendWindow:
+        return SendWindow(
+            timezone=self.timezone,
+            days=frozenset(DAY_NAMES.index(d) for d in self.send_window.days),
+            start=self.send_window.start,
+            end=self.send_window.end,
+        )
+
+    def letter_path(self) -> Path:
+        return self.letter if self.letter.is_absolute() else self.source.parent / self.letter
+
+    def read_letter(self) -> str:
+        path = self.letter_path()
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(self.source, [f"letter: file {path} not found"]) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(self.source, [f"letter: {path} is not UTF-8 ({exc})"]) from None
+
+    def draft_url_for(self, version: int) -> str:
+        return self.draft_url.format(version=version)
+
+
+def _aware(value: datetime, zone: ZoneInfo) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)
+
+
+def load_campaign(path: Path) -> CampaignConfig:
+    slug = path.stem
+    if not SLUG.match(slug):
+        raise ConfigError(path, [f"file name {slug!r} is not a valid slug (a-z, 0-9 and -)"])
+    data: dict[str, Any] = read_toml(path)
+    config = validate(CampaignConfig, data, path)
+    config.slug = slug
+    config.source = path
+    if not config.letter_path().exists():
+        raise ConfigError(path, [f"letter: file {config.letter_path()} not found"])
+    return config
+
+
+def campaign_path(campaigns_dir: Path, slug: str) -> Path:
+    return campaigns_dir / f"{slug}.toml"
+
+
+def list_campaigns(campaigns_dir: Path) -> list[Path]:
+    return sorted(campaigns_dir.glob("*.toml"))

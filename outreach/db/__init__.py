@@ -1,0 +1,1 @@
+"""The database: the single source of truth for every campaign, message and decision."""

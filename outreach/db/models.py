@@ -1,0 +1,300 @@
+"""The data model: every noun Outreach stores, as typed SQLAlchemy 2 mappings.
+
+Behaviour lives in the domain modules; these classes only say what is stored.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from outreach.db.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Size(enum.StrEnum):
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class Engagement(enum.StrEnum):
+    """The organizing guides' levels of engagement, closest first."""
+
+    CORE = "Core"
+    COMRADE = "Comrade"
+    ALLY = "Ally"
+    STRATEGIC_ALLIANCE = "Strategic Alliance"
+    UNLIKELY_ALLY = "Unlikely Ally"
+
+
+class Suppression(enum.StrEnum):
+    NONE = "none"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+
+
+class TargetState(enum.StrEnum):
+    """Every state a target can be in; moves only through `outreach.campaign.targets.transition`."""
+
+    QUEUED = "queued"
+    EXCLUDED = "excluded"
+    ASKED = "asked"
+    FOLLOWED_UP = "followed_up"
+    ESCALATED = "escalated"
+    PAUSED = "paused"
+    SIGNED = "signed"
+    DECLINED = "declined"
+    OPTED_OUT = "opted_out"
+    BOUNCED = "bounced"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class InboundStatus(enum.StrEnum):
+    NEW = "new"
+    PROCESSED = "processed"
+    QUARANTINED = "quarantined"
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    NO_ANSWER = "no_answer"
+    LEFT_MESSAGE = "left_message"
+    CANCELLED = "cancelled"
+
+
+class Campaign(Base):
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+    letter_versions: Mapped[list[LetterVersion]] = relationship(
+        back_populates="campaign", order_by="LetterVersion.number"
+    )
+
+
+class LetterVersion(Base):
+    __tablename__ = "letter_version"
+    __table_args__ = (UniqueConstraint("campaign_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    draft_url: Mapped[str] = mapped_column(String(1000))
+    published_at: Mapped[datetime]
+
+    campaign: Mapped[Campaign] = relationship(back_populates="letter_versions")
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Case- and space-folded name: the identity used to update instead of duplicate on import.
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    sort_name: Mapped[str] = mapped_column(String(300))
+    size: Mapped[Size] = mapped_column(_enum(Size), default=Size.SMALL)
+    engagement: Mapped[Engagement | None] = mapped_column(_enum(Engagement))
+    stakeholder_kind: Mapped[str | None] = mapped_column(String(100))
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    needs_parent_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    parent: Mapped[Organization | None] = relationship(remote_side=[id])
+    contacts: Mapped[list[Contact]] = relationship(back_populates="organization")
+
+
+class Contact(Base):
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    first_name: Mapped[str] = mapped_column(String(200))
+    # Stored lower-cased: one person, one row, whatever case they typed.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    role: Mapped[str | None] = mapped_column(String(200))
+    is_decision_maker: Mapped[bool] = mapped_column(Boolean, default=False)
+    suppression: Mapped[Suppression] = mapped_column(_enum(Suppression), default=Suppression.NONE)
+    suppressed_at: Mapped[datetime | None]
+    suppression_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    organization: Mapped[Organization] = relationship(back_populates="contacts")
+
+
+class Target(Base):
+    """One organization to ask in one campaign, through one contact."""
+
+    __tablename__ = "target"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "organization_id"),
+        Index("ix_target_due", "campaign_id", "state", "next_action_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"))
+    state: Mapped[TargetState] = mapped_column(_enum(TargetState), default=TargetState.QUEUED)
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    state_changed_at: Mapped[datetime]
+    next_action_at: Mapped[datetime | None]
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    wave: Mapped[str | None] = mapped_column(String(100))
+    emails_sent: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+
+    campaign: Mapped[Campaign] = relationship()
+    organization: Mapped[Organization] = relationship()
+    contact: Mapped[Contact] = relationship()
+
+
+class TargetEvent(Base):
+    """The audit trail of a target: every state change, when, why and by whom."""
+
+    __tablename__ = "target_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("target.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    from_state: Mapped[TargetState] = mapped_column(_enum(TargetState))
+    to_state: Mapped[TargetState] = mapped_column(_enum(TargetState))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+
+
+class OutboxMessage(Base):
+    """One email to send. Written in the transaction of the change that caused it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before", "priority"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    recipient: Mapped[str] = mapped_column(String(320))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("target.id"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The message as last composed; for kinds composed up front this is the message itself.
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    letter_version_id: Mapped[int | None] = mapped_column(ForeignKey("letter_version.id"))
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.PENDING)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime]
+    send_window: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class InboundMessage(Base):
+    """One raw message read from the mailbox, stored once before anything acts on it."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (UniqueConstraint("folder", "uidvalidity", "uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str | None] = mapped_column(String(300), unique=True)
+    folder: Mapped[str] = mapped_column(String(300))
+    uidvalidity: Mapped[int | None]
+    uid: Mapped[int | None]
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[InboundStatus] = mapped_column(_enum(InboundStatus), default=InboundStatus.NEW)
+    error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
+class SignOn(Base):
+    """A recorded consent to sign, always with its evidence."""
+
+    __tablename__ = "sign_on"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("target.id"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    name_as_listed: Mapped[str] = mapped_column(String(300))
+    sort_name: Mapped[str] = mapped_column(String(300))
+    signer_type: Mapped[str] = mapped_column(String(20), default="organization")
+    letter_version_id: Mapped[int] = mapped_column(ForeignKey("letter_version.id"))
+    evidence_kind: Mapped[str] = mapped_column(String(20))
+    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
+    quoted_text: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None]
+
+
+class Task(Base):
+    """Work for a person: a phone call, a review, finding a contact, a check-in."""
+
+    __tablename__ = "task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("target.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), default=TaskStatus.OPEN)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]

@@ -1,0 +1,1 @@
+"""Mail plumbing: composing, the SMTP outbox sender, the mailbox reader. Knows no campaigns."""

@@ -1,0 +1,270 @@
+"""The outbox: rows waiting to be sent, claimed under a lease, marked after.
+
+Anything that wants mail sent calls `enqueue` inside the transaction of the change that
+caused it. The sender then `claim`s due rows (locking them where the database can, so
+several daemons share one outbox), sends, and marks each `sent`, `retry` or `failed`.
+A process that dies mid-send leaves its rows `sending` with a lease that runs out; the
+next claim takes them again, so a crash resends at most the rows that were in flight.
+
+Kinds that must be composed late (an ask must link the letter version current *at send
+time*) register a composer in `OutboxHooks`; the composer runs at every claim.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from outreach.db.models import OutboxMessage, OutboxStatus
+from outreach.db.session import transaction
+from outreach.mail.compose import to_bytes
+from outreach.sendwindow import SendWindow
+
+# A composer returns None when the message must no longer go out (say the target signed
+# by phone, or unsubscribed, while the row waited): the row is then cancelled.
+Composer = Callable[[Session, OutboxMessage, datetime], EmailMessage | None]
+FailureHandler = Callable[[Session, OutboxMessage, datetime, "Failure"], None]
+
+
+class Failure(enum.StrEnum):
+    """Why a row failed for good: the kind's failure hook treats each differently."""
+
+    REJECTED = "rejected"  # a 5xx reply about this recipient or message
+    EXPIRED = "expired"  # temporary failures until the attempts ran out
+    UNSENDABLE = "unsendable"  # the message could not be composed
+
+
+@dataclass
+class OutboxHooks:
+    """What the domain plugs into the outbox, by message kind."""
+
+    composers: dict[str, Composer] = field(default_factory=dict)
+    on_failed: dict[str, FailureHandler] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row taken for sending: everything the SMTP side needs, detached from the session."""
+
+    id: int
+    message_id: str
+    recipient: str
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base_seconds: float = 60
+    max_seconds: float = 6 * 3600
+
+    def delay(self, attempts: int) -> timedelta:
+        """Exponential back-off with jitter, so retries of one outage do not land together."""
+        seconds = min(self.max_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
+        return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
+
+
+def new_message_id(domain: str) -> str:
+    return make_msgid(domain=domain)
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    recipient: str,
+    now: datetime,
+    message_id_domain: str,
+    target_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    raw: bytes | None = None,
+    send_window: SendWindow | None = None,
+    not_before: datetime | None = None,
+    priority: int = 0,
+) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction; its Message-ID is fixed now."""
+    row = OutboxMessage(
+        message_id=new_message_id(message_id_domain),
+        kind=kind,
+        recipient=recipient,
+        target_id=target_id,
+        payload=payload or {},
+        raw=raw,
+        status=OutboxStatus.PENDING,
+        priority=priority,
+        not_before=not_before or now,
+        send_window=send_window.to_json() if send_window else None,
+        attempts=0,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now),
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
+    )
+
+
+def claim(
+    factory: sessionmaker[Session],
+    *,
+    worker: str,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    hooks: OutboxHooks,
+) -> list[Claimed]:
+    """Take up to `limit` due rows for `worker`, composing late-bound kinds now."""
+    claimed: list[Claimed] = []
+    with transaction(factory) as session:
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(_due(now))
+            .order_by(OutboxMessage.priority.desc(), OutboxMessage.not_before, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            if row.send_window is not None:
+                opens = SendWindow.from_json(row.send_window).next_open(now)
+                if opens > now:
+                    row.status = OutboxStatus.PENDING
+                    row.not_before = opens
+                    row.claimed_by = row.lease_until = None
+                    continue
+            composer = hooks.composers.get(row.kind)
+            if composer is not None:
+                try:
+                    message = composer(session, row, now)
+                except Exception as exc:  # a broken template or vanished row must not stop the rest
+                    _fail(session, row, now, f"could not compose: {exc!r}", hooks,
+                          Failure.UNSENDABLE)
+                    continue
+                if message is None:
+                    row.status = OutboxStatus.CANCELLED
+                    row.claimed_by = row.lease_until = None
+                    continue
+                row.raw = to_bytes(message)
+            if row.raw is None:
+                _fail(session, row, now, "nothing to send: no message and no composer", hooks,
+                      Failure.UNSENDABLE)
+                continue
+            row.status = OutboxStatus.SENDING
+            row.claimed_by = worker
+            row.lease_until = now + lease
+            claimed.append(Claimed(row.id, row.message_id, row.recipient, row.raw))
+    return claimed
+
+
+def _mine(session: Session, message_id: int, worker: str) -> OutboxMessage | None:
+    row = session.get(OutboxMessage, message_id, with_for_update=True)
+    if row is None or row.status != OutboxStatus.SENDING or row.claimed_by != worker:
+        return None
+    return row
+
+
+def _fail(session: Session, row: OutboxMessage, now: datetime, error: str,
+          hooks: OutboxHooks, failure: Failure) -> None:
+    row.status = OutboxStatus.FAILED
+    row.last_error = error
+    row.claimed_by = row.lease_until = None
+    handler = hooks.on_failed.get(row.kind)
+    if handler is not None:
+        handler(session, row, now, failure)
+
+
+def mark_sent(factory: sessionmaker[Session], message_id: int, *, worker: str,
+              now: datetime) -> None:
+    with transaction(factory) as session:
+        row = _mine(session, message_id, worker)
+        if row is None:
+            return
+        row.status = OutboxStatus.SENT
+        row.sent_at = now
+        row.attempts += 1
+        row.claimed_by = row.lease_until = None
+        row.last_error = None
+
+
+def mark_temporary_failure(
+    factory: sessionmaker[Session], message_id: int, *, worker: str, now: datetime,
+    error: str, policy: RetryPolicy, hooks: OutboxHooks,
+) -> bool:
+    """Schedule a retry with back-off; returns False when the attempts are used up."""
+    with transaction(factory) as session:
+        row = _mine(session, message_id, worker)
+        if row is None:
+            return True
+        row.attempts += 1
+        if row.attempts >= policy.max_attempts:
+            _fail(session, row, now, f"gave up after {row.attempts} attempts: {error}", hooks,
+                  Failure.EXPIRED)
+            return False
+        row.status = OutboxStatus.PENDING
+        row.last_error = error
+        row.not_before = now + policy.delay(row.attempts)
+        row.claimed_by = row.lease_until = None
+        return True
+
+
+def mark_permanent_failure(factory: sessionmaker[Session], message_id: int, *, worker: str,
+                           now: datetime, error: str, hooks: OutboxHooks) -> None:
+    with transaction(factory) as session:
+        row = _mine(session, message_id, worker)
+        if row is not None:
+            row.attempts += 1
+            _fail(session, row, now, error, hooks, Failure.REJECTED)
+
+
+def release(factory: sessionmaker[Session], message_ids: Sequence[int], *, worker: str) -> int:
+    """Give rows back unsent (on shutdown), so another sender can take them at once."""
+    if not message_ids:
+        return 0
+    with transaction(factory) as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(message_ids),
+                OutboxMessage.status == OutboxStatus.SENDING,
+                OutboxMessage.claimed_by == worker,
+            )
+            .values(status=OutboxStatus.PENDING, claimed_by=None, lease_until=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def unsent_count(session: Session) -> int:
+    """Rows still to go out: pending, or claimed and not yet marked."""
+    return session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
+        )
+    ) or 0
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the earliest unsent row becomes due (its retry time or its lease expiry)."""
+    pending = session.scalar(
+        select(func.min(OutboxMessage.not_before)).where(
+            OutboxMessage.status == OutboxStatus.PENDING
+        )
+    )
+    leased = session.scalar(
+        select(func.min(OutboxMessage.lease_until)).where(
+            OutboxMessage.status == OutboxStatus.SENDING
+        )
+    )
+    times = [t for t in (pending, leased) if t is not None]
+    return min(times) if times else None

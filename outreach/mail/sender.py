@@ -1,0 +1,254 @@
+"""Drains the outbox to SMTP with aiosmtplib.
+
+A few reused connections share the work; a global and a per-domain token bucket pace it.
+Replies decide each row's fate: 2xx sent, 4xx or a dropped connection retried with
+back-off, 5xx failed for good (and the kind's failure hook runs in the same transaction).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+import aiosmtplib
+from sqlalchemy.orm import Session, sessionmaker
+
+from outreach.clock import utc_now
+from outreach.db.session import transaction
+from outreach.mail import outbox
+from outreach.mail.outbox import Claimed, OutboxHooks, RetryPolicy
+from outreach.mail.ratelimit import DomainRates, TokenBucket
+from outreach.mail.tokens import make_token, tagged_address
+from outreach.settings import Settings, SmtpSettings
+
+log = logging.getLogger(__name__)
+
+
+class TemporaryFailure(Exception):
+    """Try again later: a 4xx reply, a timeout or a dropped connection."""
+
+
+class PermanentFailure(Exception):
+    """Do not try again: a 5xx reply."""
+
+
+def classify(exc: Exception) -> Exception:
+    """Map an aiosmtplib or socket error to a temporary or permanent failure."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes = [r.code for r in exc.recipients]
+        text = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+        if codes and all(500 <= c < 600 for c in codes):
+            return PermanentFailure(text)
+        return TemporaryFailure(text)
+    if isinstance(exc, aiosmtplib.SMTPSenderRefused):
+        # Our own return path refused: a configuration problem, never the recipient's fault.
+        return TemporaryFailure(f"sender refused: {exc.code} {exc.message}")
+    if isinstance(exc, aiosmtplib.SMTPServerDisconnected | aiosmtplib.SMTPTimeoutError
+                  | aiosmtplib.SMTPConnectError | ConnectionError | TimeoutError | OSError):
+        return TemporaryFailure(f"connection: {exc}")
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        message = f"{exc.code} {exc.message}"
+        return PermanentFailure(message) if 500 <= exc.code < 600 else TemporaryFailure(message)
+    return TemporaryFailure(f"{type(exc).__name__}: {exc}")
+
+
+class Connection:
+    """One SMTP session, opened on demand and renewed after `messages_per_connection`."""
+
+    def __init__(self, settings: SmtpSettings, password: str | None,
+                 tls_context: ssl.SSLContext | None = None) -> None:
+        self.settings = settings
+        self.password = password
+        self.tls_context = tls_context
+        self._smtp: aiosmtplib.SMTP | None = None
+        self._sent = 0
+
+    async def _open(self) -> aiosmtplib.SMTP:
+        s = self.settings
+        smtp = aiosmtplib.SMTP(
+            hostname=s.host,
+            port=s.port,
+            use_tls=s.security == "tls",
+            start_tls=s.security == "starttls",
+            timeout=s.timeout_seconds,
+            validate_certs=s.validate_certs,
+            tls_context=self.tls_context,
+            local_hostname=socket.getfqdn() or "localhost",
+        )
+        await smtp.connect()
+        if s.username:
+            await smtp.login(s.username, self.password or "")
+        self._sent = 0
+        return smtp
+
+    async def send(self, envelope_from: str, recipient: str, raw: bytes) -> None:
+        if self._smtp is not None and (
+            not self._smtp.is_connected or self._sent >= self.settings.messages_per_connection
+        ):
+            await self.close()
+        if self._smtp is None:
+            self._smtp = await self._open()
+        try:
+            await self._smtp.sendmail(envelope_from, [recipient], raw)
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError):
+            self._smtp = None  # the connection is gone; the next send opens a new one
+            raise
+        self._sent += 1
+
+    async def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None and smtp.is_connected:
+            try:
+                await smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                smtp.close()
+
+
+@dataclass
+class DrainStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    released: int = 0
+
+
+Progress = Callable[[DrainStats], None]
+
+
+class OutboxSender:
+    """The one process-wide drain of the outbox."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        settings: Settings,
+        hooks: OutboxHooks,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        worker: str | None = None,
+        tls_context: ssl.SSLContext | None = None,
+        idle_seconds: float = 1.0,
+    ) -> None:
+        self.factory = factory
+        self.settings = settings
+        self.hooks = hooks
+        self.clock = clock
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self.policy = RetryPolicy(
+            max_attempts=settings.outbox.max_attempts,
+            base_seconds=settings.outbox.backoff_base_seconds,
+            max_seconds=settings.outbox.backoff_max_seconds,
+        )
+        self.lease = timedelta(seconds=settings.outbox.lease_seconds)
+        self.global_rate = TokenBucket(settings.rates.global_per_second)
+        self.domain_rates = DomainRates(settings.rates.per_domain_per_minute)
+        self.connections = [
+            Connection(settings.smtp, settings.smtp_password, tls_context)
+            for _ in range(settings.smtp.connections)
+        ]
+        self.idle_seconds = idle_seconds
+        self.stats = DrainStats()
+
+    def envelope_from(self, message: Claimed) -> str:
+        """A VERP return path when a key is set, so a bounce names the message it answers."""
+        sender = self.settings.sender
+        if not self.settings.secret_key:
+            return sender.address
+        token = make_token(self.settings.require_secret_key(), "m", message.id)
+        return tagged_address("bounce", token, sender.reply_domain)
+
+    async def run(self, stop: asyncio.Event | None = None, *,
+                  until: Literal["stopped", "idle", "empty"] = "stopped",
+                  progress: Progress | None = None) -> DrainStats:
+        """Send until `stop` is set, or until nothing is due now (`idle`) or unsent (`empty`)."""
+        stop = stop or asyncio.Event()
+        try:
+            while not stop.is_set():
+                batch = outbox.claim(
+                    self.factory, worker=self.worker, now=self.clock(),
+                    limit=self.settings.smtp.in_flight, lease=self.lease, hooks=self.hooks,
+                )
+                if batch:
+                    await self._send_batch(batch, stop)
+                    if progress is not None:
+                        progress(self.stats)
+                    continue
+                if until == "idle":
+                    break
+                with transaction(self.factory) as session:
+                    left = outbox.unsent_count(session)
+                    due = outbox.next_due(session)
+                if until == "empty" and left == 0:
+                    break
+                wait = self.idle_seconds
+                if due is not None:
+                    wait = min(wait, max(0.0, (due - self.clock()).total_seconds()))
+                await _sleep_or_stop(stop, max(wait, 0.05))
+        finally:
+            for connection in self.connections:
+                await connection.close()
+        return self.stats
+
+    async def _send_batch(self, batch: list[Claimed], stop: asyncio.Event) -> None:
+        queue: asyncio.Queue[Claimed] = asyncio.Queue()
+        for item in batch:
+            queue.put_nowait(item)
+        workers = self.connections[: len(batch)]
+        await asyncio.gather(*(self._work(c, queue, stop) for c in workers))
+        leftover = []
+        while not queue.empty():
+            leftover.append(queue.get_nowait().id)
+        if leftover:
+            self.stats.released += outbox.release(self.factory, leftover, worker=self.worker)
+
+    async def _work(self, connection: Connection, queue: asyncio.Queue[Claimed],
+                    stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                message = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            await self.global_rate.acquire()
+            await self.domain_rates.bucket(message.recipient).acquire()
+            await self._deliver(connection, message)
+
+    async def _deliver(self, connection: Connection, message: Claimed) -> None:
+        try:
+            await connection.send(self.envelope_from(message), message.recipient, message.raw)
+        except Exception as exc:  # every failure is classified; none may stop the drain
+            failure = classify(exc)
+            if isinstance(failure, PermanentFailure):
+                log.warning("message %s to %s failed permanently: %s",
+                            message.message_id, message.recipient, failure)
+                outbox.mark_permanent_failure(
+                    self.factory, message.id, worker=self.worker, now=self.clock(),
+                    error=str(failure), hooks=self.hooks,
+                )
+                self.stats.failed += 1
+            else:
+                log.info("message %s to %s deferred: %s",
+                         message.message_id, message.recipient, failure)
+                retrying = outbox.mark_temporary_failure(
+                    self.factory, message.id, worker=self.worker, now=self.clock(),
+                    error=str(failure), policy=self.policy, hooks=self.hooks,
+                )
+                if retrying:
+                    self.stats.retried += 1
+                else:
+                    self.stats.failed += 1
+            return
+        outbox.mark_sent(self.factory, message.id, worker=self.worker, now=self.clock())
+        self.stats.sent += 1
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

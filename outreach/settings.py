@@ -1,0 +1,144 @@
+"""Server settings: `config/outreach.toml`, overridden by the environment; secrets only from it.
+
+Environment variables:
+  OUTREACH_CONFIG         path of the server config file (default: config/outreach.toml)
+  OUTREACH_DATABASE_URL   overrides [database].url
+  OUTREACH_SECRET_KEY     key that signs reply-address tokens (required to send)
+  OUTREACH_SMTP_PASSWORD  SMTP password, when [smtp].username is set
+  OUTREACH_IMAP_PASSWORD  IMAP password
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from outreach.configfile import read_toml, validate
+from outreach.errors import OutreachError
+
+DEFAULT_CONFIG = Path("config/outreach.toml")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite:///outreach.db"
+
+
+class SmtpSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=25, ge=1, le=65535)
+    security: Literal["none", "starttls", "tls"] = "none"
+    username: str | None = None
+    timeout_seconds: float = Field(default=30, gt=0)
+    connections: int = Field(default=2, ge=1, le=50)
+    in_flight: int = Field(default=20, ge=1, le=1000)
+    messages_per_connection: int = Field(default=100, ge=1)
+    validate_certs: bool = True
+
+
+class ImapSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=143, ge=1, le=65535)
+    security: Literal["none", "starttls", "tls"] = "none"
+    username: str | None = None
+    folders: list[str] = ["INBOX"]
+
+
+class SenderSettings(Section):
+    name: str = "Outreach"
+    address: str = "outreach@example.org"
+    reply_domain: str = "example.org"
+    reply_local_part: str = "reply"
+    postal_address: str = ""
+
+    @field_validator("address")
+    @classmethod
+    def _has_at(cls, value: str) -> str:
+        if "@" not in value:
+            raise ValueError("must be an email address")
+        return value
+
+
+class PublicSettings(Section):
+    base_url: str = "http://localhost:8000"
+
+
+class RateSettings(Section):
+    global_per_second: float = Field(default=10, gt=0)
+    per_domain_per_minute: float = Field(default=60, gt=0)
+
+
+class OutboxSettings(Section):
+    lease_seconds: float = Field(default=300, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_base_seconds: float = Field(default=60, gt=0)
+    backoff_max_seconds: float = Field(default=6 * 3600, gt=0)
+
+
+class DaemonSettings(Section):
+    drain_interval_seconds: float = Field(default=5, gt=0)
+    plan_interval_seconds: float = Field(default=60, gt=0)
+
+
+class Settings(Section):
+    database: DatabaseSettings = DatabaseSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    imap: ImapSettings = ImapSettings()
+    sender: SenderSettings = SenderSettings()
+    public: PublicSettings = PublicSettings()
+    rates: RateSettings = RateSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    daemon: DaemonSettings = DaemonSettings()
+    campaigns_dir: Path = Path("campaigns")
+    templates_dir: Path | None = None
+
+    # Filled from the environment, never from the file.
+    secret_key: str | None = Field(default=None, exclude=True)
+    smtp_password: str | None = Field(default=None, exclude=True)
+    imap_password: str | None = Field(default=None, exclude=True)
+
+    def require_secret_key(self) -> bytes:
+        if not self.secret_key:
+            raise OutreachError(
+                "OUTREACH_SECRET_KEY is not set: it signs the tokens in reply addresses. "
+                "Set it to a long random string (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'`) and keep it the same across restarts."
+            )
+        return self.secret_key.encode()
+
+
+SECRET_FIELDS = ("secret_key", "smtp_password", "imap_password")
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Settings from `path` (or $OUTREACH_CONFIG, or config/outreach.toml when present)."""
+    env = dict(os.environ if environ is None else environ)
+    if path is None and env.get("OUTREACH_CONFIG"):
+        path = Path(env["OUTREACH_CONFIG"])
+    if path is None and DEFAULT_CONFIG.exists():
+        path = DEFAULT_CONFIG
+    data = read_toml(path) if path is not None else {}
+    for field in SECRET_FIELDS:
+        if field in data:
+            raise OutreachError(
+                f"{path}: {field} must not be in a file; set OUTREACH_{field.upper()} instead"
+            )
+    where = path or Path("<defaults>")
+    settings = validate(Settings, data, where)
+    base = path.parent if path is not None else Path.cwd()
+    if not settings.campaigns_dir.is_absolute():
+        settings.campaigns_dir = base / settings.campaigns_dir
+    if settings.templates_dir is not None and not settings.templates_dir.is_absolute():
+        settings.templates_dir = base / settings.templates_dir
+    if env.get("OUTREACH_DATABASE_URL"):
+        settings.database.url = env["OUTREACH_DATABASE_URL"]
+    settings.secret_key = env.get("OUTREACH_SECRET_KEY") or None
+    settings.smtp_password = env.get("OUTREACH_SMTP_PASSWORD") or None
+    settings.imap_password = env.get("OUTREACH_IMAP_PASSWORD") or None
+    return settings

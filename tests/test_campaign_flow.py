@@ -1,0 +1,71 @@
+"""One campaign from import to sent asks, against a real SMTP server, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from outreach import jobs
+from outreach.app import App
+from outreach.campaign.campaigns import sync_campaign
+from outreach.campaign.importer import import_csv
+from outreach.db.models import OutboxMessage, OutboxStatus, Target, TargetState
+from outreach.db.session import transaction
+from outreach.mail.sender import OutboxSender
+from tests.conftest import NOW
+from tests.smtpserver import SmtpServer
+
+
+def load_example(app: App) -> None:
+    config = app.campaign("clean-water")
+    with transaction(app.factory) as session:
+        campaign = sync_campaign(session, config, NOW)
+        report = import_csv(session, config.source.parent.parent / "targets" / "clean-water.csv",
+                            now=NOW, campaign=campaign)
+    assert report.errors == []
+
+
+def send_all(app: App, now: object = NOW) -> None:
+    sender = OutboxSender(app.factory, app.settings, app.hooks(), clock=lambda: NOW)
+    asyncio.run(sender.run(until="idle"))
+
+
+def test_every_target_gets_one_personal_ask(app: App, smtp_server: SmtpServer) -> None:
+    load_example(app)
+    result = jobs.plan(app, NOW)
+    plan = result.plans["clean-water"]
+    assert plan.excluded == 1  # Valley Agribusiness Council is on the never-ask list
+    assert plan.waiting == {"waiting for other organizations to sign first": 1}
+    send_all(app)
+
+    with transaction(app.factory) as session:
+        asked = session.scalars(select(Target).where(Target.state == TargetState.ASKED)).all()
+        emails = {t.contact.email: t for t in asked}
+    assert len(smtp_server.messages) == plan.queued == len(asked) == 21
+    for received in smtp_server.messages:
+        msg = received.message
+        (rcpt,) = received.rcpt_tos
+        target = emails[rcpt]
+        body = msg.get_body(("plain",))
+        assert body is not None
+        text = body.get_content()
+        assert f"Dear {target.contact.first_name}," in text
+        assert "https://valleywater.org/letter/draft-v1" in text
+        assert str(msg["Reply-To"]).split("<")[1].startswith(f"reply+t{target.id}-")
+        assert msg["List-Unsubscribe"].startswith("<mailto:unsubscribe+c")
+        assert received.mail_from.startswith("bounce+m")
+    # Planning again queues nothing new: each target is asked exactly once.
+    assert jobs.plan(app, NOW + timedelta(minutes=5)).queued == 0
+
+
+def test_the_water_foundation_is_asked_through_its_decision_maker(app: App) -> None:
+    load_example(app)
+    jobs.plan(app, NOW)
+    with transaction(app.factory) as session:
+        rows = session.scalars(select(OutboxMessage)).all()
+        recipients = {r.recipient for r in rows}
+        assert all(r.status == OutboxStatus.PENDING for r in rows)
+    assert "mcowin@waterfoundation.example" in recipients
+    assert "ehanak@waterfoundation.example" not in recipients
