@@ -25,8 +25,8 @@ from outreach.db.session import make_engine, transaction, upgrade
 from outreach.errors import OutreachError
 from outreach.settings import load_settings
 
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 

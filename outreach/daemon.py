@@ -67,9 +67,10 @@ class Daemon:
         try:
             await self.stop.wait()
         finally:
-            scheduler.shutdown(wait=False)
-            async with self._drain_lock:  # let a running drain finish and release its rows
-                pass
+            # Let a running drain see the stop, finish its message and release its rows
+            # before the scheduler goes: shutting it down cancels running jobs.
+            async with self._drain_lock:
+                scheduler.shutdown(wait=False)
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
             log.info("outreach daemon stopped: %s", self.sender.stats)

@@ -44,7 +44,7 @@ def _date(value: datetime, fmt: str = "%A %-d %B %Y", zone: str | None = None) -
 
 def make_environment(search_path: Sequence[Path]) -> jinja2.Environment:
     """Templates are looked up in `search_path` first, then in the bundled `templates/`."""
-    paths = [str(p) for p in search_path if p.is_dir()] + [str(bundled("templates"))]
+    paths = [str(p) for p in search_path] + [str(bundled("templates"))]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(paths),
         undefined=jinja2.StrictUndefined,

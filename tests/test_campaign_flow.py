@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from outreach import jobs
 from outreach.app import App
-from outreach.campaign.campaigns import sync_campaign
-from outreach.campaign.importer import import_csv
 from outreach.db.models import OutboxMessage, OutboxStatus, Target, TargetState
 from outreach.db.session import transaction
-from outreach.mail.sender import OutboxSender
 from tests.conftest import NOW
+from tests.helpers import load_example, send_due
 from tests.smtpserver import SmtpServer
-
-
-def load_example(app: App) -> None:
-    config = app.campaign("clean-water")
-    with transaction(app.factory) as session:
-        campaign = sync_campaign(session, config, NOW)
-        report = import_csv(session, config.source.parent.parent / "targets" / "clean-water.csv",
-                            now=NOW, campaign=campaign)
-    assert report.errors == []
-
-
-def send_all(app: App, now: object = NOW) -> None:
-    sender = OutboxSender(app.factory, app.settings, app.hooks(), clock=lambda: NOW)
-    asyncio.run(sender.run(until="idle"))
 
 
 def test_every_target_gets_one_personal_ask(app: App, smtp_server: SmtpServer) -> None:
@@ -38,7 +21,7 @@ def test_every_target_gets_one_personal_ask(app: App, smtp_server: SmtpServer) -
     plan = result.plans["clean-water"]
     assert plan.excluded == 1  # Valley Agribusiness Council is on the never-ask list
     assert plan.waiting == {"waiting for other organizations to sign first": 1}
-    send_all(app)
+    send_due(app)
 
     with transaction(app.factory) as session:
         asked = session.scalars(select(Target).where(Target.state == TargetState.ASKED)).all()

@@ -43,7 +43,7 @@ def export_signers(session: Session, campaign: Campaign, out: TextIO) -> int:
         .join(LetterVersion, LetterVersion.id == SignOn.letter_version_id)
         .where(SignOn.campaign_id == campaign.id, SignOn.withdrawn_at.is_(None))
         .order_by(SignOn.sort_name)
-    ).tuples().all()
+    ).all()
     for sign_on, version in rows:
         writer.writerow([sign_on.name_as_listed, sign_on.sort_name, sign_on.signer_type, version,
                          sign_on.signed_at.isoformat(), sign_on.evidence_kind,

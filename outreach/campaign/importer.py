@@ -231,8 +231,7 @@ def import_csv(session: Session, path: Path, *, now: datetime,
         key = org_key(row.organization)
         contact = contacts.get(row.email)
         org = orgs.get(key)
-        if contact is not None and org is not None and contact.organization_id != org.id \
-                and contact.organization_id is not None:
+        if contact is not None and (org is None or contact.organization_id != org.id):
             other = session.get(Organization, contact.organization_id)
             report.errors.append(RowError(
                 row.line, f"{row.email} is already a contact of "

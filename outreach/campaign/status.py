@@ -30,7 +30,7 @@ def campaign_statuses(session: Session, slug: str | None = None) -> list[Campaig
         counts = dict(session.execute(
             select(Target.state, func.count()).where(Target.campaign_id == campaign.id)
             .group_by(Target.state)
-        ).tuples().all())
+        ).all())
         result.append(CampaignStatus(
             slug=campaign.slug, title=campaign.title,
             states={state: counts.get(state, 0) for state in TargetState},
@@ -41,5 +41,5 @@ def campaign_statuses(session: Session, slug: str | None = None) -> list[Campaig
 def outbox_counts(session: Session) -> dict[OutboxStatus, int]:
     counts = dict(session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    ).tuples().all())
+    ).all())
     return {status: counts.get(status, 0) for status in OutboxStatus}

@@ -1,0 +1,145 @@
+"""The command line, end to end: real processes, real database, real SMTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import mailbox
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from outreach.cli import main
+from outreach.db.models import OutboxMessage, OutboxStatus
+from outreach.db.session import make_engine, make_session_factory
+from tests.conftest import SECRET
+from tests.helpers import open_send_window
+from tests.smtpserver import SmtpServer
+
+
+def write_server_config(config_dir: Path, smtp_port: int, rate: float = 10_000) -> Path:
+    path = config_dir / "test-outreach.toml"
+    path.write_text(f"""\
+campaigns_dir = "campaigns"
+[smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+[sender]
+name = "Maria Alvarez"
+address = "maria@valleywater.example"
+reply_domain = "valleywater.example"
+[rates]
+global_per_second = {rate}
+per_domain_per_minute = 1000000
+[outbox]
+lease_seconds = 60
+[daemon]
+drain_interval_seconds = 0.2
+plan_interval_seconds = 0.2
+""", encoding="utf-8")
+    return path
+
+
+def environ(database_url: str) -> dict[str, str]:
+    return {**os.environ, "OUTREACH_SECRET_KEY": SECRET, "OUTREACH_DATABASE_URL": database_url}
+
+
+def cli(config: Path, database_url: str, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--config", str(config), *args],
+                                env=environ(database_url), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_import_check_export_status(campaign_dir: Path, database_url: str,
+                                    smtp_server: SmtpServer) -> None:
+    config = write_server_config(campaign_dir, smtp_server.port)
+    targets = campaign_dir / "targets" / "clean-water.csv"
+    bad = campaign_dir / "bad.csv"
+    bad.write_text(targets.read_text(encoding="utf-8")
+                   + "Broken Org,small,Ally,,,,,,Al,nope,,,yes\n", encoding="utf-8")
+    code, out, err = cli(config, database_url, "import", str(bad), "--campaign", "clean-water")
+    assert code == 1
+    assert f"{bad}:26: invalid email 'nope'" in err
+    assert "targets created" in out and "23" in out
+
+    code, out, err = cli(config, database_url, "import", str(targets), "--campaign",
+                         "clean-water")
+    assert code == 0, err
+    code, out, err = cli(config, database_url, "check", "clean-water")
+    assert code == 0, err
+    assert "23 target(s) checked: ok" in out
+
+    code, out, _ = cli(config, database_url, "export", "targets", "clean-water")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 23 and {r["state"] for r in rows} == {"queued"}
+
+    code, out, _ = cli(config, database_url, "status", "clean-water")
+    assert code == 0 and "queued" in out and "23" in out
+
+    code, _, err = cli(config, database_url, "check", "no-such-campaign")
+    assert code == 2 and "no campaign 'no-such-campaign'" in err
+
+
+def test_run_stops_cleanly_on_sigterm_and_releases_its_rows(
+        campaign_dir: Path, database_url: str, smtp_server: SmtpServer) -> None:
+    open_send_window(campaign_dir)
+    config = write_server_config(campaign_dir, smtp_server.port, rate=4)
+    code, _, err = cli(config, database_url, "import",
+                       str(campaign_dir / "targets" / "clean-water.csv"), "--campaign",
+                       "clean-water")
+    assert code == 0, err
+    process = subprocess.Popen(
+        [sys.executable, "-m", "outreach", "--config", str(config), "run"],
+        env=environ(database_url), stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(smtp_server.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(smtp_server.messages) >= 2, "the daemon sent nothing"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert "outreach daemon stopped" in stderr
+    engine = make_engine(database_url)
+    with make_session_factory(engine)() as session:
+        counts = dict(session.execute(select(OutboxMessage.status, func.count())
+                                      .group_by(OutboxMessage.status)).all())
+    engine.dispose()
+    assert counts.get(OutboxStatus.SENDING, 0) == 0
+    assert counts.get(OutboxStatus.SENT) == len(smtp_server.messages)
+    assert counts.get(OutboxStatus.PENDING, 0) > 0
+
+
+def test_demo_runs_in_an_empty_folder(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "outreach", "demo", "--dir", "demo"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env={k: v for k, v in os.environ.items() if k != "OUTREACH_CONFIG"})
+    assert result.returncode == 0, result.stderr
+    assert "21 messages delivered" in result.stdout
+    assert len(mailbox.Maildir(tmp_path / "demo" / "Maildir", create=False)) == 21
+    # Running it again starts afresh instead of piling up.
+    again = subprocess.run([sys.executable, "-m", "outreach", "demo", "--dir", "demo"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert len(mailbox.Maildir(tmp_path / "demo" / "Maildir", create=False)) == 21
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.txt").write_text("precious")
+    result = subprocess.run([sys.executable, "-m", "outreach", "demo", "--dir", "mine"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "is not empty and was not made by `outreach demo`" in result.stderr
+    assert (tmp_path / "mine" / "thesis.txt").read_text() == "precious"

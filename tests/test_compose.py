@@ -1,0 +1,65 @@
+"""Headers built from user data stay one header each, correctly encoded."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+
+import pytest
+
+from outreach.mail.compose import Draft, mailbox, one_line, to_bytes, wrap_text
+
+HOSTILE = [
+    "Evil Org\r\nBcc: victim@example.org",
+    "Evil Org\nX-Injected: yes",
+    "Evil\rOrg\r\n\r\nbody starts here",
+    "Fundación Agua Limpia — Niños y Niñas 水",
+    "Line\u2028Separator\x85Org",
+    'Quote "Org", Inc. <fake@example.org>',
+]
+
+
+def build(name: str) -> bytes:
+    draft = Draft(
+        sender=mailbox("Maria Alvarez", "maria@valleywater.example"),
+        to=mailbox(name, "contact@org.example"),
+        reply_to=mailbox("Maria Alvarez", "reply+t1-abc@valleywater.example"),
+        subject=f"Will {name} sign on?",
+        text=f"Dear {name},\nplease sign.\n",
+        html=f"<p>Dear {name}</p>",
+        message_id="<1@valleywater.example>",
+        date=datetime(2026, 12, 8, 18, 0, tzinfo=UTC),
+    )
+    return to_bytes(draft.build())
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_names_make_no_extra_header(name: str) -> None:
+    raw = build(name)
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(byte < 128 for byte in head), "headers must be 7-bit (RFC 2047 encoded)"
+    names = [line.split(b":", 1)[0] for line in head.split(b"\r\n") if not line[:1].isspace()]
+    assert names == [b"From", b"To", b"Reply-To", b"Subject", b"Date", b"Message-ID",
+                     b"MIME-Version", b"Content-Type"]
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Bcc"] is None and parsed["X-Injected"] is None
+    assert str(parsed["Subject"]) == f"Will {one_line(name)} sign on?"
+    (to,) = parsed["To"].addresses
+    assert to.addr_spec == "contact@org.example"
+    assert to.display_name == one_line(name)
+
+
+def test_bad_addresses_are_refused() -> None:
+    for address in ["no-at-sign", "a@b\r\nBcc: c@d", "@example.org", "user@"]:
+        with pytest.raises(ValueError, match="not an email address"):
+            mailbox("X", address)
+
+
+def test_text_is_wrapped_but_links_are_not_broken() -> None:
+    url = "https://valleywater.org/letter/" + "x" * 90
+    text = wrap_text("word " * 40 + "\n" + url + "\n    indented " + "y" * 80 + "\n")
+    lines = text.splitlines()
+    assert all(len(line) <= 72 for line in lines if not line.startswith(("https", "  ")))
+    assert url in lines
+    assert text.endswith("\n")

@@ -1,0 +1,100 @@
+"""Configuration errors name the file, the field and what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from outreach.campaign.config import load_campaign
+from outreach.errors import ConfigError, OutreachError
+from outreach.settings import load_settings
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_campaign_loads(campaign_dir: Path) -> None:
+    config = load_campaign(campaign_dir / "campaigns" / "clean-water.toml")
+    assert config.slug == "clean-water"
+    assert config.soft_deadline.tzinfo is not None
+    # 17:00 in Los Angeles in January is 01:00 UTC the next day.
+    assert config.soft_deadline.isoformat() == "2027-01-16T01:00:00+00:00"
+    assert config.draft_url_for(3) == "https://valleywater.org/letter/draft-v3"
+    assert [w.name for w in config.waves] == ["early", "everyone"]
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "expected"),
+    [
+        ('timezone = "America/Los_Angeles"', 'timezone = "Mars/Olympus"', "timezone: "),
+        ("target_signers = 60", "target_signers = 0", "target_signers: "),
+        ("hard_deadline = 2027-02-01T12:00:00", "hard_deadline = 2026-02-01T12:00:00",
+         "hard_deadline must not be before soft_deadline"),
+        ('days = ["mon", "tue", "wed", "thu"]', 'days = ["mon", "someday"]',
+         "send_window.days: "),
+        ("end = 16:30:00", "end = 08:00:00", "start 09:00:00 must be before end"),
+        ('draft_url = "https://valleywater.org/letter/draft-v{version}"',
+         'draft_url = "https://x.example/{versoin}"', "draft_url: "),
+        ("individuals_may_sign = false", "individuals_may_sign = false\ncolour = 'red'",
+         "colour: unknown field"),
+        ('engagement = ["Core", "Comrade"]', 'engagement = ["Best Friends"]',
+         "waves.0.engagement.0: "),
+    ],
+)
+def test_campaign_errors_name_file_and_field(campaign_dir: Path, replace: str, by: str,
+                                              expected: str) -> None:
+    path = campaign_dir / "campaigns" / "clean-water.toml"
+    text = path.read_text(encoding="utf-8")
+    assert replace in text
+    write(path, text.replace(replace, by))
+    with pytest.raises(ConfigError) as info:
+        load_campaign(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert expected in message
+
+
+def test_missing_letter_is_named(campaign_dir: Path) -> None:
+    (campaign_dir / "campaigns" / "clean-water.md").unlink()
+    with pytest.raises(ConfigError, match=r"letter: file .*clean-water\.md not found"):
+        load_campaign(campaign_dir / "campaigns" / "clean-water.toml")
+
+
+def test_broken_toml_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "oops.toml", 'title = "x"\nletter = \n')
+    with pytest.raises(ConfigError, match=r"oops\.toml: invalid configuration\n.*line 2"):
+        load_campaign(path)
+
+
+def test_server_settings_and_environment(campaign_dir: Path) -> None:
+    settings = load_settings(campaign_dir / "outreach.toml", {
+        "OUTREACH_SECRET_KEY": "k", "OUTREACH_SMTP_PASSWORD": "pw",
+        "OUTREACH_DATABASE_URL": "sqlite:///elsewhere.db",
+    })
+    assert settings.smtp.security == "starttls"
+    assert settings.smtp_password == "pw"
+    assert settings.database.url == "sqlite:///elsewhere.db"
+    assert settings.campaigns_dir == campaign_dir / "campaigns"
+
+
+def test_secrets_are_refused_in_files(tmp_path: Path) -> None:
+    path = write(tmp_path / "outreach.toml", 'secret_key = "hunter2"\n')
+    with pytest.raises(OutreachError, match="OUTREACH_SECRET_KEY"):
+        load_settings(path, {})
+
+
+def test_server_setting_error_names_field(tmp_path: Path) -> None:
+    path = write(tmp_path / "outreach.toml", '[smtp]\nport = 70000\nsecurity = "ssl"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, {})
+    assert "smtp.port" in str(info.value)
+    assert "smtp.security" in str(info.value)
+
+
+def test_sending_without_a_secret_key_explains_how_to_set_one(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path / "outreach.toml", ""), {})
+    with pytest.raises(OutreachError, match="OUTREACH_SECRET_KEY is not set"):
+        settings.require_secret_key()
