@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Enum,
     ForeignKey,
@@ -247,17 +248,96 @@ class InboundMessage(Base):
     """One raw message read from the mailbox, stored once before anything acts on it."""
 
     __tablename__ = "inbound_message"
-    __table_args__ = (UniqueConstraint("folder", "uidvalidity", "uid"),)
+    __table_args__ = (
+        UniqueConstraint("folder", "uidvalidity", "uid"),
+        Index("ix_inbound_status", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str | None] = mapped_column(String(300), unique=True)
     folder: Mapped[str] = mapped_column(String(300))
-    uidvalidity: Mapped[int | None]
-    uid: Mapped[int | None]
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[InboundStatus] = mapped_column(_enum(InboundStatus), default=InboundStatus.NEW)
     error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime]
+    # What the classifier made of it, once acted on.
+    kind: Mapped[str | None] = mapped_column(String(30))
+    intent: Mapped[str | None] = mapped_column(String(30))
+    classifier_version: Mapped[str | None] = mapped_column(String(30))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("target.id"), index=True)
+    processed_at: Mapped[datetime | None]
+
+
+class MailboxCursor(Base):
+    """How far the reader has read one folder: UIDVALIDITY and the last UID seen."""
+
+    __tablename__ = "mailbox_cursor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(300), unique=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime]
+
+
+class ReviewStatus(enum.StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    RECLASSIFIED = "reclassified"
+
+
+class ReviewItem(Base):
+    """A message the machine could not act on with certainty: a person decides."""
+
+    __tablename__ = "review_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("target.id"), index=True)
+    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
+    reason: Mapped[str] = mapped_column(String(50))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    quoted_text: Mapped[str | None] = mapped_column(Text)
+    proposed_name: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus), default=ReviewStatus.OPEN)
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class ReviewDecision(Base):
+    """The log of every decision taken on a review item, and by whom."""
+
+    __tablename__ = "review_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_item_id: Mapped[int] = mapped_column(ForeignKey("review_item.id", ondelete="CASCADE"),
+                                                index=True)
+    decision: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime]
+
+
+class SuggestedContact(Base):
+    """Someone a reply suggested asking: never emailed until an organizer approves."""
+
+    __tablename__ = "suggested_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    referred_by_target_id: Mapped[int | None] = mapped_column(ForeignKey("target.id"))
+    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="suggested")
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class SignOn(Base):
@@ -277,6 +357,7 @@ class SignOn(Base):
     inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
     quoted_text: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str] = mapped_column(String(200))
+    classifier_version: Mapped[str | None] = mapped_column(String(30))
     signed_at: Mapped[datetime]
     withdrawn_at: Mapped[datetime | None]
 
