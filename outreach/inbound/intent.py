@@ -1,0 +1,390 @@
+"""What a person meant by their reply to an ask: sign on, decline, a question, and so on.
+
+Consent is the rule here: `sign_on` is returned only for a plain, unconditional yes in a
+sentence of its own, and only when nothing else in the reply asks for a change, an
+approval, more time, or says no. Anything less certain goes to a person (the review
+queue), never to the signer list. Rules, not statistics, so every decision can be shown
+with the sentence that made it.
+
+English, Spanish and French. Text is matched case- and accent-insensitively; the evidence
+keeps the writer's own words.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+CLASSIFIER_VERSION = "rules-1"
+
+
+class Intent(enum.StrEnum):
+    SIGN_ON = "sign_on"
+    DECLINE = "decline"
+    QUESTION = "question"
+    CHANGE_REQUEST = "change_request"
+    NEEDS_APPROVAL = "needs_approval"
+    MORE_TIME = "more_time"
+    REFERRAL = "referral"
+    UNSUBSCRIBE = "unsubscribe"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Referral:
+    email: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Understanding:
+    intent: Intent
+    evidence: str | None = None
+    signer_name: str | None = None
+    signer_type: str | None = None  # "organization", "individual", or None when unclear
+    referrals: tuple[Referral, ...] = ()
+    signals: tuple[str, ...] = field(default=())
+    version: str = CLASSIFIER_VERSION
+
+
+def fold(text: str) -> str:
+    """Lower-case without accents, apostrophes unified: the form every pattern is written in."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+# A clear yes to signing. Each must stand in a sentence with no negation or condition.
+SIGN = _any(
+    # English
+    r"\b(we|i) ?(would|'d|will|'ll|are happy to|'re happy to|are glad to|'re glad to|are proud to"
+    r"|'re proud to|are pleased to|'re pleased to|are delighted to|'re delighted to|want to|can)"
+    r" (be happy to |be glad to |be proud to |gladly |happily )?(sign|co-?sign|endorse|join)\b",
+    r"\b(happy|glad|proud|pleased|delighted|honou?red) to"
+    r" (sign|co-?sign|endorse|join|add our name)",
+    r"\bcount (us|me) in\b",
+    r"\b(please )?(add|include|list|put) (us|me|our (organi[sz]ation|name|group))\b",
+    r"\bsign (us|me) (up|on)\b",
+    r"^(yes|yep|yeah|absolutely|si|oui)\b[,!.:]* (please )?(add|include|list|sign)\b",
+    r"\b(we|i) (hereby )?(sign|endorse|co-?sign)( on)?\b",
+    r"\bsigns on\b",
+    r"\b(we'?re|we are|i'?m|i am) (in|on board|signing)\W*$",
+    r"\bwe('d| would) love to (sign|join|be (on|part of))",
+    r"\byou (can|may) (add|list|include|use) (us|our name|me)\b",
+    r"\bhas approved (signing|signing on|the letter|joining)\b",
+    r"\b(approved|agreed) to sign\b",
+    # Spanish
+    r"\bfirmamos\b", r"\bfirmaremos\b", r"\bvamos a firmar\b", r"\bqueremos firmar\b",
+    r"\b(con gusto|encantad[oa]s de|felices de) (firmamos|firmar|sumarnos|adherirnos)",
+    r"\bcuenten? con nosotr[oa]s\b", r"\bcuenta con nosotr[oa]s\b",
+    r"\b(pueden|puedes|favor de) (incluir|anadir|agregar|sumar)(nos| a nuestra)",
+    r"\b(incluyan|anadan|agreguen|sumen)(nos|me)\b",
+    r"\bnos sumamos\b", r"\bnos adherimos\b", r"\bapoyamos y firmamos\b",
+    # French
+    r"\bnous signons\b", r"\bnous signerons\b", r"\bnous allons signer\b",
+    r"\bje signe\b", r"\bnous souhaitons signer\b", r"\bnous voulons signer\b",
+    r"\b(heureux|heureuses|ravis|ravies|fiers|fieres) de (signer|nous joindre|nous associer)",
+    r"\bcomptez sur nous\b",
+    r"\b(ajoutez|inscrivez|incluez)-(nous|moi)\b",
+    r"\bvous pouvez (nous )?(ajouter|inscrire|inclure)( notre nom)?\b",
+    r"\bnous (nous )?(joignons|associons) a (la|cette) lettre\b",
+    r"\bnous sommes partants\b",
+)
+
+# A bare yes: a sign-on only when the rest of the sentence says nothing else.
+YES_WORD = re.compile(r"^\s*(yes|yes yes|yep|yeah|absolutely|definitely|of course|sure|si|oui|"
+                      r"bien sur|claro|por supuesto|desde luego|avec plaisir|con gusto)\b")
+BARE_YES_FILLER = {
+    "yes", "yep", "yeah", "absolutely", "definitely", "of", "course", "sure", "please", "thanks",
+    "thank", "you", "we", "us", "in", "do", "will", "would", "gladly", "happily", "count", "add",
+    "sign", "on", "si", "oui", "bien", "claro", "por", "supuesto", "desde", "luego", "avec",
+    "plaisir", "con", "gusto", "gracias", "merci", "and", "y", "et", "so", "very", "much",
+    "indeed", "the", "letter", "carta", "lettre", "la", "a", "to",
+}
+
+NEGATION = _any(
+    r"\b(not|never|no longer|cannot|can't|cant|won't|wont|don't|dont|doesn't|didn't|isn't"
+    r"|aren't|shouldn't|wouldn't|unable|decline|declining|regret|unfortunately|sadly)\b",
+    r"^\s*no\b", r"\bno,", r"\bno (we|i|thanks|thank)\b",
+    r"\bno (podemos|vamos|firmaremos|firmamos|queremos|es posible|estamos)\b",
+    r"\b(lamentablemente|desafortunadamente|nunca|tampoco|lo siento)\b",
+    r"\bne\b.*\b(pas|plus|jamais|point)\b", r"\bn'\w+.*\b(pas|plus|jamais)\b",
+    r"\b(malheureusement|helas|desole|desolee|desoles)\b",
+)
+
+CONDITION = _any(
+    r"\b(if|unless|provided|providing|as long as|once|assuming|depending|depends|contingent"
+    r"|subject to|conditional|only when|in case)\b",
+    r"\bsi (se |los |las |el |la |cambian|modifican|incluyen|quitan|ustedes|podemos|es )",
+    r"\b(siempre (y )?que|a menos que|con tal de que|en caso de que|dependiendo)\b",
+    r"\bs'(il|ils)\b", r"\bsi (vous|nous|la|le|les|on)\b",
+    r"\b(a condition|sous reserve|pourvu que|a moins que|selon)\b",
+    r"\b(maybe|perhaps|possibly|probably|might|may be able|tal vez|quizas|quiza|a lo mejor"
+    r"|peut-etre|eventuellement)\b",
+)
+
+QUESTION = _any(
+    r"\?", r"¿",
+    r"^\s*(can|could|would|will|is|are|do|does|did|should|what|who|when|where|why|how|which)\b"
+    r".*\b(you|we|it|this|that|there|the)\b",
+    r"\b(est-ce que|pouvez-vous|pourriez-vous|qu'est-ce)\b",
+)
+
+CHANGE = _any(
+    r"\b(change|changes|changing|changed|edit|edits|amend|amendment|revise|revision|reword"
+    r"|rewording|wording|rephrase|strike|delete|deleted|remove|removed|removing|drop|dropped"
+    r"|tweak|soften|strengthen|clarify)\b",
+    r"\badd (a|an|the|language|mention|wording|point|paragraph|sentence)\b",
+    r"\b(stronger|weaker|softer|clearer|different) (language|wording|terms)\b",
+    r"\b(suggest|suggestion|suggestions|propose|proposed|recommend) (a |an |some |that |to |we )",
+    r"\b(instead of|rather than|(would|'d) like to see|could you (add|remove|change|include"
+    r"|drop))\b",
+    r"\b(cambi(ar|o|os|en|an|e|ara)|modific\w*|quit(ar|en|an|e)|elimin(ar|en|an|e)|agregar un"
+    r"|sugerimos|sugerencia|propuesta|redaccion|en lugar de)\b",
+    r"\b(modifi\w*|chang(er|ez|ement)|remplac\w*|retir(er|ez)|supprim\w*|reformul\w*"
+    r"|formulation|proposons|suggestion|au lieu de)\b",
+)
+
+APPROVAL = _any(
+    r"\b(board|national office|national|headquarters|hq|parent organi[sz]ation|our parent"
+    r"|executive committee|steering committee|leadership|legal team|counsel|our lawyers"
+    r"|our director|my director|my boss|comms team|communications team)\b.*"
+    r"\b(approve|approval|review|sign.?off|decide|decision|look at|check|okay|ok|vote|meet)"
+    r"(?!d)",
+    r"\b(need|needs|have|has|must|got) to (check|run (it|this) by|get (it )?approv|consult|ask)",
+    r"\b(need|needs|require|requires|pending|awaiting|waiting for|subject to|without)"
+    r" (\w+ ){0,3}(approval|sign-off|signoff|green light)\b",
+    r"\bcheck(ing)? with\b", r"\brun (it|this) by\b", r"\bget back to you\b",
+    r"\b(junta directiva|junta|consejo directivo|oficina nacional|sede nacional|aprobacion"
+    r"|aprobar|consultar con|consultarlo|consultarlo con)\b",
+    r"\b(conseil d'administration|bureau national|siege|approbation|approuver|valider"
+    r"|consulter|validation)\b",
+)
+
+MORE_TIME = _any(
+    r"\bmore time\b", r"\b(an )?extension\b", r"\b(few|couple of|couple) (more )?(days|weeks)\b",
+    r"\bnext (week|month|meeting)\b", r"\bby (monday|tuesday|wednesday|thursday|friday|the end)",
+    r"\b(deadline|when do you need|how long do we have)\b", r"\bnot (yet|ready)\b",
+    r"\bstill (discussing|reviewing|considering|thinking)\b",
+    r"\b(mas tiempo|prorroga|proxima semana|unos dias|todavia no)\b",
+    r"\b(plus de temps|delai|la semaine prochaine|quelques jours|pas encore)\b",
+)
+
+DECLINE = _any(
+    r"\b(we|i)( will|'ll| are|'re| must| have to| 'll have to)? (not|n't|never)"
+    r" (be )?(able to )?(sign|join|endorse|participate|take part)",
+    r"\b(can't|cannot|can not|won't|will not|unable to|not able to|not going to|decided not to"
+    r"|declin\w* to|must decline|have to decline|will pass|'ll pass|pass on)\b",
+    r"\bno,? thank(s| you)\b", r"\bnot (for us|at this time|this time|right now)\b",
+    r"\b(don't|do not) (think|believe) (we|i) (can|could|will|would|should)\b",
+    r"\bsit this one out\b", r"\bnot (sign|join|endorse)\w*\b",
+    r"\bno (podemos|vamos a|firmaremos|nos sumaremos|participaremos)\b", r"\bdeclinamos\b",
+    r"\bno,? gracias\b",
+    r"\bne (pouvons|pourrons|signerons|allons|souhaitons|voulons) pas\b", r"\bdeclinons\b",
+    r"\bnon,? merci\b",
+)
+
+UNSUBSCRIBE = _any(
+    r"\bunsubscribe\b", r"\b(remove|take) (me|us|my (email|address)) (off|from)\b",
+    r"\bstop (emailing|e-mailing|writing|contacting|sending)\b", r"\bdo not (email|contact)\b",
+    r"\bdon't (email|contact) (me|us)\b",
+    r"\b(darme|darnos) de baja\b", r"\bno (me|nos) (escriban|envien|contacten)\b",
+    r"\b(desabonner|desinscrire|desinscrivez|desabonnez)\b", r"\bne plus (recevoir|m'ecrire)\b",
+)
+
+REFERRAL_WORDS = _any(
+    r"\b(contact|reach out to|talk to|speak (to|with)|ask|write to|email|e-mail|cc'?ing|copying"
+    r"|forward(ed|ing)? (this|it) to|better person|right person|person to ask|in charge)\b",
+    r"\b(contactar|hablar con|escribir a|escribe a|la persona indicada|encargad[oa])\b",
+    r"\b(contacter|ecrire a|s'adresser a|la bonne personne|responsable)\b",
+)
+
+INDIVIDUAL = _any(
+    r"\b(personally|personal capacity|as an individual|individually|my own name|my name only"
+    r"|not on behalf of|just me|myself)\b",
+    r"\b(a titulo personal|como individuo|en mi nombre)\b",
+    r"\b(a titre personnel|en mon nom|individuellement)\b",
+)
+
+ORGANIZATION = _any(
+    r"\b(our (organi[sz]ation|group|coalition|board|members|network|chapter|union|church"
+    r"|association|center|centre|clinic)|on behalf of|we)\b",
+    r"\b(nuestra organizacion|nuestro grupo|en nombre de|nosotros|firmamos)\b",
+    r"\b(notre organisation|notre association|au nom de|nous)\b",
+)
+
+NAME_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\blist (?:us|it|our (?:name|organi[sz]ation)) as[:\s]+[\"'“‘]?(?P<name>[^\"'”’\n.;!?]"
+        r"{2,150})",
+        r"\b(?:sign|add) (?:us|it) (?:on )?as[:\s]+[\"'“‘]?(?P<name>[^\"'”’\n.;!?]{2,150})",
+        r"\b(?:our name|name to list|the name) (?:should be|is|would be)[:\s]+[\"'“‘]?"
+        r"(?P<name>[^\"'”’\n.;!?]{2,150})",
+        r"\b(?:como|bajo el nombre(?: de)?)[:\s]+[\"'“‘]?(?P<name>[A-ZÁÉÍÓÚÑ][^\"'”’\n.;!?]"
+        r"{1,150})",
+        r"\b(?:sous le nom(?: de)?|en tant que|comme)[:\s]+[\"'“‘«]?\s*(?P<name>[A-ZÀ-Ý]"
+        r"[^\"'”’»\n.;!?]{1,150})",
+        r"\b(?:yes|yep|absolutely|si|sí|oui)[,!:\s]+(?:please )?(?:add|include|list)\s+"
+        r"(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][^\n.;!?]{1,150}?)(?:\s+(?:to|on|as)\b|[.;!?\n]|$)",
+        r"^(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][^\n.;!?]{1,150}?) (?:signs on|will sign|is signing|firma"
+        r"|signe)\b",
+    )
+]
+
+EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+NAME_BEFORE_EMAIL = re.compile(
+    r"(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][\w'’-]+(?: [A-ZÁÉÍÓÚÑÀ-Ý][\w'’-]+){0,3})\s*[(<\[]?\s*$")
+# A yes to something that is not the letter: a newsletter, a call, a meeting.
+OTHER_OBJECT = re.compile(
+    r"\b(newsletter|mailing list|email list|e-mail list|listserv|list ?serve|updates|calendar"
+    r"|meeting|call|webinar|event|training|rally|survey|petition|boletin|lista de correo"
+    r"|reunion|llamada|evento|bulletin|liste de diffusion|reunion|appel|evenement)\b")
+INSTRUCTION = re.compile(r"^\s*(reply|respond|responda|responde|repondez|reponds)\b")
+PRONOUNS = frozenset({"we", "i", "us", "our board", "our organization", "our organisation",
+                      "nosotros", "nosotras", "yo", "nous", "je", "it", "they", "yes"})
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|;\s*")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
+
+
+def _words(folded: str) -> list[str]:
+    return re.findall(r"[a-z']+", folded)
+
+
+def _is_bare_yes(folded: str, org_words: set[str]) -> bool:
+    if not YES_WORD.match(folded):
+        return False
+    return all(w in BARE_YES_FILLER or w in org_words for w in _words(folded))
+
+
+def _drop_quoted_ask(parts: list[str], exclude: Iterable[str]) -> list[str]:
+    """Sentences that repeat the ask (say, quoted without '>' markers) never count."""
+    ask = " ".join(fold(e) for e in exclude)
+    ask = re.sub(r"\s+", " ", ask)
+    if not ask:
+        return parts
+    return [p for p in parts if re.sub(r"\s+", " ", fold(p)) not in ask]
+
+
+def understand(text: str, *, organization: str | None = None, exclude: Iterable[str] = (),
+               own_addresses: Iterable[str] = ()) -> Understanding:
+    """Read the visible text of a reply. `exclude` is the ask it answers, whose words never
+    count; `own_addresses` are the sender's and ours, never taken as referrals."""
+    parts = _drop_quoted_ask(sentences(text), exclude)
+    folded_parts = [fold(p) for p in parts]
+    whole = " \n".join(folded_parts)
+    org_words = set(_words(fold(organization or "")))
+    referrals = _referrals(parts, own_addresses)
+    signals: list[str] = []
+
+    if UNSUBSCRIBE.search(whole):
+        return Understanding(Intent.UNSUBSCRIBE, _first(parts, folded_parts, UNSUBSCRIBE),
+                             signals=("unsubscribe",))
+
+    sign_at: int | None = None
+    for index, folded in enumerate(folded_parts):
+        if INSTRUCTION.match(folded):  # "Reply YES to sign on": our words, not theirs
+            continue
+        if SIGN.search(folded) or _is_bare_yes(folded, org_words):
+            if NEGATION.search(folded) or DECLINE.search(folded):
+                signals.append("negated yes")
+                continue
+            if CONDITION.search(folded):
+                signals.append("conditional yes")
+                continue
+            if QUESTION.search(folded):
+                signals.append("yes in a question")
+                continue
+            if OTHER_OBJECT.search(folded):
+                signals.append("yes to something else")
+                continue
+            sign_at = index
+            break
+
+    others = [
+        (Intent.DECLINE, DECLINE), (Intent.CHANGE_REQUEST, CHANGE),
+        (Intent.NEEDS_APPROVAL, APPROVAL), (Intent.MORE_TIME, MORE_TIME),
+    ]
+    found = [(intent, _first(parts, folded_parts, pattern)) for intent, pattern in others
+             if pattern.search(whole)]
+    conditional = any(CONDITION.search(f) for f in folded_parts)
+    questions = [p for p, f in zip(parts, folded_parts, strict=True) if QUESTION.search(f)]
+
+    if sign_at is not None and not found and not conditional and not questions \
+            and "negated yes" not in signals and "conditional yes" not in signals:
+        return Understanding(
+            Intent.SIGN_ON, parts[sign_at], signer_name=_signer_name(parts),
+            signer_type=_signer_type(whole), referrals=referrals, signals=("yes",),
+        )
+    if sign_at is not None:
+        signals.append("yes with reservations")
+    for intent, evidence in found:
+        if intent == Intent.DECLINE and sign_at is None:
+            return Understanding(intent, evidence, referrals=referrals,
+                                 signals=(*signals, "decline"))
+    for intent, evidence in found:
+        if intent != Intent.DECLINE:
+            return Understanding(intent, evidence, signer_name=_signer_name(parts),
+                                 referrals=referrals, signals=(*signals, intent.value))
+    if referrals and REFERRAL_WORDS.search(whole):
+        return Understanding(Intent.REFERRAL, _first(parts, folded_parts, REFERRAL_WORDS),
+                             referrals=referrals, signals=(*signals, "referral"))
+    if questions:
+        return Understanding(Intent.QUESTION, questions[0], referrals=referrals,
+                             signals=(*signals, "question"))
+    if found:  # a decline alongside a yes: a person must read it
+        return Understanding(Intent.UNKNOWN, found[0][1], referrals=referrals,
+                             signals=(*signals, "contradictory"))
+    return Understanding(Intent.UNKNOWN, None, referrals=referrals, signals=tuple(signals))
+
+
+def _first(parts: list[str], folded_parts: list[str], pattern: re.Pattern[str]) -> str | None:
+    for part, folded in zip(parts, folded_parts, strict=True):
+        if pattern.search(folded):
+            return part
+    return None
+
+
+def _signer_name(parts: list[str]) -> str | None:
+    for part in parts:
+        for pattern in NAME_PATTERNS:
+            match = pattern.search(part)
+            if match:
+                name = match["name"].strip(" ,:;\"'“”‘’«»").strip()
+                if 2 <= len(name) <= 150 and not EMAIL.search(name) \
+                        and fold(name) not in PRONOUNS and not fold(name).startswith("our "):
+                    return name
+    return None
+
+
+def _signer_type(folded: str) -> str | None:
+    if INDIVIDUAL.search(folded):
+        return "individual"
+    if ORGANIZATION.search(folded):
+        return "organization"
+    return None
+
+
+def _referrals(parts: list[str], own_addresses: Iterable[str]) -> tuple[Referral, ...]:
+    own = {a.lower() for a in own_addresses}
+    found: dict[str, Referral] = {}
+    for part in parts:
+        for match in EMAIL.finditer(part):
+            email = match.group(0).rstrip(".").lower()
+            local = email.split("@", 1)[0]
+            if email in own or email in found \
+                    or local.split("+")[0] in ("reply", "unsubscribe", "bounce"):
+                continue
+            before = NAME_BEFORE_EMAIL.search(part[: match.start()])
+            found[email] = Referral(email, before["name"] if before else None)
+    return tuple(found.values())
