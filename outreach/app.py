@@ -13,8 +13,9 @@ import jinja2
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from outreach.campaign.asks import ASK, AskComposer, ask_failed
+from outreach.campaign.asks import ASK, ask_failed
 from outreach.campaign.config import CampaignConfig, campaign_path, list_campaigns, load_campaign
+from outreach.campaign.mailings import KINDS, TargetMailComposer
 from outreach.db.session import make_engine, make_session_factory, upgrade
 from outreach.errors import ConfigError, OutreachError
 from outreach.mail.outbox import OutboxHooks
@@ -52,7 +53,8 @@ class App:
 
     def hooks(self) -> OutboxHooks:
         return OutboxHooks(
-            composers={ASK: AskComposer(self.settings, self.campaigns, self.environments)},
+            composers=dict.fromkeys(
+                KINDS, TargetMailComposer(self.settings, self.campaigns, self.environments)),
             on_failed={ASK: ask_failed},
         )
 

@@ -1,23 +1,18 @@
 """Asks: choosing who to ask now, and writing each ask when it is about to be sent.
 
 `plan_asks` moves queued targets to `asked` in the transaction that writes their outbox
-rows. The text itself is composed by `AskComposer` when the outbox claims the row, so the
-draft link is always the letter version current at send time.
+rows. The text itself is composed by `mailings.TargetMailComposer` when the outbox claims
+the row, so the draft link is always the letter version current at send time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
-from typing import Any
 
-import jinja2
-import markdown_it
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig, Wave
 from outreach.campaign.contacts import suppress
 from outreach.campaign.organizations import org_key
@@ -27,7 +22,6 @@ from outreach.db.models import (
     Campaign,
     Contact,
     Engagement,
-    LetterVersion,
     Organization,
     OutboxMessage,
     SignOn,
@@ -36,13 +30,9 @@ from outreach.db.models import (
     Target,
     TargetState,
 )
-from outreach.mail.compose import Draft, mailbox
 from outreach.mail.outbox import Failure, enqueue
-from outreach.mail.tokens import make_token, tagged_address
-from outreach.settings import Settings
-from outreach.templating import render_set
 
-ASK = "ask"
+ASK = "ask"  # the outbox kind; composed by outreach.campaign.mailings
 
 
 @dataclass
@@ -146,92 +136,6 @@ def plan_asks(session: Session, campaign: Campaign, config: CampaignConfig, now:
         target.emails_sent += 1
         plan.queued += 1
     return plan
-
-
-_markdown = markdown_it.MarkdownIt("commonmark", {"html": False})
-
-
-def ask_context(settings: Settings, config: CampaignConfig, target: Target,
-                version: LetterVersion, now: datetime) -> dict[str, Any]:
-    """Everything an ask template may use. The draft link is `version`'s, fixed here."""
-    key = settings.require_secret_key()
-    sender = settings.sender
-    contact, org = target.contact, target.organization
-    reply = tagged_address(sender.reply_local_part, make_token(key, "t", target.id),
-                           sender.reply_domain)
-    unsubscribe = tagged_address("unsubscribe", make_token(key, "c", contact.id),
-                                 sender.reply_domain)
-    return {
-        "contact": {"name": contact.name, "first_name": contact.first_name,
-                    "email": contact.email, "role": contact.role or ""},
-        "organization": {"name": org.name, "size": org.size.value,
-                         "engagement": org.engagement.value if org.engagement else "",
-                         "kind": org.stakeholder_kind or ""},
-        "campaign": {"title": config.title, "slug": config.slug,
-                     "soft_deadline": config.soft_deadline,
-                     "hard_deadline": config.hard_deadline,
-                     "timezone": config.timezone, "target_signers": config.target_signers,
-                     "individuals_may_sign": config.individuals_may_sign,
-                     "contact_email": config.contact_email or sender.address,
-                     "days_to_soft_deadline": max(0, (config.soft_deadline - now).days)},
-        "letter": {"version": version.number, "draft_url": version.draft_url,
-                   "text": version.text, "html": _markdown.render(version.text)},
-        "sender": {"name": sender.name, "address": sender.address,
-                   "postal_address": sender.postal_address},
-        "reply_address": reply,
-        "unsubscribe_address": unsubscribe,
-    }
-
-
-def build_ask(settings: Settings, config: CampaignConfig, env: jinja2.Environment,
-              target: Target, version: LetterVersion, *, message_id: str,
-              now: datetime) -> EmailMessage:
-    context = ask_context(settings, config, target, version, now)
-    rendered = render_set(env, config.templates.ask, context)
-    sender = settings.sender
-    return Draft(
-        sender=mailbox(sender.name, sender.address),
-        to=mailbox(target.contact.name, target.contact.email),
-        reply_to=mailbox(sender.name, context["reply_address"]),
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        message_id=message_id,
-        date=now,
-        extra_headers={"List-Unsubscribe":
-                       f"<mailto:{context['unsubscribe_address']}?subject=unsubscribe>"},
-    ).build()
-
-
-SENDABLE = frozenset({TargetState.ASKED})
-
-
-class AskComposer:
-    """The outbox's composer for asks: runs when the row is claimed for sending."""
-
-    def __init__(self, settings: Settings, campaigns: dict[str, CampaignConfig],
-                 environments: dict[str, jinja2.Environment]) -> None:
-        self.settings = settings
-        self.campaigns = campaigns
-        self.environments = environments
-
-    def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> EmailMessage | None:
-        target = session.get(Target, row.target_id) if row.target_id is not None else None
-        if target is None:
-            raise LookupError(f"ask {row.message_id} has no target")
-        if target.state not in SENDABLE or target.contact.suppression != Suppression.NONE:
-            row.last_error = (f"cancelled: target is {target.state.value}, "
-                              f"contact {target.contact.suppression.value}")
-            return None
-        slug = target.campaign.slug
-        if slug not in self.campaigns:
-            raise LookupError(f"campaign {slug!r} has no config file loaded")
-        version = letters.current_version(session, target.campaign_id)
-        if version is None:
-            raise LookupError(f"campaign {slug!r} has no letter version")
-        row.letter_version_id = version.id
-        return build_ask(self.settings, self.campaigns[slug], self.environments[slug], target,
-                         version, message_id=row.message_id, now=now)
 
 
 def ask_failed(session: Session, row: OutboxMessage, now: datetime, failure: Failure) -> None:

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign import letters
-from outreach.campaign.asks import build_ask
 from outreach.campaign.config import CampaignConfig
+from outreach.campaign.mailings import KINDS, build_target_mail
 from outreach.campaign.organizations import org_key
 from outreach.campaign.targets import CLOSED
 from outreach.db.models import Campaign, Organization, Target
@@ -74,13 +74,16 @@ def check_campaign(
         if target.state in CLOSED:
             continue
         report.targets_checked += 1
-        try:
-            build_ask(settings, config, env, target, version,
-                      message_id=new_message_id(domain), now=now)
-        except TemplateProblem as exc:
-            problems[str(exc)].append(target.organization.name)
-        except ValueError as exc:
-            problems[f"cannot build the message: {exc}"].append(target.organization.name)
+        for kind in KINDS.values():
+            try:
+                build_target_mail(settings, config, env, target, version, kind,
+                                  message_id=new_message_id(domain), now=now,
+                                  payload={"in_reply_to": "<reply@example.org>"})
+            except TemplateProblem as exc:
+                problems[str(exc)].append(target.organization.name)
+            except ValueError as exc:
+                problems[f"cannot build the {kind.name} message: {exc}"].append(
+                    target.organization.name)
     for message, names in problems.items():
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         report.errors.append(f"{message} (for {len(names)} target(s): {shown})")

@@ -25,6 +25,8 @@ class Section(BaseModel):
 class Templates(Section):
     ask: str = "ask"
     confirmation: str = "confirmation"
+    more_time: str = "more_time"
+    decline_thanks: str = "decline_thanks"
 
 
 class SendWindowConfig(Section):
@@ -96,6 +98,8 @@ class CampaignConfig(Section):
     hard_deadline: datetime
     target_signers: int = Field(ge=1)
     individuals_may_sign: bool = False
+    thank_decliners: bool = Field(default=False, description="reply to a decline with thanks "
+                                  "and an invitation to issue a statement of their own")
     contact_email: str | None = None
     templates: Templates = Templates()
     send_window: SendWindowConfig = SendWindowConfig()

@@ -1,0 +1,145 @@
+"""Mail to one target: the ask, and the replies the reply pipeline sends.
+
+Each kind is composed when the outbox claims it, with the letter version current at that
+moment, and is cancelled if the target has since moved to a state where it no longer
+makes sense (an ask to someone who signed by phone, say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any
+
+import jinja2
+import markdown_it
+from sqlalchemy.orm import Session
+
+from outreach.campaign import letters
+from outreach.campaign.config import CampaignConfig
+from outreach.db.models import LetterVersion, OutboxMessage, Suppression, Target, TargetState
+from outreach.mail.compose import Draft, mailbox
+from outreach.mail.tokens import make_token, tagged_address
+from outreach.settings import Settings
+from outreach.templating import render_set
+
+S = TargetState
+OPEN = frozenset({S.ASKED, S.FOLLOWED_UP, S.ESCALATED, S.PAUSED})
+
+
+@dataclass(frozen=True)
+class MailKind:
+    name: str
+    template: Callable[[CampaignConfig], str]
+    sendable: frozenset[TargetState]
+    marketing: bool  # carries List-Unsubscribe; replies to a person's own message do not
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        MailKind("ask", lambda c: c.templates.ask, frozenset({S.ASKED}), True),
+        MailKind("confirmation", lambda c: c.templates.confirmation, frozenset({S.SIGNED}),
+                 False),
+        MailKind("more_time", lambda c: c.templates.more_time, OPEN, False),
+        MailKind("decline_thanks", lambda c: c.templates.decline_thanks,
+                 frozenset({S.DECLINED}), False),
+    )
+}
+
+_markdown = markdown_it.MarkdownIt("commonmark", {"html": False})
+
+
+def mail_context(settings: Settings, config: CampaignConfig, target: Target,
+                 version: LetterVersion, now: datetime,
+                 payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything a template may use. The draft link is `version`'s, fixed here."""
+    key = settings.require_secret_key()
+    sender = settings.sender
+    contact, org = target.contact, target.organization
+    reply = tagged_address(sender.reply_local_part, make_token(key, "t", target.id),
+                           sender.reply_domain)
+    unsubscribe = tagged_address("unsubscribe", make_token(key, "c", contact.id),
+                                 sender.reply_domain)
+    payload = payload or {}
+    return {
+        "contact": {"name": contact.name, "first_name": contact.first_name,
+                    "email": contact.email, "role": contact.role or ""},
+        "organization": {"name": org.name, "size": org.size.value,
+                         "engagement": org.engagement.value if org.engagement else "",
+                         "kind": org.stakeholder_kind or ""},
+        "campaign": {"title": config.title, "slug": config.slug,
+                     "soft_deadline": config.soft_deadline,
+                     "hard_deadline": config.hard_deadline,
+                     "timezone": config.timezone, "target_signers": config.target_signers,
+                     "individuals_may_sign": config.individuals_may_sign,
+                     "contact_email": config.contact_email or sender.address,
+                     "days_to_soft_deadline": max(0, (config.soft_deadline - now).days)},
+        "letter": {"version": version.number, "draft_url": version.draft_url,
+                   "text": version.text, "html": _markdown.render(version.text)},
+        "sender": {"name": sender.name, "address": sender.address,
+                   "postal_address": sender.postal_address},
+        "reply_address": reply,
+        "unsubscribe_address": unsubscribe,
+        "name_as_listed": payload.get("name_as_listed", org.name),
+    }
+
+
+def build_target_mail(settings: Settings, config: CampaignConfig, env: jinja2.Environment,
+                      target: Target, version: LetterVersion, kind: MailKind, *,
+                      message_id: str, now: datetime,
+                      payload: dict[str, Any] | None = None) -> EmailMessage:
+    payload = payload or {}
+    context = mail_context(settings, config, target, version, now, payload)
+    rendered = render_set(env, kind.template(config), context)
+    sender = settings.sender
+    headers = {}
+    if kind.marketing:
+        headers["List-Unsubscribe"] = (f"<mailto:{context['unsubscribe_address']}"
+                                       "?subject=unsubscribe>")
+    in_reply_to = payload.get("in_reply_to")
+    return Draft(
+        sender=mailbox(sender.name, sender.address),
+        to=mailbox(target.contact.name, target.contact.email),
+        reply_to=mailbox(sender.name, context["reply_address"]),
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        message_id=message_id,
+        date=now,
+        in_reply_to=in_reply_to,
+        references=[in_reply_to] if in_reply_to else [],
+        extra_headers=headers,
+    ).build()
+
+
+class TargetMailComposer:
+    """The outbox's composer for every kind in `KINDS`: runs when a row is claimed."""
+
+    def __init__(self, settings: Settings, campaigns: dict[str, CampaignConfig],
+                 environments: dict[str, jinja2.Environment]) -> None:
+        self.settings = settings
+        self.campaigns = campaigns
+        self.environments = environments
+
+    def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> EmailMessage | None:
+        kind = KINDS[row.kind]
+        target = session.get(Target, row.target_id) if row.target_id is not None else None
+        if target is None:
+            raise LookupError(f"{row.kind} {row.message_id} has no target")
+        if target.state not in kind.sendable or target.contact.suppression != Suppression.NONE:
+            row.last_error = (f"cancelled: target is {target.state.value}, "
+                              f"contact {target.contact.suppression.value}")
+            return None
+        slug = target.campaign.slug
+        if slug not in self.campaigns:
+            raise LookupError(f"campaign {slug!r} has no config file loaded")
+        version = letters.current_version(session, target.campaign_id)
+        if version is None:
+            raise LookupError(f"campaign {slug!r} has no letter version")
+        row.letter_version_id = version.id
+        return build_target_mail(self.settings, self.campaigns[slug], self.environments[slug],
+                                 target, version, kind, message_id=row.message_id, now=now,
+                                 payload=row.payload)
