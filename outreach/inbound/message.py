@@ -9,7 +9,8 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
 MAX_BYTES = 30 * 1024 * 1024
-_HEADER_LINE = re.compile(rb"^[!-9;-~]+:[ \t]?")  # RFC 5322 field name, then a colon
+# A field name as real mailers write them (RFC 5322 allows more, but no mailer sends "<b>From").
+_HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9_-]*:")
 
 
 class MalformedMessage(ValueError):

@@ -1,0 +1,501 @@
+"""What the person wrote in a reply: the visible text without quoted history or signature.
+
+This feeds the intent classifier, so the one thing it must not do is keep quoted words:
+a "Reply YES to sign on" from our own ask, quoted back under a reply, must never read as
+the person's YES. Where a rule is unsure it cuts; losing a signature-like line is cheap.
+
+The rules work on lines of plain text (HTML-only mail is first rendered by
+`outreach.inbound.text.html_to_reply_text`, which marks HTML quoting the same way):
+
+- ">"-quoted lines are dropped wherever they are, so inline answers and bottom-posted
+  replies keep the person's own lines. A line right under a long quoted line that reads
+  as its continuation (it starts in lower case, or the quoted line stops mid-sentence)
+  is a quoted line a client wrapped without its ">", and goes too.
+- An attribution ("On <date>, <name> wrote:" and the forms other languages and clients
+  use, also wrapped over two or three lines) is dropped with the quote under it. When no
+  ">" quote follows it, the original follows unmarked: everything from it on is cut.
+- A reply written above its one quote block ends there: unquoted lines under the only
+  quote of a top-posted reply are a footer or wrapped quote, not the answer.
+- Everything is cut from the first of: an "-----Original Message-----"-style line (any
+  language), "Begin forwarded message:", a line of underscores (Outlook's separator), an
+  Outlook header block ("From: / Sent: / To: / Subject:" and its translations), a "reply
+  above this line" marker, a "Previous replies" heading, a "-- " signature delimiter, or
+  a mobile / mail-app signature ("Sent from my iPhone", "Get Outlook for Android",
+  "Enviado desde mi iPhone", ...).
+- A closing block of contact details (two lines or more with an address, a web address
+  or a phone number, nothing that reads as a sentence) is a signature and goes, unless
+  the text introduces it ("Please list us as:"). Sign-offs such as "Thanks,\nJane" are
+  kept: they cannot be told from what a person wrote with enough certainty.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from email.message import EmailMessage
+
+from outreach.inbound.text import reply_body_text
+
+# ---------------------------------------------------------------------------------------
+# Attribution lines ("On ... wrote:")
+
+# How an attribution line ends, per language. Matched on the line(s) joined by spaces.
+_ATTRIBUTION_END = re.compile(
+    r"(?:"
+    r"\bwrote|\bwrites"                                          # English
+    r"|\ba\s+écrit|\bécrit"                                      # French
+    r"|\bescribió|\bescribio"                                    # Spanish
+    r"|\bschrieb(?:\s+.{1,150})?"                                # German (… schrieb Name <a@b>:)
+    r"|\bha\s+scritto|\bscrisse"                                 # Italian
+    r"|\bschreef(?:\s+.{1,150})?|\bgeschreven"                   # Dutch
+    r"|\bescreveu"                                               # Portuguese
+    r"|\bpisze|\bnapisał(?:a|\(a\))?|\bnapisal(?:a|\(a\))?"      # Polish
+    r"|\bnapsal(?:a|\(a\))?"                                     # Czech, Slovak
+    r"|\bskrev(?:\s+.{1,150})?|\bskriver"                        # Nordic (… skrev Name <a@b>:)
+    r"|\bnapisao|\bnapisala|\bkirjoitti|\byazdı|\bέγραψε|\bkirjutas|\brašė"
+    r"|\bírta(?:\s*\([^()]{1,80}\))?"                             # Hungarian (… írta (időpont: …):)
+    r"|\bviết|\bmenulis|\ba\s+scris|\bva\s+escriure"
+    r"|написал(?:а|\(а\))?|написала|написав|пишет|писал|пише"    # Russian, Ukrainian
+    r"|写道|寫道|のメッセージ|書きました|書き込みました|작성"    # Chinese, Japanese, Korean
+    r"|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\s*[>\])]*"                  # … Name <a@b.c>:
+    r")\s*[:：]\s*$",
+    re.IGNORECASE,
+)
+# "On <date>, <name> wrote" without the colon, as some clients write it.
+_ON_WROTE_NO_COLON = re.compile(r"^On\s.*\d.*\bwrote$", re.IGNORECASE)
+# How the first line of a wrapped (multi-line) attribution starts.
+_ATTRIBUTION_START = re.compile(
+    r"^(?:(?:On|Am|Le|El|Il|In data|Op|Em|W dniu|Dnia|Den|På|Dne|Dňa|Pada|Vào)\b|\d"
+    r"|[^\W\d_]{2,4}\.?,?\s+\d)",
+    re.IGNORECASE,
+)
+# Lower-case words that still make a name ("Maria de la Cruz wrote:", "you wrote:").
+_NAME_PARTICLES = frozenset({"de", "da", "di", "do", "du", "van", "von", "der", "den", "la", "le",
+                             "del", "dos", "das", "ten", "ter", "bin", "al", "y", "e",
+                             "you", "he", "she", "they", "we", "i"})
+# A later line that would start an attribution of its own (so the span starts there).
+_STRONG_START = re.compile(r"^(?:On|Am|Le|El|Il|Op|Em|W dniu|Dnia|Den)\s", re.IGNORECASE)
+_DATE_LIKE = re.compile(r"\d{1,4}[:./-]\d{1,2}|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b")
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_LEADING_PUNCT = re.compile(r"^[-–—*_=\s]+")
+_TRAILING_PUNCT = re.compile(r"\s[-–—*_=\s]{2,}$")  # "---- On <date> <a@b> wrote ----" (Zoho)
+
+# ---------------------------------------------------------------------------------------
+# Lines from which everything is cut
+
+# "-----Original Message-----", "-------- Message d'origine --------", "---Original Message---",
+# "---------- Forwarded message ---------", "-----Ursprüngliche Nachricht-----", ...
+_ORIGINAL_MESSAGE = re.compile(
+    r"^\s*[-=_*~]{2,}\s*[^-=_*~]{0,40}?"
+    r"(?:message|nachricht|mensaje|mensagem|messaggio|bericht|meddelelse|meddelande|besked"
+    r"|melding|viesti|wiadomość|wiadomosc|zpráva|správa|сообщение|повідомлення|üzenet|ileti"
+    r"|e-?mail|邮件|郵件|メッセージ|메시지)"
+    r"[^-=_*~]{0,40}?[-=_*~]{2,}\s*$"
+    r"|^\s*-{2,}\s*(?:original|forwarded|oprindelig|ursprüngliche|weitergeleitete)\b.*$",
+    re.IGNORECASE,
+)
+_FORWARDED = re.compile(
+    r"^\s*(?:Begin forwarded message|Anfang der weitergeleiteten (?:E-Mail|Nachricht)"
+    r"|Début du message réexpédié|Début du message transféré|Inicio del mensaje reenviado"
+    r"|Início da mensagem reencaminhada|Inizio messaggio inoltrato|Begin doorgestuurd bericht"
+    r"|Vidarebefordrat meddelande|Videresendt meddelelse|Пересылаемое сообщение"
+    r"|Forwarded message|Mensaje reenviado|Message transféré|Weitergeleitete Nachricht)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_UNDERSCORES = re.compile(r"^\s*_{2,}\s*$")
+_SIGNATURE_DELIMITER = re.compile(r"^--\s*$")
+_REPLY_ABOVE = re.compile(
+    r"\b(?:reply|respond|write|type|answer)\b.{0,30}\babove (?:this|the) line\b"
+    r"|\bantworten sie oberhalb\b|\brépondez au-dessus\b|\bresponda por encima\b",
+    re.IGNORECASE,
+)
+# A heading over earlier messages that a system appends under the reply ("Previous Replies").
+_HISTORY_HEADING = re.compile(
+    r"^\W*(?:(?:previous|earlier|older) (?:replies|messages|posts|emails|discussion)"
+    r"|(?:conversation|message|thread|email|ticket) history)\W*$",
+    re.IGNORECASE,
+)
+# A line that is only a separator: dashes, equals signs, underscores, stars.
+_RULE_LINE = re.compile(r"^\s*[-=_*~—–]{3,}\s*$")
+
+# Mobile and mail-app signatures, in the form those apps write them. Each must be the
+# whole line (an optional link after it aside) and short, so a sentence that happens to
+# start the same way ("Sent from my desk, is much easier ...") is kept.
+_APP_SIGNATURE = re.compile(
+    r"^(?:"
+    r"sent (?:from|with|via|using)\b"
+    r"|sent from my\b"
+    r"|get (?:outlook|the \w+ app|gmail|yahoo)\b"
+    r"|envoyé (?:de|depuis|à partir de|avec|par)\b"
+    r"|obtenir outlook\b|télécharger outlook\b"
+    r"|enviado (?:desde|de|do|con|com|a partir)\b|obtener outlook\b|obtenga outlook\b"
+    r"|gesendet (?:von|mit|vom|über|aus)\b|von meinem\b.*\bgesendet$|outlook für \w+ beziehen$"
+    r"|verzonden (?:vanaf|met|via|van)\b|verstuurd (?:vanaf|met|via|van)\b"
+    r"|outlook voor \w+ downloaden$"
+    r"|inviato (?:da|dal|dalla|con|tramite)\b|scarica outlook\b"
+    r"|skickat från\b|skickades från\b|sendt fra\b|lähetetty\b"
+    r"|wysłane z\b|wysłano z\b|odesláno z\b|poslano z\b"
+    r"|отправлено (?:с|из|со)\b|надіслано з\b"
+    r"|.{0,20}から送信$|发自我的|发送自我的|从我的.{0,20}发送|來自我的|寄件自"
+    r")",
+    re.IGNORECASE,
+)
+_TRAILING_LINK = re.compile(r"\s*(?:<[^<>]*>|\([^()]*\)|\[[^\[\]]*\])\s*$")
+
+# ---------------------------------------------------------------------------------------
+# Outlook-style header blocks ("From: … / Sent: … / To: … / Subject: …")
+
+_HEADER_LINE = re.compile(r"^\s*[*_]*\s*([^\W\d_][^:：]{0,24}?)\s*[*_]*\s*[:：]")
+_FROM_KEYS = frozenset({
+    "from", "de", "von", "van", "da", "od", "от", "від", "fra", "från", "lähettäjä", "feladó",
+    "kimden", "发件人", "寄件者", "寄件人", "差出人", "보낸 사람", "afsender", "remitente",
+    "emisor", "od kogo", "від кого", "от кого", "avsändare", "mittente", "expéditeur",
+    "מאת", "من",
+})
+_DATE_KEYS = frozenset({
+    "sent", "date", "envoyé", "envoyé le", "gesendet", "datum", "verzonden", "inviato",
+    "data", "enviado", "enviado el", "enviada em", "fecha", "wysłano", "wysłane", "отправлено",
+    "дата", "sendt", "skickat", "dato", "lähetetty", "päivämäärä", "发送时间", "时间", "日期",
+    "送信日時", "日時", "tarih", "gönderildi", "elküldve", "dátum", "message du", "odesláno",
+    "sent at", "received", "gesendet am", "verstuurd", "보낸 날짜", "enviado em",
+})
+_TO_KEYS = frozenset({
+    "to", "à", "a", "an", "aan", "para", "do", "кому", "til", "till", "vastaanottaja",
+    "收件人", "宛先", "címzett", "kime", "komu", "받는 사람", "destinataire", "destinatario",
+    "empfänger", "mottagare", "adresat",
+})
+_SUBJECT_KEYS = frozenset({
+    "subject", "objet", "sujet", "betreff", "onderwerp", "oggetto", "asunto", "assunto",
+    "temat", "тема", "emne", "ämne", "aihe", "主题", "主旨", "件名", "tárgy", "konu",
+    "předmět", "predmet", "제목",
+})
+_CC_KEYS = frozenset({
+    "cc", "bcc", "copie à", "kopie", "kopia", "копия", "копія", "cco", "kopio", "másolat",
+    "抄送", "副本", "kopi", "reply-to", "antwort an", "répondre à", "responder a",
+})
+_HEADER_KINDS = {
+    **{key: "from" for key in _FROM_KEYS},
+    **{key: "date" for key in _DATE_KEYS},
+    **{key: "to" for key in _TO_KEYS},
+    **{key: "subject" for key in _SUBJECT_KEYS},
+    **{key: "cc" for key in _CC_KEYS},
+}
+
+# An e-mail or web address on a signature line; phone numbers are `_PHONE`.
+_CONTACT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://|\bwww\.[\w-]+\.\w")
+_PHONE = re.compile(r"\+?\(?\d[\d ().-]{5,}\d")
+_DATE_SHAPE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+
+_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u200e\u200f\u2060\u202a-\u202e]")
+_QUOTED = re.compile(r"^[ \t]*>(?!\s*[:：]\s*$)")  # ">:" alone ends a wrapped "<a@b.c\n>:"
+_MAX_CHARS = 1_000_000
+_MAX_LINES = 10_000
+_WRAPPED_QUOTE_MIN = 50  # a quoted line this long may have been wrapped by the client
+_SENTENCE_END = (".", "?", "!", ":", ";", '"', "'", ")", "”", "»")
+
+
+def visible_text(msg: EmailMessage) -> str:
+    """What the sender wrote now, from a message as `load_message` returns it."""
+    return visible_text_from_body(reply_body_text(msg))
+
+
+def visible_text_from_body(text: str) -> str:
+    """What the sender wrote now, from a plain-text body."""
+    lines = _normalize(text)
+    hidden = _quoted_lines(lines)  # grows to every line that is not the sender's own
+    cut = len(lines)
+    i = 0
+    while i < cut:
+        if hidden[i] or not lines[i].strip():
+            i += 1
+            continue
+        span = _attribution_span(lines, hidden, i)
+        if span:
+            following = _next_nonblank(lines, i + span)
+            if following is None or not hidden[following]:
+                if _reads_as_sentence(lines[i:i + span]):
+                    i += 1  # "... as we wrote:" followed by more of the sender's text
+                    continue
+                cut = i  # the original follows without ">": cut from here
+                break
+            for j in range(i, i + span):
+                hidden[j] = True
+            i += span
+            continue
+        start = _cut_start(lines, i)
+        if start is not None:
+            cut = start
+            break
+        i += 1
+    cut = min(cut, _top_post_cut(lines, hidden, cut))
+    return _assemble(lines[:cut], hidden[:cut])
+
+
+def _quote_blocks(lines: list[str], hidden: list[bool], end: int) -> list[tuple[int, int]]:
+    """The (start, end) of each run of hidden lines before `end`, blank lines bridging."""
+    blocks: list[tuple[int, int]] = []
+    i = 0
+    while i < end:
+        if not hidden[i]:
+            i += 1
+            continue
+        start = i
+        while i < end and (hidden[i] or not lines[i].strip()):
+            i += 1
+        blocks.append((start, i))
+    return blocks
+
+
+def _top_post_cut(lines: list[str], hidden: list[bool], end: int) -> int:
+    """A reply written above one quote block ends where that quote starts.
+
+    Unquoted lines after the only quote of a top-posted reply are not the sender's answer
+    (a footer, or quoted lines a client wrapped without ">"), so they go. Inline answers
+    (quote, answer, quote, answer) and bottom posts (the quote first) are kept.
+    """
+    blocks = _quote_blocks(lines, hidden, end)
+    if len(blocks) != 1:
+        return end
+    start, stop = blocks[0]
+    above = [line.strip() for line in lines[:start] if line.strip()]
+    below = [line for line in lines[stop:end] if line.strip()]
+    if not below or not above or _is_salutation(above):
+        return end
+    return start
+
+
+def _is_salutation(above: list[str]) -> bool:
+    """ "Hi Anna," alone above a quote: the answer is below it."""
+    return len(above) == 1 and above[0].endswith((",", ":")) and len(above[0].split()) <= 4
+
+
+def _assemble(lines: list[str], hidden: list[bool]) -> str:
+    """The sender's lines; blank lines right under a removed quote go with it."""
+    kept: list[str] = []
+    after_hidden = False
+    for line, is_hidden in zip(lines, hidden, strict=True):
+        if is_hidden:
+            after_hidden = True
+        elif line.strip():
+            kept.append(line)
+            after_hidden = False
+        elif not after_hidden:
+            kept.append(line)
+    return _finish(kept)
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def _normalize(text: str) -> list[str]:
+    """Lines without line-end variants, invisible marks or trailing blanks; a body past
+    `_MAX_CHARS` / `_MAX_LINES` is cut there (no one types that much above a quote)."""
+    text = text[:_MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text).replace("\xa0", " ")
+    return [line.rstrip() for line in text.split("\n", _MAX_LINES)[:_MAX_LINES]]
+
+
+def _quoted_lines(lines: list[str]) -> list[bool]:
+    """Which lines belong to a ">" quote, counting lines a client wrapped without ">"."""
+    quoted = [bool(_QUOTED.match(line)) for line in lines]
+    i = 0
+    while i < len(lines):
+        if quoted[i] or not lines[i].strip() or i == 0 or not quoted[i - 1]:
+            i += 1
+            continue
+        end = i  # an unquoted run right under a quoted line
+        while end < len(lines) and lines[end].strip() and not quoted[end]:
+            end += 1
+        if _continues(lines[i - 1], lines[i]):
+            wedged = end < len(lines) and quoted[end]  # quoted again right after the run
+            for j in range(i, end if wedged else i + 1):
+                quoted[j] = True
+        i = end
+    return quoted
+
+
+def _continues(quoted_line: str, line: str) -> bool:
+    """Whether `line` is the wrapped end of a long quoted line rather than an answer to it."""
+    previous = quoted_line.lstrip(" \t>").rstrip()
+    if len(previous) < _WRAPPED_QUOTE_MIN:
+        return False
+    first = line.lstrip()[:1]
+    return first.islower() or not previous.endswith(_SENTENCE_END)
+
+
+def _next_nonblank(lines: list[str], start: int) -> int | None:
+    for j in range(start, len(lines)):
+        if lines[j].strip():
+            return j
+    return None
+
+
+def _is_attribution(joined: str) -> bool:
+    text = _TRAILING_PUNCT.sub("", _LEADING_PUNCT.sub("", joined))
+    if not 6 <= len(text) <= 320:
+        return False
+    if _ON_WROTE_NO_COLON.match(text):
+        return True
+    match = _ATTRIBUTION_END.search(text)
+    if not match:
+        return False
+    before = text[: match.start()].strip(" ,")
+    if not before:
+        return False  # "wrote:" alone ends a wrapped line; the header starts above
+    if _EMAIL.match(match.group(0)):
+        # "<date>, <name> <a@b.c>:" — without a date it may be a sentence ending in an address
+        return bool(_DATE_LIKE.search(before))
+    return True
+
+
+def _reads_as_sentence(part: list[str]) -> bool:
+    """An attribution with no date, address or opening word ("Name wrote:") whose name part
+    reads as words of a sentence ("Yes, as we wrote:") rather than as a name."""
+    text = _TRAILING_PUNCT.sub("", _LEADING_PUNCT.sub("", " ".join(x.strip() for x in part)))
+    if _DATE_LIKE.search(text) or _EMAIL.search(text) or _STRONG_START.match(text):
+        return False
+    match = _ATTRIBUTION_END.search(text)
+    words = text[: match.start()].split() if match else []
+    return any(word[:1].islower() and word.strip(",.") not in _NAME_PARTICLES for word in words)
+
+
+def _attribution_span(lines: list[str], quoted: list[bool], i: int) -> int:
+    """How many lines (1 to 3) from `i` form an attribution line, or 0."""
+    best = 0
+    for size in (1, 2, 3):
+        end = i + size
+        if end > len(lines):
+            break
+        part = lines[i:end]
+        if not part[-1].strip() or quoted[end - 1]:
+            break
+        if not part[-1].rstrip().lower().endswith((":", "：", "wrote", "-")):
+            continue  # an attribution ends in a colon ("wrote" and "wrote ----" aside)
+        if size > 1:
+            if not _ATTRIBUTION_START.match(_LEADING_PUNCT.sub("", part[0])):
+                break
+            if part[0].rstrip().endswith((".", "!", "?")):
+                break
+            if any(_STRONG_START.match(line.strip()) for line in part[1:]):
+                break
+        joined = " ".join(line.strip() for line in part)
+        if _is_attribution(joined):
+            best = size
+            break
+    return best
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_kind(line: str) -> str | None:
+    match = _HEADER_LINE.match(line)
+    if not match:
+        return None
+    key = re.sub(r"\s+", " ", match.group(1)).strip().lower()
+    return _HEADER_KINDS.get(key)
+
+
+def _header_block_start(lines: list[str], i: int) -> int | None:
+    """Where an Outlook-style header block around a "From:" line at `i` starts, if it is one."""
+    if _header_kind(lines[i]) != "from":
+        return None
+    start = i
+    kinds: set[str] = set()
+    while start > 0:
+        kind = _header_kind(lines[start - 1])
+        if kind is None or kind == "from":
+            break
+        kinds.add(kind)
+        start -= 1
+    loose = 0  # lines that are not headers: a wrapped address, "On Behalf Of ..."
+    for line in lines[i + 1: i + 12]:
+        kind = _header_kind(line)
+        if kind is not None and kind != "from":
+            kinds.add(kind)
+            loose = 0
+        elif not line.strip() or loose >= 2:
+            break
+        else:
+            loose += 1
+    return start if len(kinds) >= 2 else None
+
+
+def _is_app_signature(line: str) -> bool:
+    text = line.strip()
+    if not text or len(text) > 120:
+        return False
+    bare = text
+    while True:
+        shorter = _TRAILING_LINK.sub("", bare)
+        if shorter == bare:
+            break
+        bare = shorter
+    bare = bare.rstrip(" .")
+    if not bare or not _APP_SIGNATURE.match(bare):
+        return False
+    if re.search(r"[,;!?]", bare):
+        return False  # a sentence, not an app's line
+    return len(bare.split()) <= 9
+
+
+def _cut_start(lines: list[str], i: int) -> int | None:
+    """Where to cut when the quoted original, a forward or the signature starts at `i`."""
+    line = lines[i]
+    if (
+        _SIGNATURE_DELIMITER.match(line)
+        or _UNDERSCORES.match(line)
+        or _ORIGINAL_MESSAGE.match(line)
+        or _FORWARDED.match(line)
+        or _REPLY_ABOVE.search(line)
+        or _HISTORY_HEADING.match(line)
+        or _is_app_signature(line)
+    ):
+        return i
+    return _header_block_start(lines, i)
+
+
+def _finish(kept: list[str]) -> str:
+    """Drop the rules and blank lines a cut leaves at the end, and a contact block; join."""
+    _drop_trailing_rules(kept)
+    _drop_contact_block(kept)
+    return "\n".join(kept).strip()
+
+
+def _drop_trailing_rules(kept: list[str]) -> None:
+    while kept and (not kept[-1].strip() or _RULE_LINE.match(kept[-1])):
+        kept.pop()
+
+
+def _drop_contact_block(kept: list[str]) -> None:
+    """A signature without a "-- " line: contact details closing the text, under a rule
+    line or as its last paragraph ("Jane Doe / jane@river.example / (555) 346-9947").
+    Two contact lines at least, and nothing that reads as a sentence, or it stays."""
+    rules = [n for n, line in enumerate(kept) if _RULE_LINE.match(line)]
+    blanks = [n for n, line in enumerate(kept) if not line.strip()]
+    for start in (rules[-1] if rules else None, blanks[-1] + 1 if blanks else None):
+        if start is None or not any(line.strip() for line in kept[:start]):
+            continue  # the whole text is the block: then it is what was written
+        block = [line.strip() for line in kept[start:] if line.strip() and not
+                 _RULE_LINE.match(line)]
+        above = [line.strip() for line in kept[:start] if line.strip()]
+        if (
+            2 <= len(block) <= 12
+            and sum(_is_contact(line) for line in block) >= 2
+            and not any(_reads_as_prose(line) for line in block)
+            and not above[-1].endswith((":", "："))  # "Please list us as:" introduces it
+        ):
+            del kept[start:]
+            _drop_trailing_rules(kept)
+            return
+
+
+def _is_contact(line: str) -> bool:
+    if _CONTACT.search(line):
+        return True
+    return any(
+        sum(c.isdigit() for c in found) >= 7 and not _DATE_SHAPE.fullmatch(found.strip())
+        for found in _PHONE.findall(line)
+    )
+
+
+def _reads_as_prose(line: str) -> bool:
+    return len(line) > 60 or (len(line.split()) >= 6 and line.endswith((".", "!", "?", ":")))
