@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from outreach.configfile import read_toml, validate
 from outreach.errors import OutreachError
@@ -48,6 +48,24 @@ class ImapSettings(Section):
     security: Literal["none", "starttls", "tls"] = "none"
     username: str | None = None
     folders: list[str] = ["INBOX"]
+    timeout_seconds: float = Field(default=60, gt=0)
+    # The mailbox is never modified unless one of these is set.
+    flag: str | None = Field(default=None, description="flag processed mail, e.g. \\Seen")
+    move_to: str | None = Field(default=None, description="move processed mail to this folder")
+
+
+class MailboxSettings(Section):
+    """Where replies arrive: an IMAP account, a Maildir beside the daemon, or nowhere yet."""
+
+    source: Literal["imap", "maildir", "none"] = "none"
+    maildir: Path | None = None
+    poll_seconds: float = Field(default=20, gt=0, description="IDLE or poll this often")
+
+    @model_validator(mode="after")
+    def _maildir_needs_a_path(self) -> MailboxSettings:
+        if self.source == "maildir" and self.maildir is None:
+            raise ValueError("source = \"maildir\" needs maildir = \"path/to/Maildir\"")
+        return self
 
 
 class SenderSettings(Section):
@@ -90,6 +108,7 @@ class Settings(Section):
     database: DatabaseSettings = DatabaseSettings()
     smtp: SmtpSettings = SmtpSettings()
     imap: ImapSettings = ImapSettings()
+    mailbox: MailboxSettings = MailboxSettings()
     sender: SenderSettings = SenderSettings()
     public: PublicSettings = PublicSettings()
     rates: RateSettings = RateSettings()
@@ -136,6 +155,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         settings.campaigns_dir = base / settings.campaigns_dir
     if settings.templates_dir is not None and not settings.templates_dir.is_absolute():
         settings.templates_dir = base / settings.templates_dir
+    if settings.mailbox.maildir is not None and not settings.mailbox.maildir.is_absolute():
+        settings.mailbox.maildir = base / settings.mailbox.maildir
     if env.get("OUTREACH_DATABASE_URL"):
         settings.database.url = env["OUTREACH_DATABASE_URL"]
     settings.secret_key = env.get("OUTREACH_SECRET_KEY") or None

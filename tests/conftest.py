@@ -98,3 +98,15 @@ def app(campaign_dir: Path, database_url: str, smtp_server: SmtpServer) -> Itera
 @pytest.fixture
 def factory(app: App) -> sessionmaker[Session]:
     return app.factory
+
+
+from tests.dovecot import DOVECOT, Dovecot  # noqa: E402 (appended with its fixture)
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    """A real Dovecot IMAP server on loopback with one user and an empty mailbox."""
+    if not DOVECOT.exists():
+        need("Dovecot", f"{DOVECOT} is not installed (Debian package dovecot-imapd)")
+    with Dovecot() as server:
+        yield server
