@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
+
+from outreach import jobs
 from outreach.app import App
 from outreach.campaign.campaigns import sync_campaign
 from outreach.campaign.importer import import_csv
+from outreach.db.models import Contact, OutboxMessage, Target, Task
 from outreach.db.session import transaction
+from outreach.mail.compose import Draft, mailbox, to_bytes
+from outreach.mail.outbox import enqueue
 from outreach.mail.sender import DrainStats, OutboxSender
 from tests.conftest import NOW
+from tests.smtpserver import SmtpServer
 
 
 def load_example(app: App) -> None:
@@ -45,3 +56,80 @@ def open_send_window(campaign_dir: Path) -> None:
         assert old in text
         text = text.replace(old, new)
     path.write_text(text, encoding="utf-8")
+
+
+# --- For the outbox sender's tests -------------------------------------------------------
+
+
+@dataclass
+class Clock:
+    """The sender's clock: tests move it instead of sleeping."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def plan_example(app: App) -> int:
+    """Load the example and queue its asks at NOW; returns how many were queued (21)."""
+    load_example(app)
+    queued = jobs.plan(app, NOW).plans["clean-water"].queued
+    assert queued == 21
+    return queued
+
+
+def enqueue_raw(app: App, recipients: Iterable[str], *, now: datetime = NOW,
+                **kwargs: Any) -> list[int]:
+    """Outbox rows whose message is composed up front (no composer, no failure hook)."""
+    ids = []
+    with transaction(app.factory) as session:
+        for recipient in recipients:
+            row = enqueue(session, kind="note", recipient=recipient, now=now,
+                          message_id_domain="test.example", **kwargs)
+            row.raw = to_bytes(Draft(
+                sender=mailbox("Outreach", "outreach@test.example"),
+                to=mailbox("", recipient), subject=f"Note for {recipient}",
+                text="Hello.\n", message_id=row.message_id, date=now,
+            ).build())
+            session.flush()
+            ids.append(row.id)
+    return ids
+
+
+def sender(app: App, clock: Clock | None = None, **kwargs: Any) -> OutboxSender:
+    return OutboxSender(app.factory, app.settings, app.hooks(), clock=clock or Clock(),
+                        **kwargs)
+
+
+def drain(app: App, clock: Clock | None = None, **kwargs: Any) -> DrainStats:
+    """Send everything due at `clock`'s time, then return (a fresh sender each call)."""
+    return asyncio.run(sender(app, clock, **kwargs).run(until="idle"))
+
+
+def rows(app: App) -> list[OutboxMessage]:
+    with transaction(app.factory) as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def row_for(app: App, recipient: str) -> OutboxMessage:
+    (row,) = [r for r in rows(app) if r.recipient == recipient]
+    return row
+
+
+def target_of(app: App, email: str) -> tuple[Target, Contact, list[Task]]:
+    """The target asked through `email`, its contact, and the tasks opened about it."""
+    with transaction(app.factory) as session:
+        contact = session.scalars(select(Contact).where(Contact.email == email)).one()
+        target = session.scalars(select(Target).where(Target.contact_id == contact.id)).one()
+        tasks = list(session.scalars(select(Task).where(Task.target_id == target.id)))
+        return target, contact, tasks
+
+
+def received(server: SmtpServer) -> Counter[str]:
+    """How many messages the server accepted for each recipient."""
+    return Counter(rcpt for message in list(server.messages) for rcpt in message.rcpt_tos)

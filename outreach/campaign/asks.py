@@ -144,12 +144,14 @@ def ask_failed(session: Session, row: OutboxMessage, now: datetime, failure: Fai
     if target is None:
         return
     contact: Contact = target.contact
-    if failure == Failure.UNSENDABLE:
+    if failure in (Failure.UNSENDABLE, Failure.REFUSED):
+        what = "could not be composed" if failure == Failure.UNSENDABLE else \
+            "was refused by the receiving server"
         if target.state == TargetState.ASKED:
             transition(session, target, TargetState.PAUSED, now=now,
-                       reason=f"ask could not be composed: {row.last_error}")
+                       reason=f"ask {what}: {row.last_error}")
         open_task(session, kind="review", campaign_id=target.campaign_id, target_id=target.id,
-                  title=f"Ask to {target.organization.name} could not be composed",
+                  title=f"Ask to {target.organization.name} {what}",
                   notes=row.last_error or "", now=now)
         return
     if failure == Failure.REJECTED:

@@ -5,6 +5,9 @@ caused it. The sender then `claim`s due rows (locking them where the database ca
 several daemons share one outbox), sends, and marks each `sent`, `retry` or `failed`.
 A process that dies mid-send leaves its rows `sending` with a lease that runs out; the
 next claim takes them again, so a crash resends at most the rows that were in flight.
+Such rows come after the rows never tried at their priority: they may have gone out
+already, so a crash loop must not resend them first again and again (nor may a message
+that kills its sender block the rest).
 
 Kinds that must be composed late (an ask must link the letter version current *at send
 time*) register a composer in `OutboxHooks`; the composer runs at every claim.
@@ -21,7 +24,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from outreach.db.models import OutboxMessage, OutboxStatus
@@ -38,7 +41,8 @@ FailureHandler = Callable[[Session, OutboxMessage, datetime, "Failure"], None]
 class Failure(enum.StrEnum):
     """Why a row failed for good: the kind's failure hook treats each differently."""
 
-    REJECTED = "rejected"  # a 5xx reply about this recipient or message
+    REJECTED = "rejected"  # a 5xx reply to RCPT TO: the address itself is refused
+    REFUSED = "refused"  # a 5xx reply to the message (content, size): the address is fine
     EXPIRED = "expired"  # temporary failures until the attempts ran out
     UNSENDABLE = "unsendable"  # the message could not be composed
 
@@ -129,43 +133,59 @@ def claim(
     """Take up to `limit` due rows for `worker`, composing late-bound kinds now."""
     claimed: list[Claimed] = []
     with transaction(factory) as session:
-        rows = session.scalars(
-            select(OutboxMessage)
-            .where(_due(now))
-            .order_by(OutboxMessage.priority.desc(), OutboxMessage.not_before, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
-        for row in rows:
-            if row.send_window is not None:
-                opens = SendWindow.from_json(row.send_window).next_open(now)
-                if opens > now:
-                    row.status = OutboxStatus.PENDING
-                    row.not_before = opens
-                    row.claimed_by = row.lease_until = None
-                    continue
-            composer = hooks.composers.get(row.kind)
-            if composer is not None:
-                try:
-                    message = composer(session, row, now)
-                except Exception as exc:  # a broken template or vanished row must not stop the rest
-                    _fail(session, row, now, f"could not compose: {exc!r}", hooks,
-                          Failure.UNSENDABLE)
-                    continue
-                if message is None:
-                    row.status = OutboxStatus.CANCELLED
-                    row.claimed_by = row.lease_until = None
-                    continue
-                row.raw = to_bytes(message)
-            if row.raw is None:
-                _fail(session, row, now, "nothing to send: no message and no composer", hooks,
+        # Rows put off (closed window), cancelled or failed here leave the due set once
+        # flushed, so select again until the batch is full: a page of rows waiting for their
+        # window must not hide the due rows behind it.
+        while len(claimed) < limit and _claim_page(session, claimed, worker=worker, now=now,
+                                                   limit=limit - len(claimed), lease=lease,
+                                                   hooks=hooks):
+            pass
+    return claimed
+
+
+def _claim_page(session: Session, claimed: list[Claimed], *, worker: str, now: datetime,
+                limit: int, lease: timedelta, hooks: OutboxHooks) -> bool:
+    """Handle up to `limit` due rows, adding the sendable ones to `claimed`; False if none."""
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(_due(now))
+        .order_by(OutboxMessage.priority.desc(),
+                  case((OutboxMessage.status == OutboxStatus.SENDING, 1), else_=0),
+                  OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in rows:
+        if row.send_window is not None:
+            opens = SendWindow.from_json(row.send_window).next_open(now)
+            if opens > now:
+                row.status = OutboxStatus.PENDING
+                row.not_before = opens
+                row.claimed_by = row.lease_until = None
+                continue
+        composer = hooks.composers.get(row.kind)
+        if composer is not None:
+            try:
+                message = composer(session, row, now)
+            except Exception as exc:  # a broken template or vanished row must not stop the rest
+                _fail(session, row, now, f"could not compose: {exc!r}", hooks,
                       Failure.UNSENDABLE)
                 continue
-            row.status = OutboxStatus.SENDING
-            row.claimed_by = worker
-            row.lease_until = now + lease
-            claimed.append(Claimed(row.id, row.message_id, row.recipient, row.raw))
-    return claimed
+            if message is None:
+                row.status = OutboxStatus.CANCELLED
+                row.claimed_by = row.lease_until = None
+                continue
+            row.raw = to_bytes(message)
+        if row.raw is None:
+            _fail(session, row, now, "nothing to send: no message and no composer", hooks,
+                  Failure.UNSENDABLE)
+            continue
+        row.status = OutboxStatus.SENDING
+        row.claimed_by = worker
+        row.lease_until = now + lease
+        claimed.append(Claimed(row.id, row.message_id, row.recipient, row.raw))
+    session.flush()
+    return bool(rows)
 
 
 def _mine(session: Session, message_id: int, worker: str) -> OutboxMessage | None:
@@ -200,15 +220,20 @@ def mark_sent(factory: sessionmaker[Session], message_id: int, *, worker: str,
 
 def mark_temporary_failure(
     factory: sessionmaker[Session], message_id: int, *, worker: str, now: datetime,
-    error: str, policy: RetryPolicy, hooks: OutboxHooks,
+    error: str, policy: RetryPolicy, hooks: OutboxHooks, count_attempt: bool = True,
 ) -> bool:
-    """Schedule a retry with back-off; returns False when the attempts are used up."""
+    """Schedule a retry with back-off; returns False when the attempts are used up.
+
+    `count_attempt=False` is for failures that are not the message's (our SMTP session
+    could not be opened): the row waits and is retried, but never gives up because of them.
+    """
     with transaction(factory) as session:
         row = _mine(session, message_id, worker)
         if row is None:
             return True
-        row.attempts += 1
-        if row.attempts >= policy.max_attempts:
+        if count_attempt:
+            row.attempts += 1
+        if count_attempt and row.attempts >= policy.max_attempts:
             _fail(session, row, now, f"gave up after {row.attempts} attempts: {error}", hooks,
                   Failure.EXPIRED)
             return False
@@ -220,12 +245,13 @@ def mark_temporary_failure(
 
 
 def mark_permanent_failure(factory: sessionmaker[Session], message_id: int, *, worker: str,
-                           now: datetime, error: str, hooks: OutboxHooks) -> None:
+                           now: datetime, error: str, hooks: OutboxHooks,
+                           failure: Failure = Failure.REJECTED) -> None:
     with transaction(factory) as session:
         row = _mine(session, message_id, worker)
         if row is not None:
             row.attempts += 1
-            _fail(session, row, now, error, hooks, Failure.REJECTED)
+            _fail(session, row, now, error, hooks, failure)
 
 
 def release(factory: sessionmaker[Session], message_ids: Sequence[int], *, worker: str) -> int:

@@ -3,6 +3,10 @@
 A few reused connections share the work; a global and a per-domain token bucket pace it.
 Replies decide each row's fate: 2xx sent, 4xx or a dropped connection retried with
 back-off, 5xx failed for good (and the kind's failure hook runs in the same transaction).
+A session that cannot be opened (connect, TLS, greeting, EHLO, AUTH), a refused envelope
+sender, or a security/policy reply (X.7.X: "relay access denied") is our side's problem,
+never the recipient's: it is logged as an error and the rows wait, their attempts
+untouched, so a relay outage or a wrong password never bounces a target.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import socket
 import ssl
 from collections.abc import Callable
@@ -24,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from outreach.clock import utc_now
 from outreach.db.session import transaction
 from outreach.mail import outbox
-from outreach.mail.outbox import Claimed, OutboxHooks, RetryPolicy
+from outreach.mail.outbox import Claimed, Failure, OutboxHooks, RetryPolicy
 from outreach.mail.ratelimit import DomainRates, TokenBucket
 from outreach.mail.tokens import make_token, tagged_address
 from outreach.settings import Settings, SmtpSettings
@@ -36,27 +41,56 @@ class TemporaryFailure(Exception):
     """Try again later: a 4xx reply, a timeout or a dropped connection."""
 
 
+class SessionFailure(TemporaryFailure):
+    """Try again later without counting an attempt: our session failed, not the message."""
+
+
 class PermanentFailure(Exception):
-    """Do not try again: a 5xx reply."""
+    """Do not try again: a 5xx reply, to the recipient (RCPT) or to the message (DATA)."""
+
+    def __init__(self, message: str, failure: Failure = Failure.REJECTED) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+
+class SessionError(Exception):
+    """Raised by `Connection` when it cannot open a session; wraps the cause."""
+
+
+# RFC 3463 class X.7.X, security or policy: "relay access denied", "authentication
+# required". Our relay says it about us, never about the recipient's address.
+_POLICY = re.compile(r"\s*[45]\.7\.\d{1,3}(?!\S)")
 
 
 def classify(exc: Exception) -> Exception:
     """Map an aiosmtplib or socket error to a temporary or permanent failure."""
+    if isinstance(exc, SessionError | aiosmtplib.SMTPHeloError
+                  | aiosmtplib.SMTPAuthenticationError):
+        # EHLO may also run lazily inside sendmail; AUTH failures are our configuration.
+        return SessionFailure(f"cannot open an SMTP session: {exc}")
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         codes = [r.code for r in exc.recipients]
         text = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+        if exc.recipients and all(_POLICY.match(r.message) for r in exc.recipients):
+            return SessionFailure(f"refused by policy: {text}")
         if codes and all(500 <= c < 600 for c in codes):
             return PermanentFailure(text)
         return TemporaryFailure(text)
     if isinstance(exc, aiosmtplib.SMTPSenderRefused):
-        # Our own return path refused: a configuration problem, never the recipient's fault.
-        return TemporaryFailure(f"sender refused: {exc.code} {exc.message}")
+        # Our own return path refused (or AUTH or STARTTLS wanted first): a configuration
+        # problem, never the recipient's fault.
+        return SessionFailure(f"sender refused: {exc.code} {exc.message}")
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected | aiosmtplib.SMTPTimeoutError
                   | aiosmtplib.SMTPConnectError | ConnectionError | TimeoutError | OSError):
         return TemporaryFailure(f"connection: {exc}")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         message = f"{exc.code} {exc.message}"
-        return PermanentFailure(message) if 500 <= exc.code < 600 else TemporaryFailure(message)
+        if _POLICY.match(exc.message):
+            return SessionFailure(f"refused by policy: {message}")
+        if 500 <= exc.code < 600:
+            # Refused after RCPT was accepted (content, size): the address is not the problem.
+            return PermanentFailure(message, Failure.REFUSED)
+        return TemporaryFailure(message)
     return TemporaryFailure(f"{type(exc).__name__}: {exc}")
 
 
@@ -83,9 +117,16 @@ class Connection:
             tls_context=self.tls_context,
             local_hostname=socket.getfqdn() or "localhost",
         )
-        await smtp.connect()
-        if s.username:
-            await smtp.login(s.username, self.password or "")
+        try:
+            await smtp.connect()
+            if s.username:
+                await smtp.login(s.username, self.password or "")
+        except Exception as exc:
+            smtp.close()
+            raise SessionError(f"{s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
+        except BaseException:  # cancelled: leave no half-open socket behind
+            smtp.close()
+            raise
         self._sent = 0
         return smtp
 
@@ -98,8 +139,12 @@ class Connection:
             self._smtp = await self._open()
         try:
             await self._smtp.sendmail(envelope_from, [recipient], raw)
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError):
-            self._smtp = None  # the connection is gone; the next send opens a new one
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError,
+                asyncio.CancelledError):
+            # The connection is gone, hung, or cut mid-transaction (a QUIT now would wait for
+            # a reply that never comes): drop it and its socket; the next send reopens.
+            smtp, self._smtp = self._smtp, None
+            smtp.close()
             raise
         self._sent += 1
 
@@ -202,12 +247,15 @@ class OutboxSender:
         for item in batch:
             queue.put_nowait(item)
         workers = self.connections[: len(batch)]
-        await asyncio.gather(*(self._work(c, queue, stop) for c in workers))
-        leftover = []
-        while not queue.empty():
-            leftover.append(queue.get_nowait().id)
-        if leftover:
-            self.stats.released += outbox.release(self.factory, leftover, worker=self.worker)
+        try:
+            await asyncio.gather(*(self._work(c, queue, stop) for c in workers))
+        finally:  # also when cancelled: rows never handed to a connection go back at once
+            leftover = []
+            while not queue.empty():
+                leftover.append(queue.get_nowait().id)
+            if leftover:
+                self.stats.released += outbox.release(self.factory, leftover,
+                                                      worker=self.worker)
 
     async def _work(self, connection: Connection, queue: asyncio.Queue[Claimed],
                     stop: asyncio.Event) -> None:
@@ -218,19 +266,37 @@ class OutboxSender:
                 return
             await self.global_rate.acquire()
             await self.domain_rates.bucket(message.recipient).acquire()
-            await self._deliver(connection, message)
+            failure = await self._deliver(connection, message)
+            if isinstance(failure, SessionFailure):
+                # The session is broken for every message: defer the rest untried, at once,
+                # rather than meet the same failure (or a connect timeout) once per row.
+                while not queue.empty():
+                    self._defer(queue.get_nowait(), failure)
+                return
 
-    async def _deliver(self, connection: Connection, message: Claimed) -> None:
+    def _defer(self, message: Claimed, failure: SessionFailure) -> None:
+        outbox.mark_temporary_failure(
+            self.factory, message.id, worker=self.worker, now=self.clock(), error=str(failure),
+            policy=self.policy, hooks=self.hooks, count_attempt=False,
+        )
+        self.stats.retried += 1
+
+    async def _deliver(self, connection: Connection, message: Claimed) -> Exception | None:
+        """Send one message and record its fate; returns the failure, if any."""
         try:
             await connection.send(self.envelope_from(message), message.recipient, message.raw)
         except Exception as exc:  # every failure is classified; none may stop the drain
             failure = classify(exc)
-            if isinstance(failure, PermanentFailure):
+            if isinstance(failure, SessionFailure):
+                log.error("cannot send through %s:%s, mail waits until it is fixed: %s",
+                          self.settings.smtp.host, self.settings.smtp.port, failure)
+                self._defer(message, failure)
+            elif isinstance(failure, PermanentFailure):
                 log.warning("message %s to %s failed permanently: %s",
                             message.message_id, message.recipient, failure)
                 outbox.mark_permanent_failure(
                     self.factory, message.id, worker=self.worker, now=self.clock(),
-                    error=str(failure), hooks=self.hooks,
+                    error=str(failure), hooks=self.hooks, failure=failure.failure,
                 )
                 self.stats.failed += 1
             else:
@@ -244,9 +310,10 @@ class OutboxSender:
                     self.stats.retried += 1
                 else:
                     self.stats.failed += 1
-            return
+            return failure
         outbox.mark_sent(self.factory, message.id, worker=self.worker, now=self.clock())
         self.stats.sent += 1
+        return None
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
