@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -18,11 +20,12 @@ from outreach.app import App, open_app
 from outreach.campaign.campaigns import get_campaign, sync_campaign
 from outreach.campaign.export import export_signers, export_targets
 from outreach.campaign.importer import import_csv
-from outreach.cli_output import print_import_report, print_status
+from outreach.cli_output import print_import_report, print_review_queue, print_status
 from outreach.clock import utc_now
 from outreach.daemon import Daemon
 from outreach.db.session import make_engine, transaction, upgrade
 from outreach.errors import OutreachError
+from outreach.inbound.intent import Intent
 from outreach.settings import load_settings
 
 console = Console(soft_wrap=True)
@@ -175,3 +178,106 @@ def demo(directory: Path) -> None:
     from outreach.demo import run_demo
 
     run_demo(directory, console)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file, in order.")
+@friendly_errors
+def classify(files: tuple[Path, ...], as_json: bool) -> None:
+    """Classify message FILES (bounce, automatic reply, or a person's intent); no database."""
+    from outreach.inbound.classify import classify_file
+
+    for path in files:
+        result = classify_file(path)
+        if as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+            continue
+        if result["error"]:
+            err.print(f"{path}: [red]{result['error']}[/]", highlight=False)
+            continue
+        detail = result["intent"] or result["bounce_type"] or ""
+        extra = ""
+        if result["failed_recipients"]:
+            extra = " failed: " + ", ".join(result["failed_recipients"])
+        if result["return_date"]:
+            extra += f" back on {result['return_date']}"
+        if result["signer_name"]:
+            extra += f" name: {result['signer_name']!r}"
+        console.print(f"{path}: {result['kind']} {detail}{extra}", highlight=False)
+
+
+def _organizer(by: str | None) -> str:
+    name = by or os.environ.get("OUTREACH_ORGANIZER") or os.environ.get("USER") or ""
+    if not name:
+        raise OutreachError("say who decides: --by NAME (or set OUTREACH_ORGANIZER)")
+    return name
+
+
+@main.group(invoke_without_command=True)
+@click.option("--campaign", "slug", default=None, help="Only this campaign's items.")
+@click.pass_context
+@friendly_errors
+def review(ctx: click.Context, slug: str | None) -> None:
+    """The review queue: replies the machine could not read with certainty."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app = _app(ctx)
+    with transaction(app.factory) as session:
+        print_review_queue(console, session, slug)
+
+
+def _decide(ctx: click.Context, decide: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    app = _app(ctx)
+    with transaction(app.factory) as session:
+        item = decide(session, *args, now=utc_now(), **kwargs)
+    console.print(f"review item {item.id}: {item.status.value} by {item.decided_by}")
+
+
+@review.command("accept")
+@click.argument("item_id", type=int)
+@click.option("--name", default=None, help="The name to list (default: the one proposed).")
+@click.option("--individual", is_flag=True, help="An individual, not an organization, signs.")
+@click.option("--by", default=None, help="Who decides (default: $OUTREACH_ORGANIZER, $USER).")
+@click.pass_context
+@friendly_errors
+def review_accept(ctx: click.Context, item_id: int, name: str | None, individual: bool,
+                  by: str | None) -> None:
+    """Record ITEM_ID as a sign-on."""
+    from outreach.campaign.decisions import accept
+
+    settings = load_settings(ctx.obj["config"])
+    _decide(ctx, accept, item_id, by=_organizer(by), name=name,
+            signer_type="individual" if individual else "organization",
+            message_id_domain=settings.sender.reply_domain)
+
+
+@review.command("reject")
+@click.argument("item_id", type=int)
+@click.option("--note", default="", help="Why, for the log.")
+@click.option("--by", default=None, help="Who decides (default: $OUTREACH_ORGANIZER, $USER).")
+@click.pass_context
+@friendly_errors
+def review_reject(ctx: click.Context, item_id: int, note: str, by: str | None) -> None:
+    """Not a sign-on, nothing to do: follow-ups resume."""
+    from outreach.campaign.decisions import reject
+
+    _decide(ctx, reject, item_id, by=_organizer(by), note=note)
+
+
+@review.command("reclassify")
+@click.argument("item_id", type=int)
+@click.argument("intent", type=click.Choice([i.value for i in Intent]))
+@click.option("--name", default=None, help="With sign_on: the name to list.")
+@click.option("--by", default=None, help="Who decides (default: $OUTREACH_ORGANIZER, $USER).")
+@click.pass_context
+@friendly_errors
+def review_reclassify(ctx: click.Context, item_id: int, intent: str, name: str | None,
+                      by: str | None) -> None:
+    """Say what ITEM_ID really meant, and act on it."""
+    from outreach.campaign.decisions import reclassify
+
+    settings = load_settings(ctx.obj["config"])
+    _decide(ctx, reclassify, item_id, Intent(intent), by=_organizer(by), name=name,
+            message_id_domain=settings.sender.reply_domain)

@@ -1,7 +1,9 @@
 """The clock: APScheduler wakes the jobs; the jobs are plain functions of the app and `now`.
 
 Jobs: `plan` queues due asks (every `plan_interval_seconds`), `drain` sends what the outbox
-holds (every `drain_interval_seconds`, and at once after a plan queued something).
+holds (every `drain_interval_seconds`, and at once after a plan or a reply queued
+something). The mailbox is read by its own thread, because IMAP IDLE blocks: it stores new
+mail, acts on it, then waits for more (IDLE, or a poll every `[mailbox].poll_seconds`).
 SIGTERM or SIGINT stops it cleanly: the message being sent finishes, the rest of the
 claimed rows are released for the next run.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -18,9 +21,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from outreach import jobs
 from outreach.app import App
+from outreach.campaign.replies import ReplyRouter
 from outreach.clock import utc_now
 from outreach.db.session import transaction
+from outreach.errors import OutreachError
 from outreach.mail import outbox
+from outreach.mail.inbox import Source
 from outreach.mail.sender import OutboxSender, Progress
 
 log = logging.getLogger(__name__)
@@ -39,6 +45,9 @@ class Daemon:
         self._scheduler: AsyncIOScheduler | None = None
         self._until_sent = False
         self._planned = False
+        self._mail_stop = threading.Event()
+        self._mail_read = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def run(self, *, until_sent: bool = False) -> None:
         """Run until stopped; with `until_sent`, stop once a plan ran and the outbox is empty."""
@@ -61,7 +70,10 @@ class Daemon:
                           seconds=settings.drain_interval_seconds,
                           next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
         self._scheduler = scheduler
+        self._loop = loop
         scheduler.start()
+        mail = threading.Thread(target=self._mail_loop, name="outreach-mailbox", daemon=True)
+        mail.start()
         log.info("outreach daemon running (%d campaign(s) planned: %s)",
                  len(self.plannable), ", ".join(self.plannable) or "none")
         try:
@@ -69,11 +81,52 @@ class Daemon:
         finally:
             # Let a running drain see the stop, finish its message and release its rows
             # before the scheduler goes: shutting it down cancels running jobs.
+            self._mail_stop.set()
             async with self._drain_lock:
                 scheduler.shutdown(wait=False)
+            # An IMAP IDLE ends by itself within poll_seconds; storing is transactional, so
+            # a thread left behind at exit loses nothing.
+            await asyncio.to_thread(mail.join, self.app.settings.mailbox.poll_seconds + 5)
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
             log.info("outreach daemon stopped: %s", self.sender.stats)
+
+    def _mail_loop(self) -> None:
+        """Read the mailbox and act on replies until stopped (runs in its own thread)."""
+        router = ReplyRouter(self.app.settings, self.app.campaigns)
+        poll = self.app.settings.mailbox.poll_seconds
+        source: Source | None = None
+        backoff = 1.0
+        while not self._mail_stop.is_set():
+            try:
+                if source is None:
+                    source = jobs.open_source(self.app)
+                result = jobs.read_mail(self.app, source, router, self.clock())
+            except Exception as exc:  # the mailbox being down must not stop the daemon
+                if isinstance(exc, OutreachError):
+                    log.error("mailbox: %s; trying again in %.0f s", exc, backoff)
+                else:
+                    log.exception("reading the mailbox failed; trying again in %.0f s", backoff)
+                if source is not None:
+                    source.close()
+                    source = None
+                self._mail_stop.wait(backoff)
+                backoff = min(backoff * 2, 300)
+                continue
+            backoff = 1.0
+            self._mail_read.set()
+            if result.processed.by_outcome and self._loop is not None:
+                self._loop.call_soon_threadsafe(self._wake_drain)
+            if source is None:
+                self._mail_stop.wait(poll)
+            else:
+                source.wait(poll)
+        if source is not None:
+            source.close()
+
+    def _wake_drain(self) -> None:
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.modify_job("drain", next_run_time=datetime.now(UTC))
 
     def _on_signal(self, sig: signal.Signals) -> None:
         log.info("received %s: finishing the message in flight, then stopping", sig.name)
@@ -86,8 +139,8 @@ class Daemon:
             log.exception("planning failed; will try again at the next tick")
             return
         self._planned = True
-        if result.queued and self._scheduler is not None:
-            self._scheduler.modify_job("drain", next_run_time=datetime.now(UTC))
+        if result.queued:
+            self._wake_drain()
 
     async def _drain(self) -> None:
         async with self._drain_lock:
@@ -98,7 +151,7 @@ class Daemon:
             except Exception:
                 log.exception("draining the outbox failed; will try again at the next tick")
                 return
-            if self._until_sent and self._planned:
+            if self._until_sent and self._planned and self._mail_read.is_set():
                 with transaction(self.app.factory) as session:
                     if outbox.unsent_count(session) == 0:
                         self.stop.set()

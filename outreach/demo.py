@@ -1,8 +1,11 @@
 """`outreach demo`: a whole example campaign on this machine, with no set-up.
 
-It writes a config, a SQLite database and a Maildir into one folder, serves SMTP on
-loopback into that Maildir, imports the example organizations and runs the daemon until
-every ask is sent.
+It writes a config, a SQLite database and two Maildirs into one folder: `Maildir` gets
+every message the daemon sends (an SMTP server on loopback files them there), `inbox` is
+the campaign's mailbox. It imports the example organizations, runs the daemon until every
+ask is sent, lets simulated recipients answer into `inbox` (yes, no, a question, more
+time, a referral, an out-of-office, a bounce), and runs the daemon again until every reply
+is acted on and every confirmation sent.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from outreach.app import open_app
 from outreach.campaign.campaigns import sync_campaign
 from outreach.campaign.importer import import_csv
-from outreach.cli_output import print_status
+from outreach.cli_output import print_replies, print_review_queue, print_status
 from outreach.clock import utc_now
 from outreach.daemon import Daemon
 from outreach.db.models import OutboxMessage
 from outreach.db.session import transaction
+from outreach.demo_people import answer_asks
 from outreach.errors import OutreachError
 from outreach.mail.sender import DrainStats
 from outreach.mail.sink import MaildirSink, free_port
@@ -86,10 +90,16 @@ per_domain_per_minute = 6000
 [outbox]
 backoff_base_seconds = 1
 
+[mailbox]
+source = "maildir"
+maildir = "inbox"
+poll_seconds = 0.5
+
 [daemon]
 drain_interval_seconds = 0.5
 plan_interval_seconds = 2
 """, encoding="utf-8")
+    mailbox.Maildir(directory / "inbox", create=True)
     return config
 
 
@@ -122,8 +132,14 @@ def run_demo(directory: Path, console: Console) -> None:
                     progress.update(task, completed=stats.sent + stats.failed, total=total)
 
                 asyncio.run(Daemon(app, progress=advance).run(until_sent=True))
+            asks = len(mailbox.Maildir(maildir, create=False))
+            console.print(f"\n{asks} asks delivered to the Maildir at {maildir}/new")
+            answered = answer_asks(maildir, directory / "inbox", utc_now())
+            console.print(f"{answered} answers arrived in {directory / 'inbox'}; "
+                          "the daemon reads and acts on them.")
+            asyncio.run(Daemon(app).run(until_sent=True))
             delivered = len(mailbox.Maildir(maildir, create=False))
-            console.print(f"\n{delivered} messages delivered to the Maildir at {maildir}/new")
+            console.print(f"{delivered - asks} confirmations and replies sent.\n")
             console.print(f"Look at one:  ls {maildir}/new | head -1 | "
                           f"xargs -I{{}} cat {maildir}/new/{{}}")
             console.print(f"Run more commands on this demo with:  "
@@ -131,5 +147,7 @@ def run_demo(directory: Path, console: Console) -> None:
                           f"outreach --config {config_path} status\n")
             with transaction(app.factory) as session:
                 print_status(console, session, None)
+                print_replies(console, session)
+                print_review_queue(console, session, None)
         finally:
             app.close()

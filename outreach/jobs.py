@@ -11,7 +11,11 @@ from outreach.campaign import letters
 from outreach.campaign.asks import AskPlan, plan_asks
 from outreach.campaign.campaigns import sync_campaign
 from outreach.campaign.check import CheckReport, check_campaign
+from outreach.campaign.replies import ProcessStats, ReplyRouter
 from outreach.db.session import transaction
+from outreach.mail.imap_source import ImapSource
+from outreach.mail.inbox import IngestStats, Source, ingest
+from outreach.mail.maildir_source import MaildirSource
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +70,29 @@ def plan(app: App, now: datetime, slugs: list[str] | None = None) -> PlanPass:
         if result.plans[slug].queued:
             log.info("campaign %s: queued %d asks", slug, result.plans[slug].queued)
     return result
+
+
+@dataclass
+class MailPass:
+    ingested: IngestStats | None
+    processed: ProcessStats
+
+
+def open_source(app: App) -> Source | None:
+    """The configured mailbox, or None when `[mailbox] source = "none"`."""
+    mailbox = app.settings.mailbox
+    if mailbox.source == "imap":
+        return ImapSource.from_settings(app.settings)
+    if mailbox.source == "maildir":
+        assert mailbox.maildir is not None
+        return MaildirSource(mailbox.maildir)
+    return None
+
+
+def read_mail(app: App, source: Source | None, router: ReplyRouter, now: datetime) -> MailPass:
+    """Store what is new in `source` (each message once), then act on every stored message."""
+    ingested = ingest(app.factory, source, now) if source is not None else None
+    processed = router.process_pending(app.factory, now)
+    if processed.by_outcome:
+        log.info("replies: %s", ", ".join(f"{k} {v}" for k, v in processed.by_outcome.items()))
+    return MailPass(ingested, processed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import mailbox
 import os
 import signal
@@ -16,7 +17,15 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from outreach.cli import main
-from outreach.db.models import OutboxMessage, OutboxStatus
+from outreach.db.models import (
+    InboundMessage,
+    OutboxMessage,
+    OutboxStatus,
+    ReviewItem,
+    SignOn,
+    Target,
+    TargetState,
+)
 from outreach.db.session import make_engine, make_session_factory
 from tests.conftest import SECRET
 from tests.helpers import open_send_window
@@ -126,13 +135,27 @@ def test_demo_runs_in_an_empty_folder(tmp_path: Path) -> None:
                             cwd=tmp_path, capture_output=True, text=True, timeout=120,
                             env={k: v for k, v in os.environ.items() if k != "OUTREACH_CONFIG"})
     assert result.returncode == 0, result.stderr
-    assert "21 messages delivered" in result.stdout
-    assert len(mailbox.Maildir(tmp_path / "demo" / "Maildir", create=False)) == 21
+    assert "21 asks delivered" in result.stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo' / 'outreach.db'}")
+    with make_session_factory(engine)() as session:
+        outcomes = dict(session.execute(
+            select(InboundMessage.kind, func.count()).group_by(InboundMessage.kind)).all())
+        states = dict(session.execute(
+            select(Target.state, func.count()).group_by(Target.state)).all())
+        reviews = session.scalar(select(func.count()).select_from(ReviewItem))
+        signers = session.scalar(select(func.count()).select_from(SignOn))
+        confirmations = session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.kind == "confirmation", OutboxMessage.status == OutboxStatus.SENT))
+    engine.dispose()
+    assert outcomes["bounce"] == 1 and outcomes["auto_reply"] >= 1 and outcomes["human"] > 5
+    assert states[TargetState.SIGNED] == signers == confirmations and signers >= 3
+    assert states[TargetState.BOUNCED] == 1 and reviews is not None and reviews >= 1
+    sent = len(mailbox.Maildir(tmp_path / "demo" / "Maildir", create=False))
     # Running it again starts afresh instead of piling up.
     again = subprocess.run([sys.executable, "-m", "outreach", "demo", "--dir", "demo"],
                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
-    assert len(mailbox.Maildir(tmp_path / "demo" / "Maildir", create=False)) == 21
+    assert len(mailbox.Maildir(tmp_path / "demo" / "Maildir", create=False)) == sent
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
@@ -143,3 +166,33 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "is not empty and was not made by `outreach demo`" in result.stderr
     assert (tmp_path / "mine" / "thesis.txt").read_text() == "precious"
+
+
+def test_classify_prints_one_json_object_per_file_and_never_a_traceback(tmp_path: Path) -> None:
+    yes = tmp_path / "yes.eml"
+    yes.write_bytes(b"From: Ana <ana@river.example>\r\nTo: reply@valleywater.example\r\n"
+                    b"Subject: Re: Will Friends of the River sign on?\r\n\r\n"
+                    b"Yes, please list us as Friends of the River.\r\n\r\n"
+                    b"On Tue, Maria wrote:\r\n> Reply YES to sign on\r\n")
+    ooo = tmp_path / "ooo.eml"
+    ooo.write_bytes(b"From: bo@x.example\r\nSubject: Out of Office\r\nAuto-Submitted: "
+                    b"auto-replied\r\nDate: Tue, 08 Dec 2026 10:00:00 -0800\r\n\r\n"
+                    b"I am away until Monday, December 14, 2026.\r\n")
+    empty = tmp_path / "empty.eml"
+    empty.write_bytes(b"")
+    missing = tmp_path / "missing.eml"
+    result = CliRunner().invoke(main, ["classify", "--json", str(yes), str(ooo), str(empty),
+                                       str(missing)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["file"] for line in lines] == [str(yes), str(ooo), str(empty), str(missing)]
+    keys = ["file", "kind", "intent", "signer_name", "signer_type", "referrals",
+            "failed_recipients", "bounce_type", "return_date", "visible_text", "error"]
+    assert all(sorted(line) == sorted(keys) for line in lines)
+    assert (lines[0]["kind"], lines[0]["intent"], lines[0]["signer_name"]) == (
+        "human", "sign_on", "Friends of the River")
+    assert "Reply YES" not in lines[0]["visible_text"]
+    assert (lines[1]["kind"], lines[1]["intent"], lines[1]["return_date"]) == (
+        "auto_reply", None, "2026-12-14")
+    assert lines[2]["error"] == "empty message"
+    assert lines[3]["error"] and "No such file" in lines[3]["error"]

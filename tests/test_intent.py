@@ -28,6 +28,7 @@ SIGN_ON = [
     ("Central Valley Partnership signs on.", "Central Valley Partnership"),
     ("Thanks for doing this! We're in.", None),
     ("Yes!!!", None),
+    ("Yes! Please list us as Valley Children's Healthcare.", "Valley Children's Healthcare"),
     ("I'll sign.", None),
     ("You can add our name.", None),
     ("I sign in my personal capacity.", None),

@@ -220,21 +220,20 @@ ORGANIZATION = _any(
     r"\b(notre organisation|notre association|au nom de|nous)\b",
 )
 
+# The name runs to the end of the sentence; enclosing quotes and a final stop are trimmed
+# later, so apostrophes inside names (Valley Children's, O'Brien) survive.
+_NAME = r"(?P<name>[^\"“”«»\n;!?]{2,150})"
 NAME_PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"\blist (?:us|it|our (?:name|organi[sz]ation)) as[:\s]+[\"'“‘]?(?P<name>[^\"'”’\n.;!?]"
-        r"{2,150})",
-        r"\b(?:sign|add) (?:us|it) (?:on )?as[:\s]+[\"'“‘]?(?P<name>[^\"'”’\n.;!?]{2,150})",
-        r"\b(?:our name|name to list|the name) (?:should be|is|would be)[:\s]+[\"'“‘]?"
-        r"(?P<name>[^\"'”’\n.;!?]{2,150})",
-        r"\b(?:como|bajo el nombre(?: de)?)[:\s]+[\"'“‘]?(?P<name>[A-ZÁÉÍÓÚÑ][^\"'”’\n.;!?]"
-        r"{1,150})",
-        r"\b(?:sous le nom(?: de)?|en tant que|comme)[:\s]+[\"'“‘«]?\s*(?P<name>[A-ZÀ-Ý]"
-        r"[^\"'”’»\n.;!?]{1,150})",
+        r"\blist (?:us|it|our (?:name|organi[sz]ation)) as[:\s]+[\"“«]?" + _NAME,
+        r"\b(?:sign|add) (?:us|it) (?:on )?as[:\s]+[\"“«]?" + _NAME,
+        r"\b(?:our name|name to list|the name) (?:should be|is|would be)[:\s]+[\"“«]?" + _NAME,
+        r"\b(?:como|bajo el nombre(?: de)?)[:\s]+[\"“«]?(?=[A-ZÁÉÍÓÚÑ])" + _NAME,
+        r"\b(?:sous le nom(?: de)?|en tant que|comme)[:\s]+[\"“«]?\s*(?=[A-ZÀ-Ý])" + _NAME,
         r"\b(?:yes|yep|absolutely|si|sí|oui)[,!:\s]+(?:please )?(?:add|include|list)\s+"
-        r"(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][^\n.;!?]{1,150}?)(?:\s+(?:to|on|as)\b|[.;!?\n]|$)",
-        r"^(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][^\n.;!?]{1,150}?) (?:signs on|will sign|is signing|firma"
+        r"(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][^\n;!?]{1,150}?)(?:\s+(?:to|on|as)\b|[.;!?\n]|$)",
+        r"^(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][^\n;!?]{1,150}?) (?:signs on|will sign|is signing|firma"
         r"|signe)\b",
     )
 ]
@@ -360,7 +359,7 @@ def _signer_name(parts: list[str]) -> str | None:
         for pattern in NAME_PATTERNS:
             match = pattern.search(part)
             if match:
-                name = match["name"].strip(" ,:;\"'“”‘’«»").strip()
+                name = match["name"].strip().rstrip(".").strip(" ,:;\"'“”‘’«»").strip()
                 if 2 <= len(name) <= 150 and not EMAIL.search(name) \
                         and fold(name) not in PRONOUNS and not fold(name).startswith("our "):
                     return name

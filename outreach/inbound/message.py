@@ -19,7 +19,7 @@ class MalformedMessage(ValueError):
 
 def looks_like_headers(raw: bytes) -> bool:
     """True when `raw` starts with a header block (many test samples are bare bodies)."""
-    first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
+    first = raw.lstrip(b" \t\r\n").split(b"\n", 1)[0]
     return bool(_HEADER_LINE.match(first)) or first.startswith(b"From ")
 
 
@@ -31,7 +31,7 @@ def load_message(raw: bytes) -> EmailMessage:
         raise MalformedMessage(f"message of {len(raw)} bytes is over the {MAX_BYTES} byte limit")
     if not looks_like_headers(raw):
         raw = b"Content-Type: text/plain; charset=utf-8\n\n" + raw
-    stripped = raw.lstrip(b"\r\n")
+    stripped = raw.lstrip(b" \t\r\n")
     if stripped.startswith(b"From "):  # an mbox "From " line before the headers
         stripped = stripped.split(b"\n", 1)[1] if b"\n" in stripped else b""
     msg = email.message_from_bytes(stripped, policy=email.policy.default)
