@@ -134,6 +134,7 @@ def plan_asks(session: Session, campaign: Campaign, config: CampaignConfig, now:
         )
         transition(session, target, TargetState.ASKED, now=now, reason=f"ask queued ({wave.name})")
         target.emails_sent += 1
+        target.asked_at = now
         plan.queued += 1
     return plan
 

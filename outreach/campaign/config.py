@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -24,9 +24,37 @@ class Section(BaseModel):
 
 class Templates(Section):
     ask: str = "ask"
+    follow_up: str = "follow_up"
+    reminder: str = "reminder"
+    hard_deadline: str = "hard_deadline"
     confirmation: str = "confirmation"
     more_time: str = "more_time"
     decline_thanks: str = "decline_thanks"
+    # Per engagement level, e.g. {Core = "ask-core"}: Core partners are invited to help
+    # drive strategy, Allies to amplify.
+    ask_by_engagement: dict[Engagement, str] = {}
+    follow_up_by_engagement: dict[Engagement, str] = {}
+
+
+class Cadence(Section):
+    """How often a target may hear from us: the organizing guides' "do not over-bug"."""
+
+    first_follow_up_after_days: float = Field(default=5, gt=0)
+    reminder_before_soft_deadline_days: float | None = Field(default=2, gt=0)
+    max_emails_per_target: int = Field(default=3, ge=1, le=10)
+    # Between any two emails to one person, across every campaign on this instance.
+    min_gap_days: float = Field(default=2, ge=0)
+    # Large organizations and chapters needing a parent's approval decide slowly.
+    large_extra_days: float = Field(default=3, ge=0)
+    quiet_days: list[date] = []
+    hard_deadline_notice: Literal["individual", "together"] = "individual"
+    close_at_soft_deadline_if_target_reached: bool = False
+    escalate_days_before_hard_deadline: float = Field(default=5, ge=0)
+
+
+class Organizer(Section):
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
 
 
 class SendWindowConfig(Section):
@@ -102,6 +130,10 @@ class CampaignConfig(Section):
                                   "and an invitation to issue a statement of their own")
     contact_email: str | None = None
     templates: Templates = Templates()
+    cadence: Cadence = Cadence()
+    organizers: list[Organizer] = []
+    task_assignment: Literal["round_robin", "owner"] = "round_robin"
+    task_digest_hour: int = Field(default=8, ge=0, le=23)
     send_window: SendWindowConfig = SendWindowConfig()
     discretion: Discretion = Discretion()
     waves: list[Wave] = [Wave(name="everyone")]
@@ -156,7 +188,11 @@ class CampaignConfig(Section):
             days=frozenset(DAY_NAMES.index(d) for d in self.send_window.days),
             start=self.send_window.start,
             end=self.send_window.end,
+            quiet_days=frozenset(self.cadence.quiet_days),
         )
+
+    def organizer(self, name: str | None) -> Organizer | None:
+        return next((o for o in self.organizers if o.name == name), None)
 
     def letter_path(self) -> Path:
         return self.letter if self.letter.is_absolute() else self.source.parent / self.letter

@@ -188,6 +188,8 @@ class ReplyRouter:
         if match.unsubscribe_address or understanding.intent == Intent.UNSUBSCRIBE:
             contact = match.contact or (target.contact if target else None)
             return self._unsubscribe(session, contact, now)
+        if target is not None:
+            target.replied_at = now  # any human reply stops the automated follow-ups
         if target is None:
             open_review(session, reason="unmatched", now=now, inbound_message_id=row.id,
                         summary=f"From {facts.sender or 'unknown sender'}: {facts.subject}",

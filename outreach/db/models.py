@@ -111,6 +111,12 @@ class Campaign(Base):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime]
+    # Set when the campaign stops asking (say its target was reached at the soft deadline).
+    closed_at: Mapped[datetime | None]
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    # The cadence and deadlines the targets' next steps were planned with: when the config
+    # changes, every open target is planned again.
+    plan_digest: Mapped[str | None] = mapped_column(String(64))
 
     letter_versions: Mapped[list[LetterVersion]] = relationship(
         back_populates="campaign", order_by="LetterVersion.number"
@@ -196,6 +202,9 @@ class Target(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     wave: Mapped[str | None] = mapped_column(String(100))
     emails_sent: Mapped[int] = mapped_column(Integer, default=0)
+    asked_at: Mapped[datetime | None]
+    # The last human reply: any one stops the automated follow-ups.
+    replied_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
     campaign: Mapped[Campaign] = relationship()
@@ -366,6 +375,7 @@ class Task(Base):
     """Work for a person: a phone call, a review, finding a contact, a check-in."""
 
     __tablename__ = "task"
+    __table_args__ = (Index("ix_task_open", "status", "assignee"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
@@ -379,3 +389,4 @@ class Task(Base):
     due_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(200))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:45:31.047843
+Create Date: 2026-11-22 03:18:23.258894
 """
 
 from collections.abc import Sequence
@@ -26,6 +26,9 @@ def upgrade() -> None:
         sa.Column("slug", sa.String(length=100), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("created_at", outreach.db.types.UTCDateTime(), nullable=False),
+        sa.Column("closed_at", outreach.db.types.UTCDateTime(), nullable=True),
+        sa.Column("closed_reason", sa.Text(), nullable=True),
+        sa.Column("plan_digest", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("slug"),
     )
@@ -151,6 +154,8 @@ def upgrade() -> None:
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("wave", sa.String(length=100), nullable=True),
         sa.Column("emails_sent", sa.Integer(), nullable=False),
+        sa.Column("asked_at", outreach.db.types.UTCDateTime(), nullable=True),
+        sa.Column("replied_at", outreach.db.types.UTCDateTime(), nullable=True),
         sa.Column("created_at", outreach.db.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
@@ -340,6 +345,7 @@ def upgrade() -> None:
         sa.Column("due_at", outreach.db.types.UTCDateTime(), nullable=True),
         sa.Column("created_at", outreach.db.types.UTCDateTime(), nullable=False),
         sa.Column("closed_at", outreach.db.types.UTCDateTime(), nullable=True),
+        sa.Column("closed_by", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["target_id"],
@@ -347,6 +353,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
     )
+    with op.batch_alter_table("task", schema=None) as batch_op:
+        batch_op.create_index("ix_task_open", ["status", "assignee"], unique=False)
+
     op.create_table(
         "review_item",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -477,6 +486,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_review_item_target_id"))
 
     op.drop_table("review_item")
+    with op.batch_alter_table("task", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_open")
+
     op.drop_table("task")
     with op.batch_alter_table("target_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_target_event_target_id"))
