@@ -250,7 +250,8 @@ def import_csv(session: Session, path: Path, *, now: datetime,
         else:
             if _update_org(org, row, now) and key not in created_orgs:
                 report.organizations_updated += 1
-        session.flush()
+        if org.id is None:
+            session.flush()  # the new organization's id, for its contact
         if contact is None:
             contact = Contact(organization_id=org.id, name=row.contact_name,
                               first_name=row.first_name, email=row.email, phone=row.phone,

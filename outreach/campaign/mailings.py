@@ -7,6 +7,7 @@ makes sense (an ask to someone who signed by phone, say).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,11 +16,18 @@ from typing import Any
 
 import jinja2
 import markdown_it
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
-from outreach.db.models import LetterVersion, OutboxMessage, Suppression, Target, TargetState
+from outreach.db.models import (
+    Engagement,
+    LetterVersion,
+    OutboxMessage,
+    Suppression,
+    Target,
+    TargetState,
+)
 from outreach.mail.compose import Draft, mailbox
 from outreach.mail.tokens import make_token, tagged_address
 from outreach.settings import Settings
@@ -32,24 +40,50 @@ OPEN = frozenset({S.ASKED, S.FOLLOWED_UP, S.ESCALATED, S.PAUSED})
 @dataclass(frozen=True)
 class MailKind:
     name: str
-    template: Callable[[CampaignConfig], str]
+    template: Callable[[CampaignConfig, Target], str]
     sendable: frozenset[TargetState]
     marketing: bool  # carries List-Unsubscribe; replies to a person's own message do not
+    automated: bool = False  # a step of the cadence: any human reply since cancels it
 
 
+def _by_level(default: Callable[[CampaignConfig], str],
+              overrides: Callable[[CampaignConfig], dict[Engagement, str]]
+              ) -> Callable[[CampaignConfig, Target], str]:
+    def choose(config: CampaignConfig, target: Target) -> str:
+        level = target.organization.engagement
+        return overrides(config).get(level, default(config)) if level else default(config)
+    return choose
+
+
+STEPPING = frozenset({S.ASKED, S.FOLLOWED_UP})
 KINDS = {
     kind.name: kind
     for kind in (
-        MailKind("ask", lambda c: c.templates.ask, frozenset({S.ASKED}), True),
-        MailKind("confirmation", lambda c: c.templates.confirmation, frozenset({S.SIGNED}),
+        MailKind("ask", _by_level(lambda c: c.templates.ask,
+                                  lambda c: c.templates.ask_by_engagement),
+                 frozenset({S.ASKED}), True),
+        MailKind("follow_up", _by_level(lambda c: c.templates.follow_up,
+                                        lambda c: c.templates.follow_up_by_engagement),
+                 STEPPING, True, automated=True),
+        MailKind("reminder", lambda c, _t: c.templates.reminder, STEPPING, True, automated=True),
+        MailKind("hard_deadline", lambda c, _t: c.templates.hard_deadline, STEPPING, True,
+                 automated=True),
+        MailKind("confirmation", lambda c, _t: c.templates.confirmation, frozenset({S.SIGNED}),
                  False),
-        MailKind("more_time", lambda c: c.templates.more_time, OPEN, False),
-        MailKind("decline_thanks", lambda c: c.templates.decline_thanks,
+        MailKind("more_time", lambda c, _t: c.templates.more_time, OPEN, False),
+        MailKind("decline_thanks", lambda c, _t: c.templates.decline_thanks,
                  frozenset({S.DECLINED}), False),
     )
 }
 
 _markdown = markdown_it.MarkdownIt("commonmark", {"html": False})
+
+
+@functools.lru_cache(maxsize=16)
+def letter_html(text: str) -> str:
+    """The letter's Markdown as HTML: the same for every message of a version."""
+    html: str = _markdown.render(text)
+    return html
 
 
 def mail_context(settings: Settings, config: CampaignConfig, target: Target,
@@ -78,7 +112,7 @@ def mail_context(settings: Settings, config: CampaignConfig, target: Target,
                      "contact_email": config.contact_email or sender.address,
                      "days_to_soft_deadline": max(0, (config.soft_deadline - now).days)},
         "letter": {"version": version.number, "draft_url": version.draft_url,
-                   "text": version.text, "html": _markdown.render(version.text)},
+                   "text": version.text, "html": letter_html(version.text)},
         "sender": {"name": sender.name, "address": sender.address,
                    "postal_address": sender.postal_address},
         "reply_address": reply,
@@ -93,7 +127,7 @@ def build_target_mail(settings: Settings, config: CampaignConfig, env: jinja2.En
                       payload: dict[str, Any] | None = None) -> EmailMessage:
     payload = payload or {}
     context = mail_context(settings, config, target, version, now, payload)
-    rendered = render_set(env, kind.template(config), context)
+    rendered = render_set(env, kind.template(config, target), context)
     sender = settings.sender
     headers = {}
     if kind.marketing:
@@ -126,12 +160,24 @@ class TargetMailComposer:
 
     def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> EmailMessage | None:
         kind = KINDS[row.kind]
-        target = session.get(Target, row.target_id) if row.target_id is not None else None
+        target = session.get(
+            Target, row.target_id,
+            options=[joinedload(Target.contact), joinedload(Target.organization),
+                     joinedload(Target.campaign)],
+        ) if row.target_id is not None else None
         if target is None:
             raise LookupError(f"{row.kind} {row.message_id} has no target")
         if target.state not in kind.sendable or target.contact.suppression != Suppression.NONE:
             row.last_error = (f"cancelled: target is {target.state.value}, "
                               f"contact {target.contact.suppression.value}")
+            return None
+        if kind.automated and target.replied_at is not None and \
+                target.replied_at >= row.created_at:
+            row.last_error = "cancelled: they replied after this was queued"
+            return None
+        valid_until = row.payload.get("valid_until")
+        if valid_until and now >= datetime.fromisoformat(valid_until):
+            row.last_error = f"cancelled: its deadline ({valid_until}) passed before it went out"
             return None
         slug = target.campaign.slug
         if slug not in self.campaigns:

@@ -166,7 +166,8 @@ def _claim_page(session: Session, claimed: list[Claimed], *, worker: str, now: d
         composer = hooks.composers.get(row.kind)
         if composer is not None:
             try:
-                message = composer(session, row, now)
+                with session.no_autoflush:  # the page's updates go out in one flush
+                    message = composer(session, row, now)
             except Exception as exc:  # a broken template or vanished row must not stop the rest
                 _fail(session, row, now, f"could not compose: {exc!r}", hooks,
                       Failure.UNSENDABLE)

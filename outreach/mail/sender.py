@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -94,6 +95,12 @@ def classify(exc: Exception) -> Exception:
     return TemporaryFailure(f"{type(exc).__name__}: {exc}")
 
 
+@functools.cache
+def _local_hostname() -> str:
+    """Our EHLO name; looked up once (getfqdn may ask DNS, which blocks the event loop)."""
+    return socket.getfqdn() or "localhost"
+
+
 class Connection:
     """One SMTP session, opened on demand and renewed after `messages_per_connection`."""
 
@@ -115,7 +122,7 @@ class Connection:
             timeout=s.timeout_seconds,
             validate_certs=s.validate_certs,
             tls_context=self.tls_context,
-            local_hostname=socket.getfqdn() or "localhost",
+            local_hostname=_local_hostname(),
         )
         try:
             await smtp.connect()
