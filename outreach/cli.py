@@ -18,9 +18,10 @@ from rich.console import Console
 from outreach import jobs
 from outreach.app import App, open_app
 from outreach.campaign.campaigns import get_campaign, sync_campaign
+from outreach.campaign.config import CampaignConfig
 from outreach.campaign.export import export_signers, export_targets
 from outreach.campaign.importer import import_csv
-from outreach.cli_output import print_import_report, print_review_queue, print_status
+from outreach.cli_output import print_import_report, print_review_queue
 from outreach.clock import utc_now
 from outreach.daemon import Daemon
 from outreach.db.session import make_engine, transaction, upgrade
@@ -149,13 +150,36 @@ def export(ctx: click.Context, what: str, slug: str, out: Path | None) -> None:
 
 @main.command()
 @click.argument("slug", required=False)
+@click.option("--watch", type=click.FloatRange(min=0.5), is_flag=False, flag_value=5.0,
+              default=None, metavar="[SECONDS]",
+              help="Refresh every SECONDS (default 5) until Ctrl-C. Put it after SLUG.")
 @click.pass_context
 @friendly_errors
-def status(ctx: click.Context, slug: str | None) -> None:
-    """Targets per state for each campaign (or SLUG), and the outbox."""
+def status(ctx: click.Context, slug: str | None, watch: float | None) -> None:
+    """The funnel, deadlines and signers of each campaign (or SLUG), its targets per state,
+    and the outbox."""
+    from rich.console import Group
+    from rich.live import Live
+
+    from outreach.cli_output import status_view
+
     app = _app(ctx)
-    with transaction(app.factory) as session:
-        print_status(console, session, slug)
+    configs = _campaign_configs(app)
+
+    def view() -> Group:
+        with transaction(app.factory) as session:
+            return status_view(session, slug, configs, utc_now())
+
+    if watch is None:
+        console.print(view())
+        return
+    try:
+        with Live(view(), console=console, auto_refresh=False) as live:
+            while True:
+                _wait(watch)
+                live.update(view(), refresh=True)
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command()
@@ -281,3 +305,181 @@ def review_reclassify(ctx: click.Context, item_id: int, intent: str, name: str |
     settings = load_settings(ctx.obj["config"])
     _decide(ctx, reclassify, item_id, Intent(intent), by=_organizer(by), name=name,
             message_id_domain=settings.sender.reply_domain)
+
+
+# --- Tasks and the stakeholder map (issue 4) -----------------------------------------------
+
+
+def _wait(seconds: float) -> None:
+    """Between two refreshes of `status --watch` (tests replace it)."""
+    import time
+
+    time.sleep(seconds)
+
+
+def _campaign_configs(app: App) -> dict[str, CampaignConfig]:
+    """Every campaign file that loads; one with a mistake is skipped with a warning here."""
+    from outreach.campaign.config import list_campaigns, load_campaign
+    from outreach.errors import ConfigError
+
+    configs = dict(app.campaigns)
+    for path in list_campaigns(app.settings.campaigns_dir):
+        if path.stem in configs:
+            continue
+        try:
+            configs[path.stem] = load_campaign(path)
+        except ConfigError as exc:
+            err.print(f"[yellow]warning:[/] {exc}", highlight=False)
+    return configs
+
+
+def _resolve_organizer(configs: dict[str, CampaignConfig], slug: str | None, name: str) -> str:
+    """The listed name of the organizer `name` refers to (name, email or its local part)."""
+    from outreach.campaign.assignment import find_organizer
+
+    for config in ([configs[slug]] if slug in configs else configs.values()):
+        organizer = find_organizer(config, name)
+        if organizer is not None:
+            return organizer.name
+    return name
+
+
+@main.group(invoke_without_command=True)
+@click.option("--campaign", "slug", default=None, help="Only this campaign's tasks.")
+@click.option("--assignee", default=None, help="Only tasks given to this organizer.")
+@click.option("--all", "show_all", is_flag=True, help="Closed tasks too.")
+@click.pass_context
+@friendly_errors
+def tasks(ctx: click.Context, slug: str | None, assignee: str | None, show_all: bool) -> None:
+    """Tasks for organizers (phone calls, finding contacts, reviews), most important first."""
+    ctx.obj["tasks_filter"] = (slug, assignee)
+    if ctx.invoked_subcommand is not None:
+        return
+    from outreach.campaign.task_board import list_tasks
+    from outreach.cli_output import print_tasks
+
+    app = _app(ctx)
+    configs = _campaign_configs(app)
+    who = _resolve_organizer(configs, slug, assignee) if assignee else None
+    with transaction(app.factory) as session:
+        views = list_tasks(session, campaign=slug, assignee=who, include_closed=show_all,
+                           context=False)
+    title = ("All tasks" if show_all else "Open tasks") + (f" for {who}" if who else "")
+    print_tasks(console, views, zones={s: c.timezone for s, c in configs.items()},
+                show_status=show_all, title=title)
+
+
+@tasks.command("assign")
+@click.argument("task_id", type=int)
+@click.argument("name")
+@click.option("--by", default=None, help="Who decides (default: $OUTREACH_ORGANIZER, $USER).")
+@click.pass_context
+@friendly_errors
+def tasks_assign(ctx: click.Context, task_id: int, name: str, by: str | None) -> None:
+    """Give task TASK_ID to organizer NAME."""
+    from outreach.campaign.task_board import assign_task
+
+    app = _app(ctx)
+    configs = _campaign_configs(app)
+    who = _organizer(by)
+    with transaction(app.factory) as session:
+        task = assign_task(session, task_id, name, by=who, now=utc_now(), configs=configs)
+        assignee = task.assignee
+    console.print(f"task {task_id}: assigned to {assignee} by {who}", highlight=False)
+
+
+@tasks.command("done")
+@click.argument("task_id", type=int)
+@click.option("--outcome", type=click.Choice(["done", "no_answer", "left_message", "cancelled"]),
+              default="done", show_default=True, help="How it ended.")
+@click.option("--note", default="", help="What happened, in a sentence (kept with the task; "
+              "with --signed, it is the sign-on's evidence).")
+@click.option("--signed", "signed_name", default=None, metavar="\"NAME AS LISTED\"",
+              help="They said yes on the phone: record the sign-on under this name.")
+@click.option("--by", default=None, help="Who did it (default: $OUTREACH_ORGANIZER, $USER).")
+@click.pass_context
+@friendly_errors
+def tasks_done(ctx: click.Context, task_id: int, outcome: str, note: str,
+               signed_name: str | None, by: str | None) -> None:
+    """Close task TASK_ID; with --signed, record the sign-on you heard on the phone."""
+    from outreach.campaign.task_board import complete_task
+
+    app = _app(ctx)
+    who = _organizer(by)
+    with transaction(app.factory) as session:
+        task = complete_task(session, task_id, status=outcome, by=who, now=utc_now(),
+                             note=note, signed_name=signed_name,
+                             message_id_domain=app.settings.sender.reply_domain)
+        status = task.status.value.replace("_", " ")
+    console.print(f"task {task_id}: {status} by {who}", highlight=False)
+    if signed_name:
+        console.print(f"signed: {' '.join(signed_name.split())!r}, attested by organizer {who} "
+                      "(phone); a confirmation is queued", highlight=False)
+
+
+@tasks.command("export")
+@click.option("--ics", "ics_file", required=True,
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write an iCalendar file here.")
+@click.option("--campaign", "slug", default=None, help="Only this campaign's tasks.")
+@click.option("--assignee", default=None, help="Only tasks given to this organizer.")
+@click.pass_context
+@friendly_errors
+def tasks_export(ctx: click.Context, ics_file: Path, slug: str | None,
+                 assignee: str | None) -> None:
+    """Export open tasks to an iCalendar (.ics) file: due tasks as 30-minute events."""
+    from outreach.campaign.task_board import list_tasks
+    from outreach.campaign.task_calendar import tasks_to_ics
+
+    group_slug, group_assignee = ctx.obj.get("tasks_filter", (None, None))
+    slug = slug or group_slug
+    assignee = assignee or group_assignee
+    app = _app(ctx)
+    configs = _campaign_configs(app)
+    who = _resolve_organizer(configs, slug, assignee) if assignee else None
+    now = utc_now()
+    with transaction(app.factory) as session:
+        views = list_tasks(session, campaign=slug, assignee=who)
+    name = "Outreach tasks" + (f": {slug}" if slug else "") + (f" ({who})" if who else "")
+    ics_file.write_bytes(tasks_to_ics(views, domain=app.settings.sender.reply_domain, now=now,
+                                      name=name))
+    dated = sum(1 for v in views if v.due_at is not None)
+    err.print(f"wrote {len(views)} task(s) to {ics_file} ({dated} with a due time as events, "
+              f"{len(views) - dated} as to-dos)", highlight=False)
+
+
+@main.command()
+@click.argument("slug")
+@click.pass_context
+@friendly_errors
+def stakeholders(ctx: click.Context, slug: str) -> None:
+    """The stakeholder map of SLUG: engagement level against kind, asked/signed per cell."""
+    from outreach.campaign.stakeholders import stakeholder_map
+    from outreach.cli_output import print_stakeholders
+
+    app = _app(ctx)
+    with transaction(app.factory) as session:
+        smap = stakeholder_map(session, get_campaign(session, slug))
+    print_stakeholders(console, smap)
+
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to publish into: new, empty, or published before (it is replaced).")
+@click.option("--unlisted", is_flag=True, help="Ask search engines not to index the page.")
+@click.pass_context
+@friendly_errors
+def publish(ctx: click.Context, slug: str, out_dir: Path, unlisted: bool) -> None:
+    """Build the public page of SLUG (the letter and every signer) into a folder, atomically."""
+    from outreach.campaign.public_page import publish as publish_page
+
+    app = _app(ctx)
+    config = app.campaign(slug)
+    with transaction(app.factory) as session:
+        campaign = get_campaign(session, slug)
+        site = publish_page(session, config, app.environments[slug], campaign, out_dir,
+                            utc_now(), listed=not unlisted)
+    console.print(f"published {slug}: {site / 'index.html'}")

@@ -45,6 +45,7 @@ class Daemon:
         self._scheduler: AsyncIOScheduler | None = None
         self._until_sent = False
         self._planned = False
+        self._pages: dict[str, str] = {}  # public page fingerprints, to rebuild on change
         self._mail_stop = threading.Event()
         self._mail_read = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -133,13 +134,17 @@ class Daemon:
         self.stop.set()
 
     async def _plan(self) -> None:
+        now = self.clock()
         try:
-            result = jobs.plan(self.app, self.clock(), self.plannable)
+            result = jobs.plan(self.app, now, self.plannable)
+            digests = jobs.task_digests(self.app, now)
+            for slug in jobs.publish_pages(self.app, now, self._pages):
+                log.info("campaign %s: public page rebuilt", slug)
         except Exception:
             log.exception("planning failed; will try again at the next tick")
             return
         self._planned = True
-        if result.queued:
+        if result.queued or digests.queued:
             self._wake_drain()
 
     async def _drain(self) -> None:

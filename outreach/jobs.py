@@ -6,12 +6,24 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select
+
 from outreach.app import App
 from outreach.campaign import letters
 from outreach.campaign.asks import AskPlan, plan_asks
-from outreach.campaign.campaigns import sync_campaign
+from outreach.campaign.cadence import (
+    StepPlan,
+    close_if_target_reached,
+    escalate,
+    plan_steps,
+    replan_if_changed,
+)
+from outreach.campaign.campaigns import get_campaign, sync_campaign
 from outreach.campaign.check import CheckReport, check_campaign
+from outreach.campaign.public_page import fingerprint, render_public_page, write_site
 from outreach.campaign.replies import ProcessStats, ReplyRouter
+from outreach.campaign.task_digest import DigestPass, send_task_digests
+from outreach.db.models import Campaign
 from outreach.db.session import transaction
 from outreach.mail.imap_source import ImapSource
 from outreach.mail.inbox import IngestStats, Source, ingest
@@ -20,14 +32,19 @@ from outreach.mail.maildir_source import MaildirSource
 log = logging.getLogger(__name__)
 
 
+CHUNK = 1000
+
+
 @dataclass
 class PlanPass:
     plans: dict[str, AskPlan] = field(default_factory=dict)
+    steps: dict[str, StepPlan] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
 
     @property
     def queued(self) -> int:
-        return sum(p.queued for p in self.plans.values())
+        return sum(p.queued for p in self.plans.values()) + \
+            sum(s.queued for s in self.steps.values())
 
 
 def check(app: App, slug: str, now: datetime) -> CheckReport:
@@ -52,8 +69,13 @@ def check_all(app: App, now: datetime) -> dict[str, CheckReport]:
 
 
 def plan(app: App, now: datetime, slugs: list[str] | None = None) -> PlanPass:
-    """One planning pass: queue the asks that are due, campaign by campaign."""
+    """One planning pass, campaign by campaign: asks, then follow-up steps, then escalation.
+
+    Targets are handled in chunks of `CHUNK`, a transaction each, so a pass over a large
+    campaign holds neither a long lock nor all its targets in memory.
+    """
     result = PlanPass()
+    domain = app.settings.sender.reply_domain
     for slug in slugs if slugs is not None else sorted(app.campaigns):
         config = app.campaign(slug)
         with transaction(app.factory) as session:
@@ -63,12 +85,39 @@ def plan(app: App, now: datetime, slugs: list[str] | None = None) -> PlanPass:
                                         "no asks until it is published")
                 log.warning("campaign %s: %s", slug, result.skipped[slug])
                 continue
-            result.plans[slug] = plan_asks(
-                session, campaign, config, now,
-                message_id_domain=app.settings.sender.reply_domain,
-            )
-        if result.plans[slug].queued:
-            log.info("campaign %s: queued %d asks", slug, result.plans[slug].queued)
+            replan_if_changed(session, campaign, config, now)
+            if close_if_target_reached(session, campaign, config, now):
+                result.skipped[slug] = f"closed: {campaign.closed_reason}"
+                continue
+        asks = result.plans[slug] = AskPlan()
+        while True:
+            with transaction(app.factory) as session:
+                campaign = get_campaign(session, slug)
+                chunk = plan_asks(session, campaign, config, now, message_id_domain=domain,
+                                  after_id=asks.last_id, limit=CHUNK)
+            asks.merge(chunk)
+            if chunk.seen < CHUNK:
+                break
+        steps = result.steps[slug] = StepPlan()
+        while True:
+            with transaction(app.factory) as session:
+                campaign = get_campaign(session, slug)
+                step_chunk = plan_steps(session, campaign, config, now, message_id_domain=domain,
+                                        after_id=steps.last_id, limit=CHUNK)
+            if step_chunk.last_id == steps.last_id:
+                break
+            steps.merge(step_chunk)
+        while True:
+            with transaction(app.factory) as session:
+                escalated = escalate(session, get_campaign(session, slug), config, now,
+                                     limit=CHUNK)
+            steps.escalated += escalated
+            if escalated < CHUNK:
+                break
+        if asks.queued or steps.queued or steps.escalated:
+            log.info("campaign %s: queued %d asks, %s, escalated %d", slug, asks.queued,
+                     ", ".join(f"{n} {k}" for k, n in steps.sent.items()) or "no steps",
+                     steps.escalated)
     return result
 
 
@@ -96,3 +145,31 @@ def read_mail(app: App, source: Source | None, router: ReplyRouter, now: datetim
     if processed.by_outcome:
         log.info("replies: %s", ", ".join(f"{k} {v}" for k, v in processed.by_outcome.items()))
     return MailPass(ingested, processed)
+
+
+def task_digests(app: App, now: datetime) -> DigestPass:
+    """Each organizer's daily email of open tasks (at most one a day, from the digest hour)."""
+    with transaction(app.factory) as session:
+        return send_task_digests(session, app.settings, app.campaigns, app.environments, now)
+
+
+def publish_pages(app: App, now: datetime, last: dict[str, str]) -> list[str]:
+    """Rebuild each campaign's public page whose signers, letter or config changed since
+    `last` (a fingerprint per slug that the caller keeps between calls)."""
+    root = app.settings.public.out_dir
+    if root is None:
+        return []
+    done = []
+    for slug, config in sorted(app.campaigns.items()):
+        with transaction(app.factory) as session:
+            campaign = session.scalars(select(Campaign).where(Campaign.slug == slug)).first()
+            if campaign is None:
+                continue
+            mark = fingerprint(session, config, campaign)
+            if last.get(slug) == mark:
+                continue
+            files = render_public_page(session, config, app.environments[slug], campaign, now)
+        write_site(files, root / slug)  # outside the transaction: no write lock held
+        last[slug] = mark
+        done.append(slug)
+    return done

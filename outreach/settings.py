@@ -85,6 +85,8 @@ class SenderSettings(Section):
 
 class PublicSettings(Section):
     base_url: str = "http://localhost:8000"
+    # Where the daemon keeps each campaign's public page (a folder per campaign slug).
+    out_dir: Path | None = None
 
 
 class RateSettings(Section):
@@ -155,6 +157,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         settings.campaigns_dir = base / settings.campaigns_dir
     if settings.templates_dir is not None and not settings.templates_dir.is_absolute():
         settings.templates_dir = base / settings.templates_dir
+    if settings.public.out_dir is not None and not settings.public.out_dir.is_absolute():
+        settings.public.out_dir = base / settings.public.out_dir
     if settings.mailbox.maildir is not None and not settings.mailbox.maildir.is_absolute():
         settings.mailbox.maildir = base / settings.mailbox.maildir
     if env.get("OUTREACH_DATABASE_URL"):

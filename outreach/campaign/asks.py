@@ -8,11 +8,12 @@ the row, so the draft link is always the letter version current at send time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from outreach.campaign.cadence import last_emailed
 from outreach.campaign.config import CampaignConfig, Wave
 from outreach.campaign.contacts import suppress
 from outreach.campaign.organizations import org_key
@@ -44,9 +45,21 @@ class AskPlan:
     requeued: int = 0
     suppressed: int = 0
     waiting: dict[str, int] = field(default_factory=dict)
+    last_id: int = 0
+    seen: int = 0
 
     def wait(self, reason: str) -> None:
         self.waiting[reason] = self.waiting.get(reason, 0) + 1
+
+    def merge(self, chunk: AskPlan) -> None:
+        self.queued += chunk.queued
+        self.excluded += chunk.excluded
+        self.requeued += chunk.requeued
+        self.suppressed += chunk.suppressed
+        for reason, count in chunk.waiting.items():
+            self.waiting[reason] = self.waiting.get(reason, 0) + count
+        self.last_id = chunk.last_id
+        self.seen += chunk.seen
 
 
 def wave_for(config: CampaignConfig, org: Organization) -> tuple[int, Wave] | None:
@@ -76,10 +89,14 @@ def signed_org_keys(session: Session, campaign_id: int) -> set[str]:
 
 
 def plan_asks(session: Session, campaign: Campaign, config: CampaignConfig, now: datetime, *,
-              message_id_domain: str) -> AskPlan:
-    """Queue an ask for every queued target whose turn has come; apply the discretion rules."""
-    plan = AskPlan()
-    if now >= config.hard_deadline:
+              message_id_domain: str, after_id: int = 0, limit: int | None = None) -> AskPlan:
+    """Queue an ask for every queued target whose turn has come; apply the discretion rules.
+
+    With `limit`, handles one chunk of targets (ids after `after_id`): the caller loops
+    on `plan.last_id` until `plan.seen` is 0, a transaction per chunk.
+    """
+    plan = AskPlan(last_id=after_id)
+    if now >= config.hard_deadline or campaign.closed_at is not None:
         return plan
     never = {org_key(name) for name in config.discretion.never_ask}
     signed = signed_org_keys(session, campaign.id)
@@ -89,11 +106,16 @@ def plan_asks(session: Session, campaign: Campaign, config: CampaignConfig, now:
             blocked |= {org_key(n) for n in rule.ask}
     targets = session.scalars(
         select(Target)
-        .where(Target.campaign_id == campaign.id,
+        .where(Target.campaign_id == campaign.id, Target.id > after_id,
                Target.state.in_([TargetState.QUEUED, TargetState.EXCLUDED]))
         .options(joinedload(Target.organization), joinedload(Target.contact))
-        .order_by(Target.id)
+        .order_by(Target.id).limit(limit)
     ).all()
+    plan.seen = len(targets)
+    if targets:
+        plan.last_id = targets[-1].id
+    last_mail = last_emailed(session, [t.contact.email for t in targets])
+    gap = timedelta(days=config.cadence.min_gap_days)
     for target in targets:
         org, contact = target.organization, target.contact
         if org.key in never:
@@ -127,12 +149,16 @@ def plan_asks(session: Session, campaign: Campaign, config: CampaignConfig, now:
         if opens is not None and opens > now:
             plan.wait(f"wave {wave.name} opens later")
             continue
+        if contact.email in last_mail and last_mail[contact.email] + gap > now:
+            plan.wait("written to recently (minimum gap between emails)")
+            continue
         enqueue(
             session, kind=ASK, recipient=contact.email, now=now,
             message_id_domain=message_id_domain, target_id=target.id,
             send_window=config.window, priority=target.priority,
         )
-        transition(session, target, TargetState.ASKED, now=now, reason=f"ask queued ({wave.name})")
+        transition(session, target, TargetState.ASKED, now=now, reason=f"ask queued ({wave.name})",
+                   next_action_at=now)
         target.emails_sent += 1
         target.asked_at = now
         plan.queued += 1

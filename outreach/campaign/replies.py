@@ -21,7 +21,7 @@ from outreach.campaign.decisions import unsubscribe_contact, version_asked
 from outreach.campaign.reviews import open_review
 from outreach.campaign.signons import Evidence, active_sign_on, record_sign_on
 from outreach.campaign.targets import CLOSED, transition
-from outreach.campaign.tasks import open_task
+from outreach.campaign.tasks import cancel_open_tasks, open_task
 from outreach.db.models import (
     Contact,
     InboundMessage,
@@ -202,6 +202,7 @@ class ReplyRouter:
         if intent == Intent.DECLINE and target.state in OPEN:
             transition(session, target, S.DECLINED, now=now, actor="classifier",
                        reason=f"declined: {understanding.evidence!r}")
+            cancel_open_tasks(session, target.id, now=now, reason="declined by email")
             if self.campaigns[target.campaign.slug].thank_decliners:
                 self._reply(session, target, "decline_thanks", facts, now)
             return "declined"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from outreach.campaign.organizations import default_sort_name
 from outreach.campaign.targets import transition
+from outreach.campaign.tasks import cancel_open_tasks
 from outreach.db.models import SignOn, Target, TargetState
 from outreach.mail.outbox import enqueue
 
@@ -53,6 +54,8 @@ def record_sign_on(session: Session, target: Target, *, name: str, signer_type: 
     if target.state != TargetState.SIGNED:
         transition(session, target, TargetState.SIGNED, now=now, actor=evidence.decided_by,
                    reason=f"signed as {name!r} ({evidence.kind})")
+    cancel_open_tasks(session, target.id, now=now, reason=f"signed as {name!r}",
+                      by=evidence.decided_by)
     enqueue(session, kind="confirmation", recipient=target.contact.email, now=now,
             message_id_domain=message_id_domain, target_id=target.id, priority=100,
             payload={"name_as_listed": name, "in_reply_to": in_reply_to})

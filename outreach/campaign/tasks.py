@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.db.models import Task, TaskStatus
@@ -27,3 +28,16 @@ def open_task(session: Session, *, kind: str, title: str, now: datetime,
     )
     session.add(task)
     return task
+
+
+def cancel_open_tasks(session: Session, target_id: int, *, now: datetime, reason: str,
+                      by: str = "outreach") -> int:
+    """Close a target's open tasks once they are moot (it signed or declined by email)."""
+    tasks = list(session.scalars(select(Task).where(
+        Task.target_id == target_id, Task.status == TaskStatus.OPEN)))
+    for task in tasks:
+        task.status = TaskStatus.CANCELLED
+        task.closed_at = now
+        task.closed_by = by
+        task.notes = (task.notes + "\n" if task.notes else "") + f"Cancelled: {reason}"
+    return len(tasks)

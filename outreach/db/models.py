@@ -230,7 +230,11 @@ class OutboxMessage(Base):
     """One email to send. Written in the transaction of the change that caused it."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before", "priority"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before", "priority"),
+        # The minimum gap between two emails to one person looks up their last one.
+        Index("ix_outbox_recipient", "recipient", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(300), unique=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:18:23.258894
+Create Date: 2026-11-22 03:25:25.188340
 """
 
 from collections.abc import Sequence
@@ -266,6 +266,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_outbox_message_target_id"), ["target_id"], unique=False
         )
+        batch_op.create_index("ix_outbox_recipient", ["recipient", "created_at"], unique=False)
 
     op.create_table(
         "target_event",
@@ -495,6 +496,7 @@ def downgrade() -> None:
 
     op.drop_table("target_event")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_recipient")
         batch_op.drop_index(batch_op.f("ix_outbox_message_target_id"))
         batch_op.drop_index("ix_outbox_due")
 
