@@ -103,8 +103,8 @@ def plan(app: App, now: datetime, slugs: list[str] | None = None) -> PlanPass:
             with transaction(app.factory) as session:
                 campaign = get_campaign(session, slug)
                 step_chunk = plan_steps(session, campaign, config, now, message_id_domain=domain,
-                                        after_id=steps.last_id, limit=CHUNK)
-            if step_chunk.last_id == steps.last_id:
+                                        after=steps.last, limit=CHUNK)
+            if step_chunk.last == steps.last:
                 break
             steps.merge(step_chunk)
         while True:

@@ -488,7 +488,6 @@ def test_concurrent_claims_never_take_a_row_twice(app: App) -> None:
 
     everything = [i for mine in taken.values() for i in mine]
     assert sorted(everything) == ids  # all claimed, none twice
-    assert sum(1 for mine in taken.values() if mine) >= 2
     by_id = {r.id: r for r in rows(app)}
     for worker, mine in taken.items():
         assert all(by_id[i].claimed_by == worker and by_id[i].status == S.SENDING for i in mine)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from outreach.campaign.cadence import last_emailed
 from outreach.campaign.config import CampaignConfig, Wave
 from outreach.campaign.contacts import suppress
 from outreach.campaign.organizations import org_key
-from outreach.campaign.targets import transition
+from outreach.campaign.targets import Move, transition, transition_many
 from outreach.campaign.tasks import open_task
 from outreach.db.models import (
     Campaign,
@@ -31,7 +32,7 @@ from outreach.db.models import (
     Target,
     TargetState,
 )
-from outreach.mail.outbox import Failure, enqueue
+from outreach.mail.outbox import Failure, NewMessage, enqueue_many
 
 ASK = "ask"  # the outbox kind; composed by outreach.campaign.mailings
 
@@ -62,7 +63,22 @@ class AskPlan:
         self.seen += chunk.seen
 
 
-def wave_for(config: CampaignConfig, org: Organization) -> tuple[int, Wave] | None:
+class _Candidate(NamedTuple):
+    """What deciding on one queued target needs, read as a plain row."""
+
+    id: int
+    state: TargetState
+    emails_sent: int
+    key: str
+    size: Size
+    engagement: Engagement | None
+    tags: list[str]
+    needs_parent_approval: bool
+    email: str
+    suppression: Suppression
+
+
+def wave_for(config: CampaignConfig, org: _Candidate | Organization) -> tuple[int, Wave] | None:
     for index, wave in enumerate(config.waves):
         if wave.matches(org.size, org.engagement, org.tags, org.needs_parent_approval):
             return index, wave
@@ -73,7 +89,8 @@ _SIZE_WEIGHT = {Size.LARGE: 2, Size.MEDIUM: 1, Size.SMALL: 0}
 _ENGAGEMENT_WEIGHT = {Engagement.CORE: 2, Engagement.COMRADE: 1}
 
 
-def ask_priority(config: CampaignConfig, wave_index: int, org: Organization) -> int:
+def ask_priority(config: CampaignConfig, wave_index: int,
+                 org: _Candidate | Organization) -> int:
     """Earlier waves first; within a wave, large organizations and Core/Comrade first."""
     engagement = _ENGAGEMENT_WEIGHT.get(org.engagement, 0) if org.engagement else 0
     return (len(config.waves) - wave_index) * 10 + _SIZE_WEIGHT[org.size] + engagement
@@ -93,7 +110,8 @@ def plan_asks(session: Session, campaign: Campaign, config: CampaignConfig, now:
     """Queue an ask for every queued target whose turn has come; apply the discretion rules.
 
     With `limit`, handles one chunk of targets (ids after `after_id`): the caller loops
-    on `plan.last_id` until `plan.seen` is 0, a transaction per chunk.
+    on `plan.last_id` until `plan.seen` is short of the limit, a transaction per chunk.
+    Reads plain rows and writes in bulk, like the follow-up planning.
     """
     plan = AskPlan(last_id=after_id)
     if now >= config.hard_deadline or campaign.closed_at is not None:
@@ -104,65 +122,93 @@ def plan_asks(session: Session, campaign: Campaign, config: CampaignConfig, now:
     for rule in config.discretion.after:
         if not {org_key(n) for n in rule.after_signed} <= signed:
             blocked |= {org_key(n) for n in rule.ask}
-    targets = session.scalars(
-        select(Target)
+    # First the chunk's ids, from the index alone; then what deciding needs, by id.
+    ids = list(session.scalars(
+        select(Target.id)
         .where(Target.campaign_id == campaign.id, Target.id > after_id,
                Target.state.in_([TargetState.QUEUED, TargetState.EXCLUDED]))
-        .options(joinedload(Target.organization), joinedload(Target.contact))
         .order_by(Target.id).limit(limit)
-    ).all()
-    plan.seen = len(targets)
-    if targets:
-        plan.last_id = targets[-1].id
-    last_mail = last_emailed(session, [t.contact.email for t in targets])
+        .with_for_update(skip_locked=True)))
+    candidates = [_Candidate._make(row) for row in session.execute(
+        select(Target.id, Target.state, Target.emails_sent, Organization.key, Organization.size,
+               Organization.engagement, Organization.tags, Organization.needs_parent_approval,
+               Contact.email, Contact.suppression)
+        .join(Organization, Organization.id == Target.organization_id)
+        .join(Contact, Contact.id == Target.contact_id)
+        .where(Target.id.in_(ids)).order_by(Target.id))] if ids else []
+    plan.seen = len(candidates)
+    if candidates:
+        plan.last_id = candidates[-1].id
+    last_mail = last_emailed(session, [c.email for c in candidates])
     gap = timedelta(days=config.cadence.min_gap_days)
-    for target in targets:
-        org, contact = target.organization, target.contact
-        if org.key in never:
+    moves: list[Move] = []
+    columns: dict[int, dict[str, Any]] = {}
+    messages: list[NewMessage] = []
+    for target in candidates:
+        if target.key in never:
             if target.state == TargetState.QUEUED:
-                transition(session, target, TargetState.EXCLUDED, now=now,
-                           reason="discretion: never ask")
+                moves.append(Move(target.id, target.state, TargetState.EXCLUDED,
+                                  "discretion: never ask"))
                 plan.excluded += 1
             continue
-        if target.state == TargetState.EXCLUDED:
-            transition(session, target, TargetState.QUEUED, now=now,
-                       reason="no longer on the never-ask list")
+        state = target.state
+        if state == TargetState.EXCLUDED:
+            moves.append(Move(target.id, state, TargetState.QUEUED,
+                              "no longer on the never-ask list"))
             plan.requeued += 1
-        if contact.suppression != Suppression.NONE:
-            to = (TargetState.OPTED_OUT if contact.suppression == Suppression.UNSUBSCRIBED
+            state = TargetState.QUEUED
+        if target.suppression != Suppression.NONE:
+            to = (TargetState.OPTED_OUT if target.suppression == Suppression.UNSUBSCRIBED
                   else TargetState.BOUNCED)
-            transition(session, target, to, now=now,
-                       reason=f"contact {contact.suppression.value}")
+            moves.append(Move(target.id, state, to, f"contact {target.suppression.value}"))
             plan.suppressed += 1
             continue
-        if org.key in blocked:
+        if target.key in blocked:
             plan.wait("waiting for other organizations to sign first")
             continue
-        placed = wave_for(config, org)
+        placed = wave_for(config, target)
         if placed is None:
             plan.wait("in no wave")
             continue
         index, wave = placed
-        target.wave = wave.name
-        target.priority = ask_priority(config, index, org)
+        priority = ask_priority(config, index, target)
+        columns[target.id] = {"wave": wave.name, "priority": priority}
         opens = config.wave_opens(wave)
         if opens is not None and opens > now:
             plan.wait(f"wave {wave.name} opens later")
             continue
-        if contact.email in last_mail and last_mail[contact.email] + gap > now:
+        if target.email in last_mail and last_mail[target.email] + gap > now:
             plan.wait("written to recently (minimum gap between emails)")
             continue
-        enqueue(
-            session, kind=ASK, recipient=contact.email, now=now,
-            message_id_domain=message_id_domain, target_id=target.id,
-            send_window=config.window, priority=target.priority,
-        )
-        transition(session, target, TargetState.ASKED, now=now, reason=f"ask queued ({wave.name})",
-                   next_action_at=now)
-        target.emails_sent += 1
-        target.asked_at = now
+        messages.append(NewMessage(ASK, target.email, target.id, {}, config.window, priority))
+        moves.append(Move(target.id, state, TargetState.ASKED, f"ask queued ({wave.name})",
+                          next_action_at=now))
+        columns[target.id] |= {"emails_sent": target.emails_sent + 1, "asked_at": now}
         plan.queued += 1
+    moved = {m.target_id for m in moves}
+    unmoved = [{"id": target_id, **values} for target_id, values in columns.items()
+               if target_id not in moved]
+    if unmoved:
+        session.execute(update(Target), unmoved)
+    enqueue_many(session, messages, now=now, message_id_domain=message_id_domain)
+    _apply_moves(session, moves, now, columns)
     return plan
+
+
+def _apply_moves(session: Session, moves: list[Move], now: datetime,
+                 columns: dict[int, dict[str, Any]]) -> None:
+    """A requeued target may move twice in one pass (excluded → queued → asked): apply the
+    moves in order, one batch per round, so each event records its own step."""
+    while moves:
+        seen: set[int] = set()
+        batch: list[Move] = []
+        rest: list[Move] = []
+        for move in moves:
+            (rest if move.target_id in seen else batch).append(move)
+            seen.add(move.target_id)
+        transition_many(session, batch, now=now,
+                        also={m.target_id: columns.get(m.target_id, {}) for m in batch})
+        moves = rest
 
 
 def ask_failed(session: Session, row: OutboxMessage, now: datetime, failure: Failure) -> None:

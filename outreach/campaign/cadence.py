@@ -18,17 +18,20 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign.assignment import choose_assignee
 from outreach.campaign.config import CampaignConfig
-from outreach.campaign.targets import transition
+from outreach.campaign.targets import Move, transition, transition_many
 from outreach.campaign.tasks import open_task
 from outreach.db.models import (
     Campaign,
+    Contact,
     Engagement,
+    Organization,
     OutboxMessage,
     OutboxStatus,
     ReviewItem,
@@ -40,7 +43,7 @@ from outreach.db.models import (
     Task,
     TaskStatus,
 )
-from outreach.mail.outbox import enqueue
+from outreach.mail.outbox import NewMessage, enqueue_many
 
 S = TargetState
 FOLLOW_UP, REMINDER, HARD_DEADLINE = "follow_up", "reminder", "hard_deadline"
@@ -66,7 +69,8 @@ class StepPlan:
     finished: int = 0
     escalated: int = 0
     closed: bool = False
-    last_id: int = 0
+    # Where the chunk ended, as (next_action_at, id): the next chunk starts after it.
+    last: tuple[datetime, int] | None = None
 
     def count(self, kind: str) -> None:
         self.sent[kind] = self.sent.get(kind, 0) + 1
@@ -81,7 +85,7 @@ class StepPlan:
         self.postponed += chunk.postponed
         self.finished += chunk.finished
         self.escalated += chunk.escalated
-        self.last_id = chunk.last_id
+        self.last = chunk.last
 
 
 def plan_digest(config: CampaignConfig) -> str:
@@ -100,22 +104,16 @@ def escalation_time(config: CampaignConfig) -> datetime:
     return config.hard_deadline - timedelta(days=config.cadence.escalate_days_before_hard_deadline)
 
 
-def slow_to_decide(target: Target) -> bool:
-    org = target.organization
-    return org.size == Size.LARGE or org.needs_parent_approval
-
-
-def steps_for(target: Target, config: CampaignConfig) -> list[Step]:
-    """Every automated step this target could get, in time order. The hard-deadline notice
-    goes out only if the soft deadline passes short of the signers hoped for."""
+def steps_for(asked_at: datetime, slow: bool, config: CampaignConfig) -> list[Step]:
+    """Every automated step a target asked at `asked_at` could get, in time order. `slow`:
+    a large organization, or a chapter needing its parent's approval, gets a longer lead.
+    The hard-deadline notice goes out only if the soft deadline passes short of signers."""
     cadence = config.cadence
-    asked = target.asked_at or target.created_at
-    lead = cadence.first_follow_up_after_days + (
-        cadence.large_extra_days if slow_to_decide(target) else 0)
-    steps = [Step(FOLLOW_UP, asked + timedelta(days=lead), config.soft_deadline)]
+    lead = cadence.first_follow_up_after_days + (cadence.large_extra_days if slow else 0)
+    steps = [Step(FOLLOW_UP, asked_at + timedelta(days=lead), config.soft_deadline)]
     if cadence.reminder_before_soft_deadline_days is not None:
         at = config.soft_deadline - timedelta(days=cadence.reminder_before_soft_deadline_days)
-        steps.append(Step(REMINDER, max(at, asked), config.soft_deadline))
+        steps.append(Step(REMINDER, max(at, asked_at), config.soft_deadline))
     steps.append(Step(HARD_DEADLINE, config.soft_deadline, config.hard_deadline))
     return sorted(steps, key=lambda s: s.at)
 
@@ -130,22 +128,55 @@ def choose_step(steps: Iterable[Step], done: set[str], now: datetime
     return (due[-1] if due else None), (min(later) if later else None)
 
 
+class _Due(NamedTuple):
+    id: int
+    state: TargetState
+    asked_at: datetime | None
+    created_at: datetime
+    emails_sent: int
+    replied_at: datetime | None
+    priority: int
+    email: str
+    size: Size
+    needs_parent_approval: bool
+
+
 def plan_steps(session: Session, campaign: Campaign, config: CampaignConfig, now: datetime, *,
-               message_id_domain: str, after_id: int = 0, limit: int = 1000) -> StepPlan:
-    """One chunk of a planning pass: targets with id > `after_id` whose next action is due."""
-    plan = StepPlan(last_id=after_id)
+               message_id_domain: str, after: tuple[datetime, int] | None = None,
+               limit: int = 1000) -> StepPlan:
+    """One chunk of a planning pass: due targets, in order of their next action, after
+    `after` (the previous chunk's `last`). The order follows the index on next actions, so
+    a chunk costs the same however many targets the campaign has.
+
+    Reads plain rows and writes in bulk (`transition_many`, `enqueue_many`): a pass over a
+    hundred thousand targets must take seconds, not minutes.
+    """
+    plan = StepPlan(last=after)
     if campaign.closed_at is not None or now >= config.hard_deadline:
         return plan
-    targets = list(session.scalars(
-        select(Target).where(
-            Target.campaign_id == campaign.id, Target.state.in_(STEPPING),
-            Target.next_action_at <= now, Target.id > after_id)
-        .options(joinedload(Target.organization), joinedload(Target.contact))
-        .order_by(Target.id).limit(limit)))
-    if not targets:
+    # First the chunk's ids, from the index alone; then what deciding needs, by id.
+    query = (
+        select(Target.id, Target.next_action_at)
+        .where(Target.campaign_id == campaign.id, Target.state.in_(STEPPING),
+               Target.next_action_at <= now)
+        .order_by(Target.next_action_at, Target.id).limit(limit)
+        .with_for_update(skip_locked=True))
+    if after is not None:
+        query = query.where(tuple_(Target.next_action_at, Target.id) > tuple_(*after))
+    found = session.execute(query).all()
+    if not found:
         return plan
-    plan.last_id = targets[-1].id
-    ids = [t.id for t in targets]
+    last_id, last_at = found[-1]
+    assert last_at is not None
+    plan.last = (last_at, last_id)
+    rows = [_Due._make(row) for row in session.execute(
+        select(Target.id, Target.state, Target.asked_at, Target.created_at, Target.emails_sent,
+               Target.replied_at, Target.priority, Contact.email, Organization.size,
+               Organization.needs_parent_approval)
+        .join(Contact, Contact.id == Target.contact_id)
+        .join(Organization, Organization.id == Target.organization_id)
+        .where(Target.id.in_([target_id for target_id, _ in found])).order_by(Target.id))]
+    ids = [r.id for r in rows]
     done: dict[int, set[str]] = {}
     unsent: set[int] = set()
     for target_id, kind, status in session.execute(
@@ -156,45 +187,51 @@ def plan_steps(session: Session, campaign: Campaign, config: CampaignConfig, now
         done.setdefault(target_id, set()).add(kind)
         if status in UNSENT:
             unsent.add(target_id)
-    last_mail = last_emailed(session, [t.contact.email for t in targets])
+    last_mail = last_emailed(session, [r.email for r in rows])
     # Past the soft deadline with enough signers, nobody needs to hear of the hard one.
     settled = {HARD_DEADLINE} if now >= config.soft_deadline and \
         active_signers(session, campaign.id) >= config.target_signers else set()
     gap = timedelta(days=config.cadence.min_gap_days)
-    for target in targets:
-        if target.replied_at is not None or target.emails_sent >= \
-                config.cadence.max_emails_per_target:
-            target.next_action_at = None  # a person answered, or the cap is reached
+    cap = config.cadence.max_emails_per_target
+    together = config.cadence.hard_deadline_notice == "together"
+    later: list[dict[str, Any]] = []  # targets only to look at again at some time
+    moves: list[Move] = []
+    counts: dict[int, dict[str, Any]] = {}
+    messages: list[NewMessage] = []
+    window = config.window
+    for row in rows:
+        if row.replied_at is not None or row.emails_sent >= cap:
+            later.append({"id": row.id, "next_action_at": None})  # answered, or cap reached
             plan.finished += 1
             continue
-        if target.id in unsent:  # its last message has not gone yet: look again later
-            target.next_action_at = now + timedelta(hours=1)
+        if row.id in unsent:  # its last message has not gone yet: look again later
+            later.append({"id": row.id, "next_action_at": now + timedelta(hours=1)})
             plan.postponed += 1
             continue
-        step, following = choose_step(steps_for(target, config),
-                                      done.get(target.id, set()) | settled, now)
+        slow = row.size == Size.LARGE or row.needs_parent_approval
+        step, following = choose_step(steps_for(row.asked_at or row.created_at, slow, config),
+                                      done.get(row.id, set()) | settled, now)
         if step is None:
-            target.next_action_at = following
-            if following is None:
-                plan.finished += 1
+            later.append({"id": row.id, "next_action_at": following})
+            plan.finished += following is None
             continue
-        free_at = (last_mail[target.contact.email] + gap
-                   if target.contact.email in last_mail else now)
-        together = step.kind == HARD_DEADLINE and \
-            config.cadence.hard_deadline_notice == "together"
-        if free_at > now and not together:
-            target.next_action_at = free_at
+        free_at = last_mail[row.email] + gap if row.email in last_mail else now
+        if free_at > now and not (together and step.kind == HARD_DEADLINE):
+            later.append({"id": row.id, "next_action_at": free_at})
             plan.postponed += 1
             continue
-        enqueue(session, kind=step.kind, recipient=target.contact.email, now=now,
-                message_id_domain=message_id_domain, target_id=target.id,
-                send_window=config.window, priority=target.priority,
-                payload={"valid_until": step.valid_until.isoformat()})
-        transition(session, target, S.FOLLOWED_UP, now=now,
-                   reason=f"{step.kind.replace('_', ' ')} queued",
-                   next_action_at=max(following, now + gap) if following else None)
-        target.emails_sent += 1
+        messages.append(NewMessage(step.kind, row.email, row.id,
+                                   {"valid_until": step.valid_until.isoformat()}, window,
+                                   row.priority))
+        moves.append(Move(row.id, row.state, S.FOLLOWED_UP,
+                          f"{step.kind.replace('_', ' ')} queued",
+                          max(following, now + gap) if following else None))
+        counts[row.id] = {"emails_sent": row.emails_sent + 1}
         plan.count(step.kind)
+    if later:
+        session.execute(update(Target), later)
+    enqueue_many(session, messages, now=now, message_id_domain=message_id_domain)
+    transition_many(session, moves, now=now, also=counts)
     return plan
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from outreach.db.models import Target, TargetEvent, TargetState
@@ -48,10 +52,7 @@ def transition(
     next_action_at: datetime | None = None,
 ) -> TargetEvent:
     """Move `target` to `to`, recording who, why and when; refuses moves the model forbids."""
-    if to not in ALLOWED[target.state]:
-        raise IllegalTransition(
-            f"target {target.id}: cannot go from {target.state.value} to {to.value} ({reason})"
-        )
+    _check(target.id, target.state, to, reason)
     event = TargetEvent(
         target_id=target.id,
         at=now,
@@ -66,3 +67,40 @@ def transition(
     target.state_changed_at = now
     target.next_action_at = None if to in CLOSED else next_action_at
     return event
+
+
+def _check(target_id: int, state: TargetState, to: TargetState, reason: str) -> None:
+    if to not in ALLOWED[state]:
+        raise IllegalTransition(
+            f"target {target_id}: cannot go from {state.value} to {to.value} ({reason})"
+        )
+
+
+@dataclass(frozen=True)
+class Move:
+    """One target's move in `transition_many`; `from_state` is what the caller read (locked)."""
+
+    target_id: int
+    from_state: TargetState
+    to: TargetState
+    reason: str
+    next_action_at: datetime | None = None
+
+
+def transition_many(session: Session, moves: Sequence[Move], *, now: datetime,
+                    actor: str = "outreach",
+                    also: Mapping[int, dict[str, Any]] | None = None) -> None:
+    """`transition` for many targets at once (planning passes): the same rules and the same
+    audit trail, written in two statements. `also` adds columns to set per target id."""
+    if not moves:
+        return
+    for move in moves:
+        _check(move.target_id, move.from_state, move.to, move.reason)
+    session.execute(insert(TargetEvent), [
+        {"target_id": m.target_id, "at": now, "from_state": m.from_state, "to_state": m.to,
+         "reason": m.reason, "actor": actor} for m in moves])
+    extra = also or {}
+    session.execute(update(Target), [
+        {"id": m.target_id, "state": m.to, "state_reason": m.reason, "state_changed_at": now,
+         "next_action_at": None if m.to in CLOSED else m.next_action_at,
+         **extra.get(m.target_id, {})} for m in moves])
