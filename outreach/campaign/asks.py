@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.campaign.cadence import last_emailed
@@ -20,6 +20,7 @@ from outreach.campaign.contacts import suppress
 from outreach.campaign.organizations import org_key
 from outreach.campaign.targets import Move, transition, transition_many
 from outreach.campaign.tasks import open_task
+from outreach.db.bulk import update_by_id
 from outreach.db.models import (
     Campaign,
     Contact,
@@ -189,7 +190,7 @@ def plan_asks(session: Session, campaign: Campaign, config: CampaignConfig, now:
     unmoved = [{"id": target_id, **values} for target_id, values in columns.items()
                if target_id not in moved]
     if unmoved:
-        session.execute(update(Target), unmoved)
+        update_by_id(session, Target, unmoved)
     enqueue_many(session, messages, now=now, message_id_domain=message_id_domain)
     _apply_moves(session, moves, now, columns)
     return plan

@@ -27,6 +27,7 @@ from outreach.campaign.assignment import choose_assignee
 from outreach.campaign.config import CampaignConfig
 from outreach.campaign.targets import Move, transition, transition_many
 from outreach.campaign.tasks import open_task
+from outreach.db.bulk import update_by_id
 from outreach.db.models import (
     Campaign,
     Contact,
@@ -229,7 +230,7 @@ def plan_steps(session: Session, campaign: Campaign, config: CampaignConfig, now
         counts[row.id] = {"emails_sent": row.emails_sent + 1}
         plan.count(step.kind)
     if later:
-        session.execute(update(Target), later)
+        update_by_id(session, Target, later)
     enqueue_many(session, messages, now=now, message_id_domain=message_id_domain)
     transition_many(session, moves, now=now, also=counts)
     return plan

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
+from outreach.db.bulk import insert_rows, update_by_id
 from outreach.db.models import Target, TargetEvent, TargetState
 
 S = TargetState
@@ -96,11 +96,11 @@ def transition_many(session: Session, moves: Sequence[Move], *, now: datetime,
         return
     for move in moves:
         _check(move.target_id, move.from_state, move.to, move.reason)
-    session.execute(insert(TargetEvent), [
+    insert_rows(session, TargetEvent, [
         {"target_id": m.target_id, "at": now, "from_state": m.from_state, "to_state": m.to,
          "reason": m.reason, "actor": actor} for m in moves])
     extra = also or {}
-    session.execute(update(Target), [
+    update_by_id(session, Target, [
         {"id": m.target_id, "state": m.to, "state_reason": m.reason, "state_changed_at": now,
          "next_action_at": None if m.to in CLOSED else m.next_action_at,
          **extra.get(m.target_id, {})} for m in moves])

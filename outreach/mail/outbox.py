@@ -24,9 +24,10 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from outreach.db.bulk import insert_rows
 from outreach.db.models import OutboxMessage, OutboxStatus
 from outreach.db.session import transaction
 from outreach.mail.compose import to_bytes
@@ -132,7 +133,7 @@ def enqueue_many(session: Session, messages: Sequence[NewMessage], *, now: datet
     if not messages:
         return
     windows = {w: w.to_json() for w in {m.send_window for m in messages} if w is not None}
-    session.execute(insert(OutboxMessage), [
+    insert_rows(session, OutboxMessage, [
         {"message_id": new_message_id(message_id_domain), "kind": m.kind,
          "recipient": m.recipient, "target_id": m.target_id, "payload": m.payload,
          "status": OutboxStatus.PENDING, "priority": m.priority, "not_before": now,
