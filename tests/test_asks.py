@@ -14,6 +14,7 @@ from outreach.campaign.campaigns import get_campaign
 from outreach.campaign.organizations import org_key
 from outreach.campaign.targets import transition
 from outreach.db.models import (
+    Engagement,
     Organization,
     OutboxMessage,
     OutboxStatus,
@@ -156,3 +157,21 @@ def test_a_contact_suppressed_before_asking_closes_the_target(app: App) -> None:
     with app.factory() as session:
         assert target_of(session, "Sierra Club California").state == TargetState.BOUNCED
         assert target_of(session, "Earthjustice California").state == TargetState.OPTED_OUT
+
+
+def test_templates_can_differ_by_engagement_level(app: App, smtp_server: SmtpServer) -> None:
+    config = app.campaign("clean-water")
+    folder = config.source.parent / "templates"
+    folder.mkdir(exist_ok=True)
+    (folder / "ask-core.subject.j2").write_text("Help us shape {{ campaign.title }}\n")
+    (folder / "ask-core.txt.j2").write_text(
+        "Dear {{ contact.first_name }}, as a Core partner, help drive the strategy: "
+        "{{ letter.draft_url }}\n")
+    config.templates.ask_by_engagement = {Engagement.CORE: "ask-core"}
+    load_example(app)
+    jobs.plan(app, NOW)
+    send_due(app)
+    subjects = {m.rcpt_tos[0]: str(m.message["Subject"]) for m in smtp_server.messages}
+    assert subjects["donna@eastporterville.example"].startswith("Help us shape")  # Core
+    assert subjects["zach@firminc.example"].startswith("Will ")  # Comrade: the usual ask
+    assert jobs.check(app, "clean-water", NOW).ok
