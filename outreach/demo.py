@@ -15,6 +15,7 @@ import mailbox
 import os
 import secrets
 import shutil
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def run_demo(directory: Path, console: Console) -> None:
                           f"xargs -I{{}} cat {maildir}/new/{{}}")
             console.print(f"Run more commands on this demo with:  "
                           f"OUTREACH_SECRET_KEY=$(cat {directory}/secret-key) "
-                          f"outreach --config {config_path} status\n")
+                          f"{sys.executable} -m outreach --config {config_path} review\n")
             with transaction(app.factory) as session:
                 print_status(console, session, None)
                 print_replies(console, session)
