@@ -19,7 +19,7 @@ from outreach import jobs
 from outreach.app import App, open_app
 from outreach.campaign.campaigns import get_campaign, sync_campaign
 from outreach.campaign.config import CampaignConfig
-from outreach.campaign.export import export_signers, export_targets
+from outreach.campaign.export import export_signers, export_signers_json, export_targets
 from outreach.campaign.importer import import_csv
 from outreach.cli_output import print_import_report, print_review_queue
 from outreach.clock import utc_now
@@ -132,12 +132,18 @@ def check(ctx: click.Context, slug: str) -> None:
 @click.argument("slug")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True, help="JSON is for signers: with the version and evidence.")
 @click.pass_context
 @friendly_errors
-def export(ctx: click.Context, what: str, slug: str, out: Path | None) -> None:
-    """Write the targets or signers of SLUG as CSV."""
+def export(ctx: click.Context, what: str, slug: str, out: Path | None, fmt: str) -> None:
+    """Write the targets or signers of SLUG (signers: with the letter version signed, the
+    date and the evidence)."""
     app = _app(ctx)
-    exporter = export_targets if what == "targets" else export_signers
+    if fmt == "json" and what != "signers":
+        raise OutreachError("--format json is for signers; targets export as CSV")
+    exporter = export_targets if what == "targets" else (
+        export_signers_json if fmt == "json" else export_signers)
     with transaction(app.factory) as session:
         campaign = get_campaign(session, slug)
         if out is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
+import json
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -15,9 +17,11 @@ from sqlalchemy.orm import Session
 from outreach import jobs
 from outreach.app import App
 from outreach.campaign import decisions
+from outreach.campaign.export import export_signers_json
 from outreach.campaign.organizations import org_key
 from outreach.campaign.replies import ReplyRouter
 from outreach.db.models import (
+    Campaign,
     InboundMessage,
     InboundStatus,
     Organization,
@@ -363,3 +367,23 @@ def test_replies_read_from_a_real_imap_server(asked: App, smtp_server: SmtpServe
     assert all(b"\\Seen" not in flags for flags in dovecot.flags().values())
     with asked.factory() as session:
         assert session.scalars(select(SignOn)).one().name_as_listed == "Madera Coalition"
+
+
+def test_signers_export_with_their_evidence_in_page_order(
+        asked: App, smtp_server: SmtpServer) -> None:
+    for address, text in [("esoria@maderajustice.example", "Yes, list us as Élan Madera."),
+                          ("zach@firminc.example", "Yes, list us as Abundant Fresno."),
+                          ("susana@communitywatercenter.example", "Count us in.")]:
+        deliver(asked, reply_to(sent_ask(smtp_server, address), text))
+    assert process(asked) == {"signed": 3}
+    out = io.StringIO()
+    with asked.factory() as session:
+        campaign = session.scalars(select(Campaign)).one()
+        assert export_signers_json(session, campaign, out) == 3
+    exported = json.loads(out.getvalue())
+    names = [s["name_as_listed"] for s in exported["signers"]]
+    assert names == ["Abundant Fresno", "Community Water Center", "Élan Madera"]
+    first = exported["signers"][0]
+    assert (first["evidence"], first["decided_by"], first["letter_version"]) == (
+        "reply", "classifier", 1)
+    assert first["quoted_text"] == "Yes, list us as Abundant Fresno."

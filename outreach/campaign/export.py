@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import csv
-from typing import TextIO
+import json
+from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from outreach.campaign.organizations import collation_key
 from outreach.db.models import Campaign, LetterVersion, SignOn, Target
 
 TARGET_COLUMNS = ("organization", "sort_name", "size", "engagement", "stakeholder_kind", "tags",
                   "contact_name", "email", "phone", "state", "state_reason", "wave",
                   "emails_sent", "state_changed_at")
 SIGNER_COLUMNS = ("name_as_listed", "sort_name", "signer_type", "letter_version", "signed_at",
-                  "evidence", "decided_by", "quoted_text")
+                  "evidence", "decided_by", "quoted_text", "classifier_version")
 
 
 def export_targets(session: Session, campaign: Campaign, out: TextIO) -> int:
@@ -35,17 +37,34 @@ def export_targets(session: Session, campaign: Campaign, out: TextIO) -> int:
     return len(targets)
 
 
-def export_signers(session: Session, campaign: Campaign, out: TextIO) -> int:
-    writer = csv.writer(out)
-    writer.writerow(SIGNER_COLUMNS)
-    rows = session.execute(
+def signer_records(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
+    """Every active signer with its evidence, in the public page's alphabetical order."""
+    rows = sorted(session.execute(
         select(SignOn, LetterVersion.number)
         .join(LetterVersion, LetterVersion.id == SignOn.letter_version_id)
         .where(SignOn.campaign_id == campaign.id, SignOn.withdrawn_at.is_(None))
-        .order_by(SignOn.sort_name)
-    ).all()
-    for sign_on, version in rows:
-        writer.writerow([sign_on.name_as_listed, sign_on.sort_name, sign_on.signer_type, version,
-                         sign_on.signed_at.isoformat(), sign_on.evidence_kind,
-                         sign_on.decided_by, sign_on.quoted_text or ""])
-    return len(rows)
+    ).all(), key=lambda row: (collation_key(row[0].sort_name), row[0].sort_name))
+    return [
+        {"name_as_listed": s.name_as_listed, "sort_name": s.sort_name,
+         "signer_type": s.signer_type, "letter_version": version,
+         "signed_at": s.signed_at.isoformat(), "evidence": s.evidence_kind,
+         "decided_by": s.decided_by, "quoted_text": s.quoted_text or "",
+         "classifier_version": s.classifier_version or ""}
+        for s, version in rows
+    ]
+
+
+def export_signers(session: Session, campaign: Campaign, out: TextIO) -> int:
+    records = signer_records(session, campaign)
+    writer = csv.DictWriter(out, fieldnames=SIGNER_COLUMNS)
+    writer.writeheader()
+    writer.writerows(records)
+    return len(records)
+
+
+def export_signers_json(session: Session, campaign: Campaign, out: TextIO) -> int:
+    records = signer_records(session, campaign)
+    json.dump({"campaign": campaign.slug, "title": campaign.title, "signers": records}, out,
+              ensure_ascii=False, indent=2)
+    out.write("\n")
+    return len(records)

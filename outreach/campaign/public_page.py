@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from outreach.campaign.config import CampaignConfig
 from outreach.campaign.letters import current_version
+from outreach.campaign.organizations import collation_key
 from outreach.db.models import Campaign, SignOn
 from outreach.errors import OutreachError
 from outreach.templating import _render
@@ -70,38 +71,6 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 # nature ("Acme \u202egnp.exe" shows as "Acme exe.png"): dropped. Embeddings, isolates and
 # marks stay; each name is a bidi isolate on the page, so none of them reaches its neighbours.
 _OVERRIDES = re.compile("[\u202d\u202e]")
-_SPACES = re.compile(r"\s+")
-_LEADING_PUNCTUATION = re.compile(r"^[\W_]+")
-
-
-class _Unsorted(dict[int, int | None]):
-    """A `str.translate` table that drops combining marks and control/format characters,
-    filled in as characters are first seen."""
-
-    def __missing__(self, code: int) -> int | None:
-        kept = None if unicodedata.category(chr(code))[0] in "MC" else code
-        self[code] = kept
-        return kept
-
-
-_DROP_UNSORTED = _Unsorted()
-
-
-def collation_key(sort_name: str) -> str:
-    """How a sort name compares: case, accents, spacing and leading punctuation ignored.
-
-    Locale-independent: NFKD, combining marks and control/format characters dropped,
-    casefolded. `Église` sorts with `eglise`, `"Quoted" Org` under Q, `ǅ` as `dz`.
-    """
-    if sort_name.isascii() and sort_name.isprintable():
-        folded = " ".join(sort_name.split()).casefold()
-    else:
-        decomposed = unicodedata.normalize("NFKD", sort_name)
-        kept = decomposed.translate(_DROP_UNSORTED)
-        folded = _SPACES.sub(" ", kept).strip().casefold()
-    return _LEADING_PUNCTUATION.sub("", folded) or folded
-
-
 def display_name(name: str) -> str:
     """The name as shown: control characters and bidi overrides removed, runs of white space
     made one space."""
