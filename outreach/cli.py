@@ -489,3 +489,27 @@ def publish(ctx: click.Context, slug: str, out_dir: Path, unlisted: bool) -> Non
         site = publish_page(session, config, app.environments[slug], campaign, out_dir,
                             utc_now(), listed=not unlisted)
     console.print(f"published {slug}: {site / 'index.html'}")
+
+
+
+@main.group()
+def letter() -> None:
+    """Letter versions."""
+
+
+@letter.command("publish")
+@click.argument("slug")
+@click.option("--summary", required=True, help="What changed, in a sentence signers will read.")
+@click.pass_context
+@friendly_errors
+def letter_publish(ctx: click.Context, slug: str, summary: str) -> None:
+    """Record the letter file of SLUG as a new version; every email links it from now on."""
+    from outreach.campaign import letters
+
+    app = _app(ctx)
+    config = app.campaign(slug)
+    with transaction(app.factory) as session:
+        campaign = sync_campaign(session, config, utc_now())
+        version = letters.publish(session, campaign, config, summary=summary, now=utc_now())
+        console.print(f"{slug}: version {version.number} published ({version.draft_url})")
+        console.print(version.diff, highlight=False, markup=False)

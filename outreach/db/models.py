@@ -133,6 +133,8 @@ class LetterVersion(Base):
     text: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # A word-level diff from the version before: what signers are shown in change notices.
+    diff: Mapped[str] = mapped_column(Text, default="")
     draft_url: Mapped[str] = mapped_column(String(1000))
     published_at: Mapped[datetime]
 

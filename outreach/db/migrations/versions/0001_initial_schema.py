@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:25:25.188340
+Create Date: 2026-11-22 04:20:17.315937
 """
 
 from collections.abc import Sequence
@@ -117,6 +117,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("diff", sa.Text(), nullable=False),
         sa.Column("draft_url", sa.String(length=1000), nullable=False),
         sa.Column("published_at", outreach.db.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"], ondelete="CASCADE"),
