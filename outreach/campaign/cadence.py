@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign.assignment import choose_assignee
 from outreach.campaign.config import CampaignConfig
-from outreach.campaign.targets import Move, transition, transition_many
+from outreach.campaign.targets import STEPPING, Move, transition, transition_many
 from outreach.campaign.tasks import open_task
 from outreach.db.bulk import update_by_id
 from outreach.db.models import (
@@ -49,7 +49,6 @@ from outreach.mail.outbox import NewMessage, enqueue_many
 S = TargetState
 FOLLOW_UP, REMINDER, HARD_DEADLINE = "follow_up", "reminder", "hard_deadline"
 STEP_KINDS = (FOLLOW_UP, REMINDER, HARD_DEADLINE)
-STEPPING = (S.ASKED, S.FOLLOWED_UP)
 ESCALATING = (S.ASKED, S.FOLLOWED_UP, S.PAUSED)
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
+from outreach.campaign.targets import OPEN, STEPPING
 from outreach.db.models import (
     Engagement,
     LetterVersion,
@@ -34,7 +35,6 @@ from outreach.settings import Settings
 from outreach.templating import render_set
 
 S = TargetState
-OPEN = frozenset({S.ASKED, S.FOLLOWED_UP, S.ESCALATED, S.PAUSED})
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,6 @@ def _by_level(default: Callable[[CampaignConfig], str],
     return choose
 
 
-STEPPING = frozenset({S.ASKED, S.FOLLOWED_UP})
 KINDS = {
     kind.name: kind
     for kind in (

@@ -20,7 +20,7 @@ from outreach.campaign.contacts import suppress
 from outreach.campaign.decisions import unsubscribe_contact, version_asked
 from outreach.campaign.reviews import open_review
 from outreach.campaign.signons import Evidence, active_sign_on, record_sign_on
-from outreach.campaign.targets import CLOSED, transition
+from outreach.campaign.targets import CLOSED, OPEN, transition
 from outreach.campaign.tasks import cancel_open_tasks, open_task
 from outreach.db.models import (
     Contact,
@@ -43,7 +43,6 @@ from outreach.settings import Settings
 
 log = logging.getLogger(__name__)
 S = TargetState
-OPEN = frozenset({S.ASKED, S.FOLLOWED_UP, S.ESCALATED, S.PAUSED})
 
 
 @dataclass

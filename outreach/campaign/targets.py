@@ -35,6 +35,10 @@ ALLOWED: dict[TargetState, frozenset[TargetState]] = {
 }
 
 CLOSED = frozenset({S.SIGNED, S.DECLINED, S.OPTED_OUT, S.EXCLUDED})
+# Asked and not yet answered for good: what replies, notices and escalation act on.
+OPEN = frozenset({S.ASKED, S.FOLLOWED_UP, S.ESCALATED, S.PAUSED})
+# Where the automated follow-up steps apply.
+STEPPING = frozenset({S.ASKED, S.FOLLOWED_UP})
 
 
 class IllegalTransition(ValueError):
