@@ -77,6 +77,8 @@ class TargetState(enum.StrEnum):
     ESCALATED = "escalated"
     PAUSED = "paused"
     SIGNED = "signed"
+    # Signed, then took the signature back (by reply to a change or reissue notice, say).
+    WITHDRAWN = "withdrawn"
     DECLINED = "declined"
     OPTED_OUT = "opted_out"
     BOUNCED = "bounced"
@@ -117,6 +119,8 @@ class Campaign(Base):
     # The cadence and deadlines the targets' next steps were planned with: when the config
     # changes, every open target is planned again.
     plan_digest: Mapped[str | None] = mapped_column(String(64))
+    # Set on the release date, when every signer was sent the final letter.
+    released_at: Mapped[datetime | None]
 
     letter_versions: Mapped[list[LetterVersion]] = relationship(
         back_populates="campaign", order_by="LetterVersion.number"
@@ -303,6 +307,8 @@ class ReviewStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     RECLASSIFIED = "reclassified"
+    # A change request answered by a new letter version (`resolved_by_letter_version_id`).
+    RESOLVED = "resolved"
 
 
 class ReviewItem(Base):
@@ -322,6 +328,8 @@ class ReviewItem(Base):
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_by_letter_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("letter_version.id"))
 
 
 class ReviewDecision(Base):
@@ -359,6 +367,7 @@ class SignOn(Base):
     """A recorded consent to sign, always with its evidence."""
 
     __tablename__ = "sign_on"
+    __table_args__ = (Index("ix_sign_on_campaign", "campaign_id", "withdrawn_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
@@ -375,6 +384,11 @@ class SignOn(Base):
     classifier_version: Mapped[str | None] = mapped_column(String(30))
     signed_at: Mapped[datetime]
     withdrawn_at: Mapped[datetime | None]
+    # The withdrawal's own evidence: who decided, in which words, from which message.
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawal_quoted_text: Mapped[str | None] = mapped_column(Text)
+    withdrawal_inbound_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_message.id"))
 
 
 class Task(Base):
@@ -396,3 +410,88 @@ class Task(Base):
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class NoticeKind(enum.StrEnum):
+    CHANGE = "change"  # the letter changed after they signed
+    REISSUE = "reissue"  # the statement will be issued again with their name
+
+
+class NoticeResponse(enum.StrEnum):
+    WITHDRAWN = "withdrawn"
+    RECONFIRMED = "reconfirmed"
+    # A newer notice about the same sign-on replaced this one before it was answered.
+    SUPERSEDED = "superseded"
+
+
+class SignerNotice(Base):
+    """A notice to one signer that gives them a say by a date: a change or a reissue.
+
+    `about` names what it is about ("version:7", "reissue:3"): one notice per signer each.
+    """
+
+    __tablename__ = "signer_notice"
+    __table_args__ = (UniqueConstraint("sign_on_id", "about"),
+                      Index("ix_signer_notice_open", "sign_on_id", "response"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    sign_on_id: Mapped[int] = mapped_column(ForeignKey("sign_on.id", ondelete="CASCADE"))
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind))
+    about: Mapped[str] = mapped_column(String(50))
+    letter_version_id: Mapped[int] = mapped_column(ForeignKey("letter_version.id"))
+    # The version they last stood behind: the change notice shows the diff from it.
+    from_version_id: Mapped[int | None] = mapped_column(ForeignKey("letter_version.id"))
+    reissue_id: Mapped[int | None] = mapped_column(ForeignKey("reissue.id"), index=True)
+    # True: their name stays on only if they say yes again. False: it stays unless they object.
+    requires_reconfirmation: Mapped[bool] = mapped_column(Boolean, default=False)
+    # This version answers a change they asked for: the notice tells them so.
+    resolves_their_request: Mapped[bool] = mapped_column(Boolean, default=False)
+    respond_by: Mapped[datetime]
+    outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
+    created_at: Mapped[datetime]
+    response: Mapped[NoticeResponse | None] = mapped_column(_enum(NoticeResponse))
+    responded_at: Mapped[datetime | None]
+    responded_by: Mapped[str | None] = mapped_column(String(200))
+    response_inbound_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_message.id"))
+    # Set when a reissue is made: whether this signer is on the reissued list.
+    included: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class Reissue(Base):
+    """The statement issued again on a date, with the names of those who had the chance to
+    opt out and did not."""
+
+    __tablename__ = "reissue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    letter_version_id: Mapped[int] = mapped_column(ForeignKey("letter_version.id"))
+    reissue_on: Mapped[datetime]
+    announced_at: Mapped[datetime]
+    announced_by: Mapped[str] = mapped_column(String(200))
+    # Set on the date: the list is fixed from then on.
+    made_at: Mapped[datetime | None]
+    signer_count: Mapped[int | None] = mapped_column(Integer)
+
+
+class SignerMailing(Base):
+    """One mailing to every signer: a periodic update, or the final letter on release day.
+
+    The names it lists are fixed here once, so each signer's copy is composed from this row.
+    """
+
+    __tablename__ = "signer_mailing"
+    __table_args__ = (UniqueConstraint("campaign_id", "kind", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "update" or "release"
+    period: Mapped[str] = mapped_column(String(40))  # "2026-W50"; "release"
+    letter_version_id: Mapped[int] = mapped_column(ForeignKey("letter_version.id"))
+    signer_count: Mapped[int] = mapped_column(Integer)
+    names: Mapped[list[str]] = mapped_column(default=list)  # newest, or everyone on release
+    more_names: Mapped[int] = mapped_column(Integer, default=0)  # newest not listed
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
