@@ -178,3 +178,231 @@ def test_signer_type() -> None:
     assert understand("I sign in my personal capacity.").signer_type == "individual"
     assert understand("We are happy to sign on behalf of our organization.").signer_type == \
         "organization"
+
+
+# Answers to a change notice ("your signature stays unless you reply WITHDRAW by ...", "reply
+# YES to confirm your signature on the new text") and to a reissue notice ("reply to opt out").
+
+WITHDRAW = [
+    # English
+    "WITHDRAW",
+    "withdraw",
+    "Withdraw.",
+    "We withdraw our signature.",
+    "Please withdraw our name",
+    "please remove our name from the letter",
+    "take us off the letter",
+    "remove us from the list of signers",
+    "remove us from the signatories",
+    "we'd like to opt out",
+    "Please opt us out of the reissue",
+    "do not include us in the reissued statement",
+    "we no longer want to be listed",
+    "We can no longer support this letter, please remove our name",
+    "We have decided to withdraw from the letter.",
+    "Unfortunately we have to withdraw our signature.",
+    "We cannot support the new text. Please withdraw our name.",
+    # Spanish
+    "RETIRAR",
+    "retiramos nuestra firma",
+    "por favor retiren nuestro nombre",
+    "no nos incluyan en la carta",
+    "Queremos retirarnos de la carta.",
+    "Por favor darnos de baja de la carta.",
+    # French
+    "RETIRER",
+    "nous retirons notre signature",
+    "veuillez retirer notre nom",
+    "ne nous incluez pas",
+    "Nous voulons nous retirer de la lettre.",
+]
+
+RECONFIRM = [
+    # English
+    "We confirm",
+    "Confirmed, keep us on.",
+    "yes we still sign",
+    "we reconfirm our signature",
+    "Still on board!",
+    "keep our name on the letter",
+    "We still support it",
+    "Yes, keep us on.",
+    "We will not withdraw, keep us on",
+    # Spanish
+    "Sí, confirmamos",
+    "confirmamos nuestra firma",
+    "seguimos firmando",
+    # French
+    "nous confirmons",
+    "nous maintenons notre signature",
+    "oui, gardez notre nom",
+]
+
+NOT_WITHDRAW = [
+    # negated
+    ("we do not want to withdraw", Intent.UNKNOWN),
+    ("don't withdraw us", Intent.UNKNOWN),
+    ("no need to remove our name", Intent.UNKNOWN),
+    ("we will not withdraw", Intent.UNKNOWN),
+    ("nous ne retirons pas notre signature", Intent.UNKNOWN),
+    ("We don't want to, you know, withdraw our name", Intent.UNKNOWN),
+    ("No, withdraw us", Intent.UNKNOWN),
+    # conditional, hedged, asked
+    ("we might withdraw if the text changes again", Intent.UNKNOWN),
+    ("We'd withdraw if the text changes again.", Intent.UNKNOWN),
+    ("should we withdraw?", Intent.QUESTION),
+    ("¿debemos retirar nuestra firma?", Intent.QUESTION),
+    ("We need to check with our board whether to withdraw", Intent.NEEDS_APPROVAL),
+    ("To remove our name from the letter, we reply by December 10", Intent.UNKNOWN),
+    ("We withdraw. Can you confirm when it's done?", Intent.QUESTION),
+    # taken back
+    ("Please remove our name. Actually, never mind.", Intent.UNKNOWN),
+    # someone else, or something else
+    ("Several groups chose to withdraw.", Intent.UNKNOWN),
+    ("They decided to opt out", Intent.UNKNOWN),
+    ("I'd like to withdraw my question", Intent.UNKNOWN),
+    ("We withdraw from the webinar", Intent.UNKNOWN),
+    ("Nos vemos en el retiro.", Intent.UNKNOWN),
+    ("Count us out", Intent.UNKNOWN),
+    # our own notice's words
+    ("Reply WITHDRAW by December 10 to take your name off", Intent.UNKNOWN),
+    # the mailing list, not the letter
+    ("Remove us from your mailing list", Intent.UNSUBSCRIBE),
+    # A bare "list" may be the mailing list: unsubscribe, as before, never a withdrawal.
+    ("remove us from the list", Intent.UNSUBSCRIBE),
+    ("unsubscribe", Intent.UNSUBSCRIBE),
+]
+
+NOT_RECONFIRM = [
+    ("we cannot confirm yet", Intent.UNKNOWN),
+    ("we'll confirm if the board agrees", Intent.UNKNOWN),
+    ("We will confirm.", Intent.UNKNOWN),
+    ("can you confirm the deadline?", Intent.MORE_TIME),
+    ("please confirm the deadline", Intent.MORE_TIME),
+    ("please confirm you received this", Intent.UNKNOWN),
+    ("confirm our address is correct", Intent.UNKNOWN),
+    ("We confirm receipt of the new text.", Intent.UNKNOWN),
+    ("Keep us posted", Intent.UNKNOWN),
+    ("keep me in the loop", Intent.UNKNOWN),
+    ("Keep us on the letter if the text stays as it is.", Intent.UNKNOWN),
+    ("We still support the goals but cannot sign.", Intent.UNKNOWN),
+    ("Are we still on the letter?", Intent.QUESTION),
+    ("Yes, we confirm our participation in the webinar.", Intent.UNKNOWN),
+    ("We still support it. We can't attend the call though.", Intent.UNKNOWN),
+]
+
+CONTRADICTORY = [
+    "keep our name... actually withdraw us",
+    "Keep our name on the letter. Actually, withdraw us.",
+    "We confirm. Please remove our name from the letter.",
+    "Yes. Please withdraw our name.",
+    "No nos incluyan en la carta. Mantengan nuestro nombre.",
+]
+
+
+@pytest.mark.parametrize("text", WITHDRAW)
+def test_taking_the_name_off_is_a_withdrawal(text: str) -> None:
+    result = understand(text)
+    assert result.intent == Intent.WITHDRAW, result
+    assert result.evidence
+    assert result.evidence in text
+
+
+@pytest.mark.parametrize("text", RECONFIRM)
+def test_keeping_the_name_on_is_a_reconfirmation(text: str) -> None:
+    result = understand(text)
+    assert result.intent == Intent.RECONFIRM, result
+    assert result.evidence
+    assert result.evidence in text
+
+
+@pytest.mark.parametrize(("text", "intent"), NOT_WITHDRAW)
+def test_anything_less_is_never_a_withdrawal(text: str, intent: Intent) -> None:
+    result = understand(text)
+    assert result.intent not in (Intent.WITHDRAW, Intent.RECONFIRM, Intent.SIGN_ON), result
+    assert result.intent == intent, result
+
+
+@pytest.mark.parametrize(("text", "intent"), NOT_RECONFIRM)
+def test_anything_less_is_never_a_reconfirmation(text: str, intent: Intent) -> None:
+    result = understand(text)
+    assert result.intent not in (Intent.WITHDRAW, Intent.RECONFIRM, Intent.SIGN_ON), result
+    assert result.intent == intent, result
+
+
+@pytest.mark.parametrize("text", CONTRADICTORY)
+def test_withdrawing_and_keeping_at_once_goes_to_a_person(text: str) -> None:
+    result = understand(text)
+    assert result.intent == Intent.UNKNOWN, result
+    assert "contradictory" in result.signals
+    assert result.evidence
+    assert result.evidence in text
+
+
+def test_why_a_withdrawal_did_not_count_is_shown() -> None:
+    assert "negated withdrawal" in understand("We will not withdraw.").signals
+    assert "conditional withdrawal" in understand("We might withdraw if it changes.").signals
+    assert "withdrawal in a question" in understand("¿Retiramos nuestra firma?").signals
+    assert "negated reconfirmation" in understand("We cannot confirm yet.").signals
+    assert "retracted withdrawal" in understand("Withdraw us. Actually, wait.").signals
+
+
+def test_the_letter_named_makes_a_withdrawal_not_an_unsubscribe() -> None:
+    assert understand("Please remove us from the letter.").intent == Intent.WITHDRAW
+    assert understand("Please remove us from your list.").intent == Intent.UNSUBSCRIBE
+    assert understand("Please remove me from your mailing list.").intent == Intent.UNSUBSCRIBE
+    assert understand("Don't remove us from the letter.").intent == Intent.UNKNOWN
+
+
+def test_a_withdrawal_and_an_unsubscribe_together_go_to_a_person() -> None:
+    result = understand("Please remove our name from the letter and unsubscribe me.")
+    assert result.intent == Intent.UNKNOWN
+    assert result.signals == ("withdraw", "unsubscribe")
+
+
+def test_a_plain_yes_from_a_signer_stays_a_sign_on() -> None:
+    for text in ("Yes", "Count us in.", "We'll sign.", "We confirm we will sign."):
+        assert understand(text).intent == Intent.SIGN_ON, text
+
+
+def test_withdrawal_and_reconfirmation_precision_over_the_whole_set() -> None:
+    cases = [t for t, _ in SIGN_ON] + [t for t, _ in NOT_SIGN_ON + NOT_WITHDRAW + NOT_RECONFIRM]
+    withdrawn = [t for t in [*cases, *RECONFIRM, *CONTRADICTORY]
+                 if understand(t).intent == Intent.WITHDRAW]
+    reconfirmed = [t for t in [*cases, *WITHDRAW, *CONTRADICTORY]
+                   if understand(t).intent == Intent.RECONFIRM]
+    assert withdrawn == []
+    assert reconfirmed == []
+
+
+NOTICE = """Dear Ana,
+
+The coalition letter on groundwater has changed; the new text is below.
+Your signature stays unless you reply WITHDRAW by December 10 to take your name off.
+Reply WITHDRAW by December 10 to take your name off.
+If you are happy with the new text, reply YES to confirm your signature.
+"""
+
+
+def test_words_of_the_quoted_notice_never_count() -> None:
+    # Pasted back without quote markers, whole or one sentence of it.
+    for reply in ("Thanks for letting us know.\n\n" + NOTICE,
+                  "Noted.\nReply WITHDRAW by December 10 to take your name off.",
+                  "Your signature stays unless you reply WITHDRAW by December 10 to take "
+                  "your name off."):
+        result = understand(reply, exclude=NOTICE.splitlines())
+        assert result.intent not in (Intent.WITHDRAW, Intent.RECONFIRM, Intent.SIGN_ON), reply
+
+
+def test_a_short_answer_above_the_quoted_notice_still_counts() -> None:
+    lines = NOTICE.splitlines()
+    assert understand("WITHDRAW\n\n" + NOTICE, exclude=lines).intent == Intent.WITHDRAW
+    assert understand("Withdraw.", exclude=lines).intent == Intent.WITHDRAW
+    assert understand("Keep us on.\n\n" + NOTICE, exclude=lines).intent == Intent.RECONFIRM
+    assert understand("Yes", exclude=ASK.splitlines()).intent == Intent.SIGN_ON
+
+
+def test_a_notice_line_of_one_word_quoted_back_does_not_count() -> None:
+    notice = NOTICE + "To take your name off, just reply:\nWITHDRAW\n"
+    result = understand("Thanks.\n\n" + notice, exclude=notice.splitlines())
+    assert result.intent != Intent.WITHDRAW
