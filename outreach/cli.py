@@ -8,12 +8,15 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
+from sqlalchemy import select
 
 from outreach import jobs
 from outreach.app import App, open_app
@@ -134,23 +137,39 @@ def check(ctx: click.Context, slug: str) -> None:
               help="Write to this file instead of standard output.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True, help="JSON is for signers: with the version and evidence.")
+@click.option("--reissue", "reissue_id", default=None, metavar="ID|latest",
+              help="Signers: the list of a reissue made (its id, or the latest).")
 @click.pass_context
 @friendly_errors
-def export(ctx: click.Context, what: str, slug: str, out: Path | None, fmt: str) -> None:
+def export(ctx: click.Context, what: str, slug: str, out: Path | None, fmt: str,
+           reissue_id: str | None) -> None:
     """Write the targets or signers of SLUG (signers: with the letter version signed, the
     date and the evidence)."""
+    from outreach.campaign.reissues import find as find_reissue
+
     app = _app(ctx)
     if fmt == "json" and what != "signers":
         raise OutreachError("--format json is for signers; targets export as CSV")
-    exporter = export_targets if what == "targets" else (
-        export_signers_json if fmt == "json" else export_signers)
+    if reissue_id is not None and what != "signers":
+        raise OutreachError("--reissue is for signers")
+    if reissue_id not in (None, "latest") and not str(reissue_id).isdigit():
+        raise OutreachError(f"--reissue {reissue_id!r}: give a reissue id or 'latest'")
     with transaction(app.factory) as session:
         campaign = get_campaign(session, slug)
+        chosen = None if reissue_id is None else find_reissue(
+            session, campaign, None if reissue_id == "latest" else int(reissue_id))
+
+        def write(fh: TextIO) -> int:
+            if what == "targets":
+                return export_targets(session, campaign, fh)
+            exporter = export_signers_json if fmt == "json" else export_signers
+            return exporter(session, campaign, fh, chosen)
+
         if out is None:
-            exporter(session, campaign, sys.stdout)
+            write(sys.stdout)
             return
         with out.open("w", newline="", encoding="utf-8") as fh:
-            count = exporter(session, campaign, fh)
+            count = write(fh)
     err.print(f"wrote {count} {what} to {out}")
 
 
@@ -475,19 +494,22 @@ def stakeholders(ctx: click.Context, slug: str) -> None:
 @click.option("--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder to publish into: new, empty, or published before (it is replaced).")
-@click.option("--unlisted", is_flag=True, help="Ask search engines not to index the page.")
+@click.option("--unlisted", is_flag=True, help="Ask search engines not to index the page "
+              "(the default until the campaign's release date).")
 @click.pass_context
 @friendly_errors
 def publish(ctx: click.Context, slug: str, out_dir: Path, unlisted: bool) -> None:
     """Build the public page of SLUG (the letter and every signer) into a folder, atomically."""
     from outreach.campaign.public_page import publish as publish_page
+    from outreach.campaign.signer_mailings import is_listed_publicly
 
     app = _app(ctx)
     config = app.campaign(slug)
     with transaction(app.factory) as session:
         campaign = get_campaign(session, slug)
+        listed = not unlisted and is_listed_publicly(campaign, config)
         site = publish_page(session, config, app.environments[slug], campaign, out_dir,
-                            utc_now(), listed=not unlisted)
+                            utc_now(), listed=listed)
     console.print(f"published {slug}: {site / 'index.html'}")
 
 
@@ -500,16 +522,84 @@ def letter() -> None:
 @letter.command("publish")
 @click.argument("slug")
 @click.option("--summary", required=True, help="What changed, in a sentence signers will read.")
+@click.option("--resolves", "resolves", type=int, multiple=True, metavar="ITEM_ID",
+              help="A change request (review item) this version answers; its requester is "
+                   "told. Repeatable.")
+@click.option("--by", default=None, help="Who publishes (default: $OUTREACH_ORGANIZER, $USER).")
 @click.pass_context
 @friendly_errors
-def letter_publish(ctx: click.Context, slug: str, summary: str) -> None:
-    """Record the letter file of SLUG as a new version; every email links it from now on."""
-    from outreach.campaign import letters
+def letter_publish(ctx: click.Context, slug: str, summary: str, resolves: tuple[int, ...],
+                   by: str | None) -> None:
+    """Record the letter file of SLUG as a new version: every email links it from now on,
+    and everyone who signed an earlier version gets a change notice."""
+    from outreach.campaign.letter_changes import publish_change
 
     app = _app(ctx)
     config = app.campaign(slug)
+    now = utc_now()
     with transaction(app.factory) as session:
-        campaign = sync_campaign(session, config, utc_now())
-        version = letters.publish(session, campaign, config, summary=summary, now=utc_now())
+        campaign = sync_campaign(session, config, now)
+        published = publish_change(session, campaign, config, summary=summary, now=now,
+                                   by=_organizer(by), resolves=list(resolves),
+                                   message_id_domain=app.settings.sender.reply_domain)
+        version, notices = published.version, published.notices
         console.print(f"{slug}: version {version.number} published ({version.draft_url})")
         console.print(version.diff, highlight=False, markup=False)
+    after = ("their signature stays unless they reply WITHDRAW"
+             if config.changes.after_change == "signature_stays"
+             else "they stay off the list until they say yes again")
+    console.print(f"change notices: {notices.emailed} queued to earlier signers ({after})")
+    for name in notices.by_task:
+        err.print(f"[yellow]no email for {name}[/] (unsubscribed or bounced): a task was "
+                  "opened to tell them another way", highlight=False)
+    if resolves:
+        console.print(f"{len(resolves)} change request(s) resolved; "
+                      f"{published.requesters_told} requester(s) told")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--on", "on", default=None, metavar="DATE",
+              help="The reissue date (YYYY-MM-DD, midnight in the campaign's time zone, or "
+                   "an ISO date and time). Without it: list this campaign's reissues.")
+@click.option("--by", default=None, help="Who decides (default: $OUTREACH_ORGANIZER, $USER).")
+@click.pass_context
+@friendly_errors
+def reissue(ctx: click.Context, slug: str, on: str | None, by: str | None) -> None:
+    """Announce that SLUG's statement will be reissued ON a date: every signer is told now
+    and may opt out by replying before then."""
+    from outreach.campaign.reissues import announce
+    from outreach.db.models import Reissue
+
+    app = _app(ctx)
+    config = app.campaign(slug)
+    now = utc_now()
+    with transaction(app.factory) as session:
+        campaign = sync_campaign(session, config, now)
+        if on is None:
+            for row in session.scalars(select(Reissue).where(Reissue.campaign_id == campaign.id)
+                                       .order_by(Reissue.id)):
+                state = (f"made {row.made_at:%Y-%m-%d}: {row.signer_count} signer(s)"
+                         if row.made_at else "announced, not yet made")
+                console.print(f"reissue {row.id}: on {row.reissue_on:%Y-%m-%d}, {state}")
+            return
+        announced = announce(session, campaign, config, on=_moment(on, config.timezone),
+                             now=now, by=_organizer(by),
+                             message_id_domain=app.settings.sender.reply_domain)
+    console.print(f"{slug}: reissue {announced.reissue.id} on "
+                  f"{announced.reissue.reissue_on:%Y-%m-%d %H:%M %Z}; "
+                  f"{announced.notices.emailed} signer(s) will be told")
+    for name in announced.notices.by_task:
+        err.print(f"[yellow]no email for {name}[/] (unsubscribed or bounced): a task was "
+                  "opened to tell them another way; without it they are left off",
+                  highlight=False)
+
+
+def _moment(value: str, timezone: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise OutreachError(f"--on {value!r}: use YYYY-MM-DD or an ISO date and time") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
+    return parsed.astimezone(UTC)

@@ -1,6 +1,7 @@
 """The clock: APScheduler wakes the jobs; the jobs are plain functions of the app and `now`.
 
-Jobs: `plan` queues due asks (every `plan_interval_seconds`), `drain` sends what the outbox
+Jobs: `plan` queues due asks and follow-ups, the signers' notices, updates and release mail,
+and rebuilds changed public pages (every `plan_interval_seconds`); `drain` sends what the outbox
 holds (every `drain_interval_seconds`, and at once after a plan or a reply queued
 something). The mailbox is read by its own thread, because IMAP IDLE blocks: it stores new
 mail, acts on it, then waits for more (IDLE, or a poll every `[mailbox].poll_seconds`).
@@ -138,13 +139,14 @@ class Daemon:
         try:
             result = jobs.plan(self.app, now, self.plannable)
             digests = jobs.task_digests(self.app, now)
+            signers = jobs.signer_mail(self.app, now)
             for slug in jobs.publish_pages(self.app, now, self._pages):
                 log.info("campaign %s: public page rebuilt", slug)
         except Exception:
             log.exception("planning failed; will try again at the next tick")
             return
         self._planned = True
-        if result.queued or digests.queued:
+        if result.queued or digests.queued or signers.queued:
             self._wake_drain()
 
     async def _drain(self) -> None:

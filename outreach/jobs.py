@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from outreach.app import App
-from outreach.campaign import letters
+from outreach.campaign import letters, reissues
 from outreach.campaign.asks import AskPlan, plan_asks
 from outreach.campaign.cadence import (
     StepPlan,
@@ -22,6 +22,12 @@ from outreach.campaign.campaigns import get_campaign, sync_campaign
 from outreach.campaign.check import CheckReport, check_campaign
 from outreach.campaign.public_page import fingerprint, render_public_page, write_site
 from outreach.campaign.replies import ProcessStats, ReplyRouter
+from outreach.campaign.signer_mailings import (
+    is_listed_publicly,
+    release_if_due,
+    send_update_if_due,
+)
+from outreach.campaign.signer_notices import notify_change, notify_reissue
 from outreach.campaign.task_digest import DigestPass, send_task_digests
 from outreach.db.models import Campaign
 from outreach.db.session import transaction
@@ -153,6 +159,55 @@ def task_digests(app: App, now: datetime) -> DigestPass:
         return send_task_digests(session, app.settings, app.campaigns, app.environments, now)
 
 
+@dataclass
+class SignerPass:
+    """What one pass over the signers of every campaign queued or decided."""
+
+    change_notices: int = 0
+    reissue_notices: int = 0
+    reissues_made: list[str] = field(default_factory=list)
+    updates: int = 0
+    releases: list[str] = field(default_factory=list)
+
+    @property
+    def queued(self) -> int:
+        return self.change_notices + self.reissue_notices + self.updates + len(self.releases)
+
+
+def signer_mail(app: App, now: datetime) -> SignerPass:
+    """Notices, reissues, updates and the release, for every campaign's signers.
+
+    Notices are sweeps: a signer who joined on an older version after a change, or after a
+    reissue was announced, is told now. Each campaign is one transaction.
+    """
+    result = SignerPass()
+    domain = app.settings.sender.reply_domain
+    for slug, config in sorted(app.campaigns.items()):
+        with transaction(app.factory) as session:
+            campaign = session.scalars(select(Campaign).where(Campaign.slug == slug)).first()
+            if campaign is None:
+                continue
+            result.change_notices += notify_change(
+                session, campaign, config, now=now, message_id_domain=domain).notified
+            if (waiting := reissues.pending(session, campaign.id)) is not None:
+                result.reissue_notices += notify_reissue(
+                    session, campaign, waiting, now=now, message_id_domain=domain).notified
+            if (made := reissues.make_due(session, campaign, now)) is not None:
+                result.reissues_made.append(slug)
+                log.info("campaign %s: reissue %d made with %d signer(s)", slug, made.id,
+                         made.signer_count)
+            if (release := release_if_due(session, campaign, config, now,
+                                          message_id_domain=domain)) is not None:
+                result.releases.append(slug)
+                log.info("campaign %s: released; the final letter goes to %d signer(s)", slug,
+                         release.recipients)
+            update = send_update_if_due(session, campaign, config, now,
+                                        message_id_domain=domain)
+            if update is not None:
+                result.updates += update.recipients
+    return result
+
+
 def publish_pages(app: App, now: datetime, last: dict[str, str]) -> list[str]:
     """Rebuild each campaign's public page whose signers, letter or config changed since
     `last` (a fingerprint per slug that the caller keeps between calls)."""
@@ -165,10 +220,12 @@ def publish_pages(app: App, now: datetime, last: dict[str, str]) -> list[str]:
             campaign = session.scalars(select(Campaign).where(Campaign.slug == slug)).first()
             if campaign is None:
                 continue
-            mark = fingerprint(session, config, campaign)
+            listed = is_listed_publicly(campaign, config)
+            mark = fingerprint(session, config, campaign, listed=listed)
             if last.get(slug) == mark:
                 continue
-            files = render_public_page(session, config, app.environments[slug], campaign, now)
+            files = render_public_page(session, config, app.environments[slug], campaign, now,
+                                       listed=listed)
         write_site(files, root / slug)  # outside the transaction: no write lock held
         last[slug] = mark
         done.append(slug)

@@ -90,7 +90,8 @@ def test_the_funnel_counts_every_stage(campaign: App, smtp_server: SmtpServer) -
     assert (funnel.soft_deadline.days_left, funnel.soft_deadline.passed) == (32, False)
     assert (funnel.hard_deadline.days_left, funnel.hard_deadline.passed) == (49, False)
     assert [s for s, _ in funnel.stages()] == ["asked", "followed up", "replied", "signed",
-                                               "declined", "escalated", "open tasks"]
+                                               "declined", "withdrawn", "escalated",
+                                               "open tasks"]
     # Without the campaign's file: the counts, but no deadlines or target.
     assert bare.asked == 22 and bare.soft_deadline is None and bare.target_signers is None
 

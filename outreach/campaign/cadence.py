@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign.assignment import choose_assignee
 from outreach.campaign.config import CampaignConfig
+from outreach.campaign.signons import listed
 from outreach.campaign.targets import STEPPING, Move, transition, transition_many
 from outreach.campaign.tasks import open_task
 from outreach.db.bulk import update_by_id
@@ -97,7 +98,7 @@ def plan_digest(config: CampaignConfig) -> str:
 
 def active_signers(session: Session, campaign_id: int) -> int:
     return session.scalar(select(func.count()).select_from(SignOn).where(
-        SignOn.campaign_id == campaign_id, SignOn.withdrawn_at.is_(None))) or 0
+        listed(campaign_id))) or 0
 
 
 def escalation_time(config: CampaignConfig) -> datetime:

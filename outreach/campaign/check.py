@@ -78,7 +78,8 @@ def check_campaign(
             try:
                 build_target_mail(settings, config, env, target, version, kind,
                                   message_id=new_message_id(domain), now=now,
-                                  payload={"in_reply_to": "<reply@example.org>"})
+                                  payload={"in_reply_to": "<reply@example.org>"},
+                                  extra=kind.sample(version, now) if kind.sample else None)
             except TemplateProblem as exc:
                 problems[str(exc)].append(target.organization.name)
             except ValueError as exc:

@@ -30,6 +30,12 @@ class Templates(Section):
     confirmation: str = "confirmation"
     more_time: str = "more_time"
     decline_thanks: str = "decline_thanks"
+    change_notice: str = "change_notice"
+    change_resolved: str = "change_resolved"
+    withdrawn: str = "withdrawn"
+    reissue_notice: str = "reissue_notice"
+    signer_update: str = "signer_update"
+    final_letter: str = "final_letter"
     # Per engagement level, e.g. {Core = "ask-core"}: Core partners are invited to help
     # drive strategy, Allies to amplify.
     ask_by_engagement: dict[Engagement, str] = {}
@@ -117,6 +123,45 @@ class Wave(Section):
         )
 
 
+class LetterChanges(Section):
+    """What a new letter version means for those who signed an earlier one."""
+
+    # "signature_stays": their name stays unless they reply WITHDRAW by the date;
+    # "fresh_yes": their name comes off the list until they say yes to the new text.
+    after_change: Literal["signature_stays", "fresh_yes"] = "signature_stays"
+    respond_within_days: float = Field(default=7, gt=0)
+
+
+class Reissues(Section):
+    # `outreach reissue --on DATE` refuses a date sooner than this: signers need time to
+    # read the notice and opt out.
+    min_notice_days: float = Field(default=7, ge=1)
+
+
+class SignerUpdates(Section):
+    """The periodic email to every signer: the newest signers and the count."""
+
+    every_days: int = Field(default=7, ge=0, description="0 sends none")
+    weekday: str = "mon"
+    hour: int = Field(default=10, ge=0, le=23)
+    newest: int = Field(default=50, ge=1, description="names listed; the rest are counted")
+
+    @field_validator("weekday")
+    @classmethod
+    def _known_day(cls, day: str) -> str:
+        low = day.lower()[:3]
+        if low not in DAY_NAMES:
+            raise ValueError(f"unknown day {day!r}; use one of {list(DAY_NAMES)}")
+        return low
+
+
+class Release(Section):
+    """Until `on` the public page is unlisted; on that day every signer gets the final
+    letter with the complete list, and the page goes live for late signers."""
+
+    on: datetime | date | None = None
+
+
 class CampaignConfig(Section):
     title: str = Field(min_length=1)
     letter: Path
@@ -137,6 +182,10 @@ class CampaignConfig(Section):
     send_window: SendWindowConfig = SendWindowConfig()
     discretion: Discretion = Discretion()
     waves: list[Wave] = [Wave(name="everyone")]
+    changes: LetterChanges = LetterChanges()
+    reissues: Reissues = Reissues()
+    updates: SignerUpdates = SignerUpdates()
+    release: Release = Release()
 
     # Set by `load_campaign`, not by the file.
     slug: str = Field(default="", exclude=True)
@@ -173,13 +222,20 @@ class CampaignConfig(Section):
             raise ValueError(f"wave names must be unique: {names}")
         return self
 
+    def release_at(self) -> datetime | None:
+        """The release moment in UTC: a bare date means midnight in the campaign's zone."""
+        return self._moment(self.release.on)
+
     def wave_opens(self, wave: Wave) -> datetime | None:
-        if wave.opens is None:
+        return self._moment(wave.opens)
+
+    def _moment(self, value: datetime | date | None) -> datetime | None:
+        if value is None:
             return None
         zone = ZoneInfo(self.timezone)
-        if isinstance(wave.opens, datetime):
-            return _aware(wave.opens, zone)
-        return datetime.combine(wave.opens, time(0, 0), tzinfo=zone).astimezone(UTC)
+        if isinstance(value, datetime):
+            return _aware(value, zone)
+        return datetime.combine(value, time(0, 0), tzinfo=zone).astimezone(UTC)
 
     @property
     def window(self) -> SendWindow:

@@ -16,7 +16,13 @@ from outreach.campaign import letters
 from outreach.campaign.contacts import suppress
 from outreach.campaign.organizations import default_sort_name, org_key
 from outreach.campaign.reviews import log_decision
-from outreach.campaign.signons import Evidence, record_sign_on
+from outreach.campaign.signons import (
+    Evidence,
+    active_sign_on,
+    reconfirm,
+    record_sign_on,
+    withdraw,
+)
 from outreach.campaign.targets import ALLOWED, CLOSED, transition
 from outreach.db.models import (
     Contact,
@@ -114,6 +120,21 @@ def reclassify(session: Session, item_id: int, intent: Intent, *, by: str, now: 
                       name=name)
     item = _open_item(session, item_id)
     actor = f"organizer:{by}"
+    if intent in (Intent.WITHDRAW, Intent.RECONFIRM):
+        target = _target(session, item)
+        sign_on = active_sign_on(session, target)
+        if sign_on is None:
+            raise OutreachError(f"{target.organization.name} has no signature to "
+                                f"{'withdraw' if intent == Intent.WITHDRAW else 'reconfirm'}")
+        if intent == Intent.WITHDRAW:
+            withdraw(session, sign_on, now=now, by=actor, message_id_domain=message_id_domain,
+                     quoted_text=item.quoted_text, inbound_message_id=item.inbound_message_id)
+        else:
+            reconfirm(session, sign_on, now=now, by=actor,
+                      inbound_message_id=item.inbound_message_id)
+        log_decision(session, item, decision=f"reclassify:{intent.value}", by=by, now=now,
+                     status=ReviewStatus.RECLASSIFIED)
+        return item
     if intent in (Intent.DECLINE, Intent.UNSUBSCRIBE, Intent.MORE_TIME):
         target = _target(session, item)
         if intent == Intent.DECLINE and S.DECLINED in ALLOWED[target.state]:

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign.organizations import collation_key
-from outreach.db.models import Campaign, LetterVersion, SignOn, Target
+from outreach.campaign.reissues import reissued_sign_ons
+from outreach.campaign.signons import listed
+from outreach.db.models import Campaign, LetterVersion, Reissue, SignOn, Target
 
 TARGET_COLUMNS = ("organization", "sort_name", "size", "engagement", "stakeholder_kind", "tags",
                   "contact_name", "email", "phone", "state", "state_reason", "wave",
@@ -37,13 +39,18 @@ def export_targets(session: Session, campaign: Campaign, out: TextIO) -> int:
     return len(targets)
 
 
-def signer_records(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
-    """Every active signer with its evidence, in the public page's alphabetical order."""
-    rows = sorted(session.execute(
-        select(SignOn, LetterVersion.number)
-        .join(LetterVersion, LetterVersion.id == SignOn.letter_version_id)
-        .where(SignOn.campaign_id == campaign.id, SignOn.withdrawn_at.is_(None))
-    ).all(), key=lambda row: (collation_key(row[0].sort_name), row[0].sort_name))
+def signer_records(session: Session, campaign: Campaign,
+                   reissue: Reissue | None = None) -> list[dict[str, Any]]:
+    """Every listed signer with its evidence, in the public page's alphabetical order; with
+    `reissue`, those on that reissue's list instead."""
+    query = select(SignOn, LetterVersion.number).join(
+        LetterVersion, LetterVersion.id == SignOn.letter_version_id)
+    if reissue is None:
+        query = query.where(listed(campaign.id))
+    else:
+        query = query.where(SignOn.id.in_([s.id for s in reissued_sign_ons(session, reissue)]))
+    rows = sorted(session.execute(query).all(),
+                  key=lambda row: (collation_key(row[0].sort_name), row[0].sort_name))
     return [
         {"name_as_listed": s.name_as_listed, "sort_name": s.sort_name,
          "signer_type": s.signer_type, "letter_version": version,
@@ -54,17 +61,21 @@ def signer_records(session: Session, campaign: Campaign) -> list[dict[str, Any]]
     ]
 
 
-def export_signers(session: Session, campaign: Campaign, out: TextIO) -> int:
-    records = signer_records(session, campaign)
+def export_signers(session: Session, campaign: Campaign, out: TextIO,
+                   reissue: Reissue | None = None) -> int:
+    records = signer_records(session, campaign, reissue)
     writer = csv.DictWriter(out, fieldnames=SIGNER_COLUMNS)
     writer.writeheader()
     writer.writerows(records)
     return len(records)
 
 
-def export_signers_json(session: Session, campaign: Campaign, out: TextIO) -> int:
-    records = signer_records(session, campaign)
-    json.dump({"campaign": campaign.slug, "title": campaign.title, "signers": records}, out,
-              ensure_ascii=False, indent=2)
+def export_signers_json(session: Session, campaign: Campaign, out: TextIO,
+                        reissue: Reissue | None = None) -> int:
+    records = signer_records(session, campaign, reissue)
+    head: dict[str, Any] = {"campaign": campaign.slug, "title": campaign.title}
+    if reissue is not None:
+        head["reissue"] = {"id": reissue.id, "on": reissue.reissue_on.isoformat()}
+    json.dump({**head, "signers": records}, out, ensure_ascii=False, indent=2)
     out.write("\n")
     return len(records)

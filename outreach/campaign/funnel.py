@@ -18,6 +18,7 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from outreach.campaign.config import CampaignConfig
+from outreach.campaign.signons import listed
 from outreach.db.models import (
     Campaign,
     SignOn,
@@ -58,6 +59,7 @@ class Funnel:
     replied: int
     signed: int
     declined: int
+    withdrawn: int
     escalated: int
     open_tasks: int
     signers: int
@@ -71,7 +73,8 @@ class Funnel:
     def stages(self) -> list[tuple[str, int]]:
         return [("asked", self.asked), ("followed up", self.followed_up),
                 ("replied", self.replied), ("signed", self.signed),
-                ("declined", self.declined), ("escalated", self.escalated),
+                ("declined", self.declined), ("withdrawn", self.withdrawn),
+                ("escalated", self.escalated),
                 ("open tasks", self.open_tasks)]
 
 
@@ -109,11 +112,11 @@ def campaign_funnel(session: Session, campaign: Campaign, config: CampaignConfig
             Target.campaign_id == cid, Target.replied_at.is_not(None))),
         signed=states.get(S.SIGNED, 0),
         declined=states.get(S.DECLINED, 0),
+        withdrawn=states.get(S.WITHDRAWN, 0),
         escalated=_ever(session, cid, S.ESCALATED),
         open_tasks=_count(session, select(func.count()).select_from(Task).where(
             Task.campaign_id == cid, Task.status == TaskStatus.OPEN)),
-        signers=_count(session, select(func.count()).select_from(SignOn).where(
-            SignOn.campaign_id == cid, SignOn.withdrawn_at.is_(None))),
+        signers=_count(session, select(func.count()).select_from(SignOn).where(listed(cid))),
         target_signers=config.target_signers if config is not None else None,
         soft_deadline=deadline(config.soft_deadline, now, zone) if config is not None else None,
         hard_deadline=deadline(config.hard_deadline, now, zone) if config is not None else None,

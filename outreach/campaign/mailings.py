@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 import markdown_it
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign import letters
@@ -24,7 +25,11 @@ from outreach.campaign.targets import OPEN, STEPPING
 from outreach.db.models import (
     Engagement,
     LetterVersion,
+    NoticeKind,
     OutboxMessage,
+    Reissue,
+    SignerMailing,
+    SignerNotice,
     Suppression,
     Target,
     TargetState,
@@ -37,6 +42,13 @@ from outreach.templating import render_set
 S = TargetState
 
 
+# What a kind adds to the template context, read when the row is claimed; a string instead
+# says why the message no longer makes sense (and it is cancelled).
+Extra = Callable[[Session, LetterVersion, dict[str, Any]], "dict[str, Any] | str"]
+# The same keys with made-up values: what `outreach check` renders every template with.
+Sample = Callable[[LetterVersion, datetime], dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class MailKind:
     name: str
@@ -44,6 +56,72 @@ class MailKind:
     sendable: frozenset[TargetState]
     marketing: bool  # carries List-Unsubscribe; replies to a person's own message do not
     automated: bool = False  # a step of the cadence: any human reply since cancels it
+    extra: Extra | None = None
+    sample: Sample | None = None
+
+
+def _notice_extra(session: Session, version: LetterVersion,
+                  payload: dict[str, Any]) -> dict[str, Any] | str:
+    notice = session.get(SignerNotice, payload["notice_id"])
+    if notice is None:
+        raise LookupError(f"signer notice {payload['notice_id']} does not exist")
+    if notice.response is not None:
+        return f"cancelled: the notice was answered ({notice.response.value})"
+    if notice.kind == NoticeKind.REISSUE:
+        reissue = session.get(Reissue, notice.reissue_id)
+        if reissue is None or reissue.made_at is not None:
+            return "cancelled: the reissue was made before this went out"
+        return {"notice": {"respond_by": notice.respond_by, "reissue_on": reissue.reissue_on}}
+    if notice.letter_version_id != version.id:
+        return f"cancelled: superseded by letter version {version.number}"
+    before = session.get(LetterVersion, notice.from_version_id or notice.letter_version_id)
+    assert before is not None
+    changes = session.scalars(select(LetterVersion).where(
+        LetterVersion.campaign_id == version.campaign_id, LetterVersion.number > before.number,
+        LetterVersion.number <= version.number).order_by(LetterVersion.number)).all()
+    return {"notice": _change_context(
+        before.number, [(v.number, v.summary) for v in changes],
+        letters.word_diff(before.text, version.text), notice.respond_by,
+        notice.requires_reconfirmation, notice.resolves_their_request)}
+
+
+def _change_context(from_version: int, changes: list[tuple[int, str]], diff: str,
+                    respond_by: datetime, requires_reconfirmation: bool,
+                    resolves_their_request: bool) -> dict[str, Any]:
+    return {"from_version": from_version,
+            "changes": [{"version": n, "summary": summary} for n, summary in changes],
+            "diff": diff, "respond_by": respond_by,
+            "requires_reconfirmation": requires_reconfirmation,
+            "resolves_their_request": resolves_their_request}
+
+
+def _notice_sample(version: LetterVersion, now: datetime) -> dict[str, Any]:
+    return {"notice": {**_change_context(version.number, [(version.number, "A sample change")],
+                                         "Sample {+new+} [-old-] words", now, True, True),
+                       "reissue_on": now}}
+
+
+def _mailing_extra(session: Session, _version: LetterVersion,
+                   payload: dict[str, Any]) -> dict[str, Any] | str:
+    mailing = session.get(SignerMailing, payload["mailing_id"])
+    if mailing is None:
+        raise LookupError(f"signer mailing {payload['mailing_id']} does not exist")
+    return {"mailing": {"count": mailing.signer_count, "names": mailing.names,
+                        "more": mailing.more_names, "period": mailing.period}}
+
+
+def _mailing_sample(_version: LetterVersion, _now: datetime) -> dict[str, Any]:
+    return {"mailing": {"count": 3, "names": ["Sample Group", "Another Group"], "more": 1,
+                        "period": "2026-W01"}}
+
+
+def _request_extra(_session: Session, version: LetterVersion,
+                   payload: dict[str, Any]) -> dict[str, Any] | str:
+    return {"request": {"quoted": payload.get("quoted") or "", "summary": version.summary}}
+
+
+def _request_sample(_version: LetterVersion, _now: datetime) -> dict[str, Any]:
+    return {"request": {"quoted": "Could you name the river?", "summary": "Named the river"}}
 
 
 def _by_level(default: Callable[[CampaignConfig], str],
@@ -72,6 +150,18 @@ KINDS = {
         MailKind("more_time", lambda c, _t: c.templates.more_time, OPEN, False),
         MailKind("decline_thanks", lambda c, _t: c.templates.decline_thanks,
                  frozenset({S.DECLINED}), False),
+        MailKind("change_notice", lambda c, _t: c.templates.change_notice, frozenset({S.SIGNED}),
+                 False, extra=_notice_extra, sample=_notice_sample),
+        MailKind("reissue_notice", lambda c, _t: c.templates.reissue_notice,
+                 frozenset({S.SIGNED}), False, extra=_notice_extra, sample=_notice_sample),
+        MailKind("change_resolved", lambda c, _t: c.templates.change_resolved, OPEN, False,
+                 extra=_request_extra, sample=_request_sample),
+        MailKind("withdrawn", lambda c, _t: c.templates.withdrawn, frozenset({S.WITHDRAWN}),
+                 False),
+        MailKind("signer_update", lambda c, _t: c.templates.signer_update, frozenset({S.SIGNED}),
+                 True, extra=_mailing_extra, sample=_mailing_sample),
+        MailKind("final_letter", lambda c, _t: c.templates.final_letter, frozenset({S.SIGNED}),
+                 True, extra=_mailing_extra, sample=_mailing_sample),
     )
 }
 
@@ -117,15 +207,17 @@ def mail_context(settings: Settings, config: CampaignConfig, target: Target,
         "reply_address": reply,
         "unsubscribe_address": unsubscribe,
         "name_as_listed": payload.get("name_as_listed", org.name),
+        "reconfirmed": bool(payload.get("reconfirmed")),
     }
 
 
 def build_target_mail(settings: Settings, config: CampaignConfig, env: jinja2.Environment,
                       target: Target, version: LetterVersion, kind: MailKind, *,
                       message_id: str, now: datetime,
-                      payload: dict[str, Any] | None = None) -> EmailMessage:
+                      payload: dict[str, Any] | None = None,
+                      extra: dict[str, Any] | None = None) -> EmailMessage:
     payload = payload or {}
-    context = mail_context(settings, config, target, version, now, payload)
+    context = {**mail_context(settings, config, target, version, now, payload), **(extra or {})}
     rendered = render_set(env, kind.template(config, target), context)
     sender = settings.sender
     headers = {}
@@ -184,7 +276,11 @@ class TargetMailComposer:
         version = letters.current_version(session, target.campaign_id)
         if version is None:
             raise LookupError(f"campaign {slug!r} has no letter version")
+        extra = kind.extra(session, version, row.payload) if kind.extra else None
+        if isinstance(extra, str):
+            row.last_error = extra
+            return None
         row.letter_version_id = version.id
         return build_target_mail(self.settings, self.campaigns[slug], self.environments[slug],
                                  target, version, kind, message_id=row.message_id, now=now,
-                                 payload=row.payload)
+                                 payload=row.payload, extra=extra)

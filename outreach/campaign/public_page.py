@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from outreach.campaign.config import CampaignConfig
 from outreach.campaign.letters import current_version
 from outreach.campaign.organizations import collation_key
+from outreach.campaign.signons import listed
 from outreach.db.models import Campaign, SignOn
 from outreach.errors import OutreachError
 from outreach.templating import _render
@@ -80,10 +81,11 @@ def display_name(name: str) -> str:
 
 
 def active_signers(session: Session, campaign_id: int) -> list[Signer]:
-    """Every signer who has not withdrawn, in alphabetical order of sort name (one query)."""
+    """Every listed signer (not withdrawn, not waiting to reconfirm a changed letter), in
+    alphabetical order of sort name (one query)."""
     rows = session.execute(
         select(SignOn.name_as_listed, SignOn.sort_name, SignOn.signer_type)
-        .where(SignOn.campaign_id == campaign_id, SignOn.withdrawn_at.is_(None))
+        .where(listed(campaign_id))
     ).all()
     keyed = sorted(
         ((collation_key(sort_name), sort_name, name, kind) for name, sort_name, kind in rows)
@@ -172,6 +174,8 @@ def render_public_page(session: Session, config: CampaignConfig, env: jinja2.Env
         "sections": sections,
         "updated": updated,
         "listed": listed,
+        "released": campaign.released_at.astimezone(ZoneInfo(config.timezone))
+        if campaign.released_at else None,
         "join_href": join_href,
         "style_href": f"{STYLE}?v={hashlib.sha256(style.encode('utf-8')).hexdigest()[:12]}",
         "signers_json": SIGNERS_JSON,
@@ -210,6 +214,7 @@ def fingerprint(session: Session, config: CampaignConfig, campaign: Campaign, *,
     digest.update(json.dumps([
         version.id if version is not None else None, config.title, config.individuals_may_sign,
         config.contact_email, config.timezone, listed,
+        campaign.released_at.isoformat() if campaign.released_at else None,
     ]).encode("utf-8"))
     for signer in active_signers(session, campaign.id):
         digest.update(f"\0{signer.type}\0{signer.name}".encode())

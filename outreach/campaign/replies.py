@@ -19,7 +19,13 @@ from outreach.campaign.config import CampaignConfig
 from outreach.campaign.contacts import suppress
 from outreach.campaign.decisions import unsubscribe_contact, version_asked
 from outreach.campaign.reviews import open_review
-from outreach.campaign.signons import Evidence, active_sign_on, record_sign_on
+from outreach.campaign.signons import (
+    Evidence,
+    active_sign_on,
+    reconfirm,
+    record_sign_on,
+    withdraw,
+)
 from outreach.campaign.targets import CLOSED, OPEN, transition
 from outreach.campaign.tasks import cancel_open_tasks, open_task
 from outreach.db.models import (
@@ -27,6 +33,7 @@ from outreach.db.models import (
     InboundMessage,
     InboundStatus,
     OutboxMessage,
+    SignOn,
     SuggestedContact,
     Suppression,
     Target,
@@ -43,6 +50,8 @@ from outreach.settings import Settings
 
 log = logging.getLogger(__name__)
 S = TargetState
+# What a signer's reply can mean for the signature they gave.
+SIGNER_ANSWERS = frozenset({Intent.WITHDRAW, Intent.RECONFIRM, Intent.SIGN_ON})
 
 
 @dataclass
@@ -196,6 +205,9 @@ class ReplyRouter:
             return "review:unmatched"
         self._suggest_referrals(session, target, row, understanding, now)
         intent = understanding.intent
+        sign_on = active_sign_on(session, target)
+        if sign_on is not None and intent in SIGNER_ANSWERS:
+            return self._signer_answer(session, row, facts, target, sign_on, understanding, now)
         if intent == Intent.SIGN_ON:
             return self._sign_on(session, row, facts, target, understanding, now)
         if intent == Intent.DECLINE and target.state in OPEN:
@@ -244,6 +256,31 @@ class ReplyRouter:
                               classifier_version=understanding.version),
         )
         return "signed"
+
+    def _signer_answer(self, session: Session, row: InboundMessage, facts: Envelope,
+                       target: Target, sign_on: SignOn, understanding: Understanding,
+                       now: datetime) -> str:
+        """A signer keeps or withdraws their signature (say, answering a change notice)."""
+        intent = understanding.intent
+        if facts.sender != target.contact.email:
+            open_review(session, reason=f"{intent.value}_doubt", target=target, now=now,
+                        inbound_message_id=row.id, quoted_text=understanding.evidence,
+                        summary=f"{intent.value} for {sign_on.name_as_listed!r} came from "
+                                f"{facts.sender or 'an unknown sender'}, not from "
+                                f"{target.contact.email}, who signed")
+            return f"review:{intent.value}_doubt"
+        if intent == Intent.WITHDRAW:
+            withdraw(session, sign_on, now=now, by="classifier", message_id_domain=self.domain,
+                     quoted_text=understanding.evidence, inbound_message_id=row.id,
+                     in_reply_to=facts.message_id)
+            return "withdrawn"
+        if not reconfirm(session, sign_on, now=now, by="classifier", inbound_message_id=row.id):
+            return "already_signed"
+        enqueue(session, kind="confirmation", recipient=target.contact.email, now=now,
+                message_id_domain=self.domain, target_id=target.id, priority=100,
+                payload={"name_as_listed": sign_on.name_as_listed, "reconfirmed": True,
+                         "in_reply_to": facts.message_id})
+        return "reconfirmed"
 
     def _bounce(self, session: Session, target: Target | None, result: Classification,
                 now: datetime) -> str:

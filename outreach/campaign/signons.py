@@ -1,17 +1,28 @@
-"""Sign-ons: a consent, recorded once, with the evidence that it was given."""
+"""Sign-ons: a consent, recorded once, with the evidence that it was given, and its
+withdrawal, recorded the same way.
+
+A sign-on is *listed* (on the public page, in the export, in mailings to signers) while it
+is not withdrawn and no change notice is waiting for the signer's fresh yes.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session
 
 from outreach.campaign.organizations import default_sort_name
 from outreach.campaign.targets import transition
 from outreach.campaign.tasks import cancel_open_tasks
-from outreach.db.models import SignOn, Target, TargetState
+from outreach.db.models import (
+    NoticeResponse,
+    SignerNotice,
+    SignOn,
+    Target,
+    TargetState,
+)
 from outreach.mail.outbox import enqueue
 
 
@@ -25,6 +36,35 @@ class Evidence:
     quoted_text: str | None = None
     inbound_message_id: int | None = None
     classifier_version: str | None = None
+
+
+def listed(campaign_id: int) -> ColumnElement[bool]:
+    """The sign-ons of a campaign that stand behind the current letter."""
+    awaiting_fresh_yes = exists().where(
+        SignerNotice.sign_on_id == SignOn.id,
+        SignerNotice.requires_reconfirmation.is_(True),
+        SignerNotice.response.is_(None),
+    )
+    return and_(SignOn.campaign_id == campaign_id, SignOn.withdrawn_at.is_(None),
+                ~awaiting_fresh_yes)
+
+
+def open_notices(session: Session, sign_on: SignOn) -> list[SignerNotice]:
+    return list(session.scalars(select(SignerNotice).where(
+        SignerNotice.sign_on_id == sign_on.id, SignerNotice.response.is_(None))
+        .order_by(SignerNotice.id)))
+
+
+def answer_notices(session: Session, sign_on: SignOn, response: NoticeResponse, *,
+                   now: datetime, by: str, inbound_message_id: int | None = None) -> int:
+    """Record the signer's answer on every notice still waiting for one."""
+    notices = open_notices(session, sign_on)
+    for notice in notices:
+        notice.response = response
+        notice.responded_at = now
+        notice.responded_by = by
+        notice.response_inbound_message_id = inbound_message_id
+    return len(notices)
 
 
 def active_sign_on(session: Session, target: Target) -> SignOn | None:
@@ -61,3 +101,36 @@ def record_sign_on(session: Session, target: Target, *, name: str, signer_type: 
             payload={"name_as_listed": name, "in_reply_to": in_reply_to})
     session.flush()
     return sign_on
+
+
+def withdraw(session: Session, sign_on: SignOn, *, now: datetime, by: str, message_id_domain: str,
+             quoted_text: str | None = None, inbound_message_id: int | None = None,
+             in_reply_to: str | None = None) -> None:
+    """Take the signature off: from the page, the export, mailings and any reissue.
+
+    The sign-on row stays, with the withdrawal's own evidence, and the signer is told.
+    """
+    if sign_on.withdrawn_at is not None:
+        return
+    sign_on.withdrawn_at = now
+    sign_on.withdrawn_by = by
+    sign_on.withdrawal_quoted_text = quoted_text
+    sign_on.withdrawal_inbound_message_id = inbound_message_id
+    answer_notices(session, sign_on, NoticeResponse.WITHDRAWN, now=now, by=by,
+                   inbound_message_id=inbound_message_id)
+    target = sign_on.target
+    if target is None:
+        return
+    if target.state == TargetState.SIGNED:
+        transition(session, target, TargetState.WITHDRAWN, now=now, actor=by,
+                   reason=f"withdrew {sign_on.name_as_listed!r}")
+    enqueue(session, kind="withdrawn", recipient=target.contact.email, now=now,
+            message_id_domain=message_id_domain, target_id=target.id, priority=100,
+            payload={"name_as_listed": sign_on.name_as_listed, "in_reply_to": in_reply_to})
+
+
+def reconfirm(session: Session, sign_on: SignOn, *, now: datetime, by: str,
+              inbound_message_id: int | None = None) -> int:
+    """The signer said yes again to the current text: every open notice is answered."""
+    return answer_notices(session, sign_on, NoticeResponse.RECONFIRMED, now=now, by=by,
+                          inbound_message_id=inbound_message_id)

@@ -15,7 +15,7 @@ from outreach.db.models import Target, TargetEvent, TargetState
 S = TargetState
 
 # Which states a target may move to from each state. Closed states (signed, declined,
-# opted out) can be reopened only by an organizer's explicit decision, recorded as such.
+# withdrawn, opted out) can be reopened only by an organizer's explicit decision, recorded as such.
 ALLOWED: dict[TargetState, frozenset[TargetState]] = {
     S.QUEUED: frozenset({S.ASKED, S.EXCLUDED, S.OPTED_OUT, S.BOUNCED, S.SIGNED, S.DECLINED}),
     S.EXCLUDED: frozenset({S.QUEUED}),
@@ -28,13 +28,14 @@ ALLOWED: dict[TargetState, frozenset[TargetState]] = {
     S.ESCALATED: frozenset({S.PAUSED, S.SIGNED, S.DECLINED, S.OPTED_OUT, S.BOUNCED}),
     S.PAUSED: frozenset({S.ASKED, S.FOLLOWED_UP, S.ESCALATED, S.SIGNED, S.DECLINED,
                          S.OPTED_OUT, S.BOUNCED}),
-    S.SIGNED: frozenset({S.OPTED_OUT}),
+    S.SIGNED: frozenset({S.OPTED_OUT, S.WITHDRAWN}),
+    S.WITHDRAWN: frozenset({S.SIGNED}),
     S.DECLINED: frozenset({S.SIGNED, S.QUEUED}),
     S.OPTED_OUT: frozenset({S.QUEUED}),
     S.BOUNCED: frozenset({S.QUEUED}),
 }
 
-CLOSED = frozenset({S.SIGNED, S.DECLINED, S.OPTED_OUT, S.EXCLUDED})
+CLOSED = frozenset({S.SIGNED, S.WITHDRAWN, S.DECLINED, S.OPTED_OUT, S.EXCLUDED})
 # Asked and not yet answered for good: what replies, notices and escalation act on.
 OPEN = frozenset({S.ASKED, S.FOLLOWED_UP, S.ESCALATED, S.PAUSED})
 # Where the automated follow-up steps apply.

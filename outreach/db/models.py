@@ -390,6 +390,8 @@ class SignOn(Base):
     withdrawal_inbound_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbound_message.id"))
 
+    target: Mapped[Target | None] = relationship()
+
 
 class Task(Base):
     """Work for a person: a phone call, a review, finding a contact, a check-in."""
