@@ -160,7 +160,7 @@ def test_a_second_change_before_the_first_notice_went_out_replaces_it(
     text = body(notices[0])
     assert "Version 2: Three days, not seven." in text
     assert "Version 3: Names the State Water Board." in text
-    assert "signed version 1" in text
+    assert "changed since version 1" in text
     assert "draft-v3" in text and "draft-v2" not in text
     with signed.factory() as session:
         responses = Counter(n.response for n in session.scalars(select(SignerNotice)))

@@ -4,7 +4,8 @@
 `signer_notices`); signers who join before the date are told by the next planning pass.
 An opt-out is a reply, handled by the reply pipeline as a withdrawal. On the date `make_due`
 fixes the reissued list: a signer is on it only if their notice went out before the date,
-did not bounce, and they neither opted out nor withdrew. Everyone else, including those
+did not bounce, they neither opted out nor withdrew, and they owe no fresh yes to a
+changed text. Everyone else, including those
 who signed too late to be told, is left off.
 """
 
@@ -74,6 +75,9 @@ def make_due(session: Session, campaign: Campaign, now: datetime) -> Reissue | N
     if reissue is None or now < reissue.reissue_on:
         return None
     count = 0
+    awaiting_fresh_yes = set(session.scalars(select(SignerNotice.sign_on_id).where(
+        SignerNotice.campaign_id == campaign.id, SignerNotice.requires_reconfirmation.is_(True),
+        SignerNotice.response.is_(None))))
     rows = session.execute(
         select(SignerNotice, SignOn, OutboxMessage.status, OutboxMessage.sent_at)
         .join(SignOn, SignOn.id == SignerNotice.sign_on_id)
@@ -85,6 +89,7 @@ def make_due(session: Session, campaign: Campaign, now: datetime) -> Reissue | N
         bounced = sign_on.target is not None and \
             sign_on.target.contact.suppression == Suppression.BOUNCED
         notice.included = (told and not bounced and sign_on.withdrawn_at is None
+                           and sign_on.id not in awaiting_fresh_yes
                            and notice.response in (None, NoticeResponse.RECONFIRMED))
         count += notice.included
     reissue.made_at = now
