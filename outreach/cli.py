@@ -595,6 +595,38 @@ def reissue(ctx: click.Context, slug: str, on: str | None, by: str | None) -> No
                   highlight=False)
 
 
+@main.command()
+@click.argument("slug")
+@click.argument("organization")
+@click.option("--note", required=True, help="How they said so, in their words if you can "
+              "(kept as the withdrawal's evidence).")
+@click.option("--by", default=None, help="Who records it (default: $OUTREACH_ORGANIZER, $USER).")
+@click.pass_context
+@friendly_errors
+def withdraw(ctx: click.Context, slug: str, organization: str, note: str,
+             by: str | None) -> None:
+    """Take ORGANIZATION's signature off SLUG, as they asked (say, on the phone)."""
+    from outreach.campaign.organizations import org_key
+    from outreach.campaign.signons import active_sign_on
+    from outreach.campaign.signons import withdraw as withdraw_sign_on
+    from outreach.db.models import Organization, Target
+
+    app = _app(ctx)
+    who = _organizer(by)
+    with transaction(app.factory) as session:
+        campaign = get_campaign(session, slug)
+        target = session.scalars(select(Target).join(Organization).where(
+            Target.campaign_id == campaign.id,
+            Organization.key == org_key(organization))).first()
+        sign_on = active_sign_on(session, target) if target is not None else None
+        if sign_on is None:
+            raise OutreachError(f"{organization!r} has no signature on {slug} to withdraw")
+        withdraw_sign_on(session, sign_on, now=utc_now(), by=f"organizer:{who}",
+                         quoted_text=note, message_id_domain=app.settings.sender.reply_domain)
+    console.print(f"{sign_on.name_as_listed} withdrawn from {slug} by {who}; "
+                  "they will get a confirmation")
+
+
 def _moment(value: str, timezone: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)

@@ -444,6 +444,14 @@ def test_reissue_and_letter_commands(signed: App, campaign_dir: Path, database_u
     assert code == 0, err
     assert "change notices: 2 queued to earlier signers (their signature stays unless they " \
            "reply WITHDRAW)" in out
+    code, out, err = cli(config, database_url, "withdraw", SLUG, "sierra club tehipite chapter",
+                         "--note", "Gary called: take us off", "--by", "maria")
+    assert code == 0, err
+    assert "Sierra Club Tehipite Chapter withdrawn from clean-water by maria" in out
+    assert listed_names(signed) == {"East Porterville Water Committee"}
+    code, out, err = cli(config, database_url, "withdraw", SLUG, "Sierra Club Tehipite Chapter",
+                         "--note", "again", "--by", "maria")
+    assert code != 0 and "has no signature on clean-water to withdraw" in err
 
 
 def test_a_broken_notice_template_fails_the_check_before_any_send(
