@@ -339,6 +339,30 @@ def test_a_reissue_leaves_out_opt_outs_and_those_never_told(
     assert exported["reissue"]["id"] == reissue.id
 
 
+def test_a_reissue_leaves_out_signers_who_owe_a_fresh_yes_to_a_changed_text(
+        signed: App, smtp_server: SmtpServer) -> None:
+    config = signed.campaign(SLUG)
+    config.changes.after_change = "fresh_yes"
+    on = LATER + timedelta(days=10)
+    with transaction(signed.factory) as session:
+        announce(session, get_campaign(session, SLUG), config, on=on, now=LATER, by="maria",
+                 message_id_domain="valleywater.org")
+    send_due(signed, LATER)
+    change_letter(signed)
+    publish(signed, "Three days, not seven.", now=LATER + timedelta(days=1))
+    start = len(smtp_server.messages)
+    send_due(signed, LATER + timedelta(days=1))
+    (donna,) = [m for m in mail_of_kind(smtp_server, "Please confirm", start)
+                if "donna@" in str(m["To"])]
+    deliver(signed, reply_to(donna, "Yes, we confirm."))
+    assert process(signed) == {"reconfirmed": 1}
+    assert jobs.signer_mail(signed, on).reissues_made == [SLUG]
+    with signed.factory() as session:
+        reissue = session.scalars(select(Reissue)).one()
+        names = {s.name_as_listed for s in reissued_sign_ons(session, reissue)}
+    assert names == {"East Porterville Water Committee"}
+
+
 # --- Updates and the release ----------------------------------------------------------------
 
 

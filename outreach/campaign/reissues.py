@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
 from outreach.campaign.signer_notices import NoticePass, notify_reissue
+from outreach.campaign.signons import awaiting_fresh_yes
 from outreach.db.models import (
     Campaign,
     NoticeKind,
@@ -75,21 +76,19 @@ def make_due(session: Session, campaign: Campaign, now: datetime) -> Reissue | N
     if reissue is None or now < reissue.reissue_on:
         return None
     count = 0
-    awaiting_fresh_yes = set(session.scalars(select(SignerNotice.sign_on_id).where(
-        SignerNotice.campaign_id == campaign.id, SignerNotice.requires_reconfirmation.is_(True),
-        SignerNotice.response.is_(None))))
     rows = session.execute(
-        select(SignerNotice, SignOn, OutboxMessage.status, OutboxMessage.sent_at)
+        select(SignerNotice, SignOn, OutboxMessage.status, OutboxMessage.sent_at,
+               awaiting_fresh_yes())
         .join(SignOn, SignOn.id == SignerNotice.sign_on_id)
         .join(OutboxMessage, OutboxMessage.id == SignerNotice.outbox_message_id, isouter=True)
         .where(SignerNotice.reissue_id == reissue.id)
         .options(joinedload(SignOn.target).joinedload(Target.contact))).all()
-    for notice, sign_on, status, sent_at in rows:
+    for notice, sign_on, status, sent_at, owes_fresh_yes in rows:
         told = status == OutboxStatus.SENT and sent_at is not None and sent_at < reissue.reissue_on
         bounced = sign_on.target is not None and \
             sign_on.target.contact.suppression == Suppression.BOUNCED
         notice.included = (told and not bounced and sign_on.withdrawn_at is None
-                           and sign_on.id not in awaiting_fresh_yes
+                           and not owes_fresh_yes
                            and notice.response in (None, NoticeResponse.RECONFIRMED))
         count += notice.included
     reissue.made_at = now

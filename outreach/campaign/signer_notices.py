@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
-from outreach.campaign.signons import listed
+from outreach.campaign.signons import awaiting_fresh_yes, listed
 from outreach.campaign.tasks import open_task
 from outreach.db.models import (
     Campaign,
@@ -61,14 +61,15 @@ def reissue_subject(reissue: Reissue) -> str:
     return f"reissue:{reissue.id}"
 
 
-def _unnotified(campaign_id: int, about: str) -> list[object]:
-    notified = exists().where(SignerNotice.sign_on_id == SignOn.id, SignerNotice.about == about)
-    return [listed(campaign_id), SignOn.target_id.is_not(None), ~notified]
+def _not_told(about: str) -> ColumnElement[bool]:
+    """A sign-on with a target to write to and no notice about `about` yet."""
+    return and_(SignOn.target_id.is_not(None), ~exists().where(
+        SignerNotice.sign_on_id == SignOn.id, SignerNotice.about == about))
 
 
-def _signers(session: Session, *conditions: object) -> list[SignOn]:
+def _signers(session: Session, *conditions: ColumnElement[bool]) -> list[SignOn]:
     return list(session.scalars(
-        select(SignOn).where(*conditions)  # type: ignore[arg-type]
+        select(SignOn).where(*conditions)
         .options(joinedload(SignOn.target).joinedload(Target.contact),
                  joinedload(SignOn.target).joinedload(Target.organization))
         .order_by(SignOn.id)))
@@ -88,16 +89,10 @@ def notify_change(session: Session, campaign: Campaign, config: CampaignConfig, 
     if version is None:
         return result
     about = version_subject(version)
-    signers = _signers(session, *_unnotified(campaign.id, about),
-                       SignOn.letter_version_id != version.id)
     # Those waiting for a fresh yes are not listed, yet must hear about the new text too.
-    signers += _signers(session, SignOn.campaign_id == campaign.id,
-                        SignOn.withdrawn_at.is_(None), SignOn.target_id.is_not(None),
-                        ~exists().where(SignerNotice.sign_on_id == SignOn.id,
-                                        SignerNotice.about == about),
-                        exists().where(SignerNotice.sign_on_id == SignOn.id,
-                                       SignerNotice.requires_reconfirmation.is_(True),
-                                       SignerNotice.response.is_(None)))
+    signers = _signers(session, SignOn.campaign_id == campaign.id,
+                       SignOn.withdrawn_at.is_(None), _not_told(about),
+                       or_(SignOn.letter_version_id != version.id, awaiting_fresh_yes()))
     if not signers:
         return result
     earlier = _change_notices(session, campaign.id)
@@ -145,7 +140,7 @@ def notify_reissue(session: Session, campaign: Campaign, reissue: Reissue, *, no
                            kind=NoticeKind.REISSUE, about=about,
                            letter_version_id=reissue.letter_version_id, reissue_id=reissue.id,
                            respond_by=reissue.reissue_on, created_at=now), sign_on)
-             for sign_on in _signers(session, *_unnotified(campaign.id, about))]
+             for sign_on in _signers(session, listed(campaign.id), _not_told(about))]
     _send(session, pairs, REISSUE_MAIL, now, message_id_domain, result,
           task_title=lambda name: f"Tell {name} about the reissue on "
                                   f"{reissue.reissue_on:%Y-%m-%d}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from outreach.campaign.organizations import default_sort_name
 from outreach.campaign.targets import transition
@@ -38,15 +38,24 @@ class Evidence:
     classifier_version: str | None = None
 
 
+def awaiting_fresh_yes() -> ColumnElement[bool]:
+    """The sign-on owes a yes to a changed text before it is listed again.
+
+    Over an alias of the notices, so it correlates with `SignOn` only, even in a query
+    that selects notices itself.
+    """
+    notice = aliased(SignerNotice)
+    return exists().where(
+        notice.sign_on_id == SignOn.id,
+        notice.requires_reconfirmation.is_(True),
+        notice.response.is_(None),
+    )
+
+
 def listed(campaign_id: int) -> ColumnElement[bool]:
     """The sign-ons of a campaign that stand behind the current letter."""
-    awaiting_fresh_yes = exists().where(
-        SignerNotice.sign_on_id == SignOn.id,
-        SignerNotice.requires_reconfirmation.is_(True),
-        SignerNotice.response.is_(None),
-    )
     return and_(SignOn.campaign_id == campaign_id, SignOn.withdrawn_at.is_(None),
-                ~awaiting_fresh_yes)
+                ~awaiting_fresh_yes())
 
 
 def open_notices(session: Session, sign_on: SignOn) -> list[SignerNotice]:
