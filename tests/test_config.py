@@ -98,3 +98,13 @@ def test_sending_without_a_secret_key_explains_how_to_set_one(tmp_path: Path) ->
     settings = load_settings(write(tmp_path / "outreach.toml", ""), {})
     with pytest.raises(OutreachError, match="OUTREACH_SECRET_KEY is not set"):
         settings.require_secret_key()
+
+
+def test_every_mail_kind_has_a_template_setting() -> None:
+    from outreach.campaign.config import Templates
+    from outreach.campaign.mailings import KINDS
+
+    assert set(KINDS) <= set(Templates.model_fields)
+    for kind in KINDS.values():
+        if kind.by_engagement:
+            assert f"{kind.name}_by_engagement" in Templates.model_fields

@@ -39,19 +39,18 @@ def publish_change(session: Session, campaign: Campaign, config: CampaignConfig,
     requests) it answers."""
     requests = [_change_request(session, campaign, item_id) for item_id in resolves]
     version = letters.publish(session, campaign, config, summary=summary, now=now)
-    requester_targets = [session.get(Target, item.target_id) for item in requests
-                         if item.target_id is not None]
-    signed = frozenset(t.id for t in requester_targets
+    requesters = [(item, session.get(Target, item.target_id) if item.target_id else None)
+                  for item in requests]
+    signed = frozenset(t.id for _item, t in requesters
                        if t is not None and active_sign_on(session, t) is not None)
     notices = notify_change(session, campaign, config, now=now,
                             message_id_domain=message_id_domain, requesters=signed)
     told = len(signed)
-    for item in requests:
+    for item, target in requesters:
         item.resolved_by_letter_version_id = version.id
         log_decision(session, item, decision="resolved", by=by, now=now,
                      detail=f"answered by letter version {version.number}",
                      status=ReviewStatus.RESOLVED)
-        target = session.get(Target, item.target_id) if item.target_id is not None else None
         if target is not None and target.id not in signed and target.state in OPEN:
             enqueue(session, kind="change_resolved", recipient=target.contact.email, now=now,
                     message_id_domain=message_id_domain, target_id=target.id, priority=90,

@@ -51,13 +51,24 @@ Sample = Callable[[LetterVersion, datetime], dict[str, Any]]
 
 @dataclass(frozen=True)
 class MailKind:
+    """One kind of mail; its template is the `[templates]` entry of the same name."""
+
     name: str
-    template: Callable[[CampaignConfig, Target], str]
     sendable: frozenset[TargetState]
     marketing: bool  # carries List-Unsubscribe; replies to a person's own message do not
     automated: bool = False  # a step of the cadence: any human reply since cancels it
+    by_engagement: bool = False  # `[templates] <name>_by_engagement` may override per level
     extra: Extra | None = None
     sample: Sample | None = None
+
+    def template(self, config: CampaignConfig, target: Target) -> str:
+        default = str(getattr(config.templates, self.name))
+        level = target.organization.engagement
+        if not self.by_engagement or level is None:
+            return default
+        overrides: dict[Engagement, str] = getattr(config.templates,
+                                                   f"{self.name}_by_engagement")
+        return overrides.get(level, default)
 
 
 def _notice_extra(session: Session, version: LetterVersion,
@@ -124,44 +135,26 @@ def _request_sample(_version: LetterVersion, _now: datetime) -> dict[str, Any]:
     return {"request": {"quoted": "Could you name the river?", "summary": "Named the river"}}
 
 
-def _by_level(default: Callable[[CampaignConfig], str],
-              overrides: Callable[[CampaignConfig], dict[Engagement, str]]
-              ) -> Callable[[CampaignConfig, Target], str]:
-    def choose(config: CampaignConfig, target: Target) -> str:
-        level = target.organization.engagement
-        return overrides(config).get(level, default(config)) if level else default(config)
-    return choose
-
-
 KINDS = {
     kind.name: kind
     for kind in (
-        MailKind("ask", _by_level(lambda c: c.templates.ask,
-                                  lambda c: c.templates.ask_by_engagement),
-                 frozenset({S.ASKED}), True),
-        MailKind("follow_up", _by_level(lambda c: c.templates.follow_up,
-                                        lambda c: c.templates.follow_up_by_engagement),
-                 STEPPING, True, automated=True),
-        MailKind("reminder", lambda c, _t: c.templates.reminder, STEPPING, True, automated=True),
-        MailKind("hard_deadline", lambda c, _t: c.templates.hard_deadline, STEPPING, True,
-                 automated=True),
-        MailKind("confirmation", lambda c, _t: c.templates.confirmation, frozenset({S.SIGNED}),
-                 False),
-        MailKind("more_time", lambda c, _t: c.templates.more_time, OPEN, False),
-        MailKind("decline_thanks", lambda c, _t: c.templates.decline_thanks,
-                 frozenset({S.DECLINED}), False),
-        MailKind("change_notice", lambda c, _t: c.templates.change_notice, frozenset({S.SIGNED}),
-                 False, extra=_notice_extra, sample=_notice_sample),
-        MailKind("reissue_notice", lambda c, _t: c.templates.reissue_notice,
-                 frozenset({S.SIGNED}), False, extra=_notice_extra, sample=_notice_sample),
-        MailKind("change_resolved", lambda c, _t: c.templates.change_resolved, OPEN, False,
-                 extra=_request_extra, sample=_request_sample),
-        MailKind("withdrawn", lambda c, _t: c.templates.withdrawn, frozenset({S.WITHDRAWN}),
-                 False),
-        MailKind("signer_update", lambda c, _t: c.templates.signer_update, frozenset({S.SIGNED}),
-                 True, extra=_mailing_extra, sample=_mailing_sample),
-        MailKind("final_letter", lambda c, _t: c.templates.final_letter, frozenset({S.SIGNED}),
-                 True, extra=_mailing_extra, sample=_mailing_sample),
+        MailKind("ask", frozenset({S.ASKED}), True, by_engagement=True),
+        MailKind("follow_up", STEPPING, True, automated=True, by_engagement=True),
+        MailKind("reminder", STEPPING, True, automated=True),
+        MailKind("hard_deadline", STEPPING, True, automated=True),
+        MailKind("confirmation", frozenset({S.SIGNED}), False),
+        MailKind("more_time", OPEN, False),
+        MailKind("decline_thanks", frozenset({S.DECLINED}), False),
+        MailKind("change_notice", frozenset({S.SIGNED}), False, extra=_notice_extra,
+                 sample=_notice_sample),
+        MailKind("reissue_notice", frozenset({S.SIGNED}), False, extra=_notice_extra,
+                 sample=_notice_sample),
+        MailKind("change_resolved", OPEN, False, extra=_request_extra, sample=_request_sample),
+        MailKind("withdrawn", frozenset({S.WITHDRAWN}), False),
+        MailKind("signer_update", frozenset({S.SIGNED}), True, extra=_mailing_extra,
+                 sample=_mailing_sample),
+        MailKind("final_letter", frozenset({S.SIGNED}), True, extra=_mailing_extra,
+                 sample=_mailing_sample),
     )
 }
 

@@ -12,7 +12,7 @@ update's weekday and hour, the release date), and the final letter belongs on it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -56,8 +56,7 @@ def update_period(config: CampaignConfig, now: datetime) -> Period:
         index = today.toordinal() // updates.every_days
         day = date.fromordinal(index * updates.every_days)
         key = f"every-{updates.every_days}-days-{index}"
-    return Period(key, datetime.combine(day, time(updates.hour), tzinfo=zone).astimezone(
-        ZoneInfo("UTC")))
+    return Period(key, datetime.combine(day, time(updates.hour), tzinfo=zone).astimezone(UTC))
 
 
 def send_update_if_due(session: Session, campaign: Campaign, config: CampaignConfig,
