@@ -29,16 +29,10 @@ from outreach.app import open_app  # noqa: E402
 from outreach.campaign import letters  # noqa: E402
 from outreach.campaign.campaigns import sync_campaign  # noqa: E402
 from outreach.campaign.letter_changes import publish_change  # noqa: E402
-from outreach.db.models import (  # noqa: E402
-    Contact,
-    Organization,
-    SignerNotice,
-    SignOn,
-    Target,
-    TargetState,
-)
+from outreach.campaign.models import SignerNotice, SignOn, Target, TargetState  # noqa: E402
 from outreach.db.session import transaction  # noqa: E402
 from outreach.mail.outbox import NewMessage, enqueue_many  # noqa: E402
+from outreach.people.models import Contact, Organization  # noqa: E402
 from outreach.resources import bundled  # noqa: E402
 from outreach.settings import load_settings  # noqa: E402
 

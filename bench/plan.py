@@ -5,7 +5,7 @@
 The database (SQLite in a temporary folder) is filled with the example campaign and N
 synthetic targets: a fifth queued, the others asked, followed up, paused, signed, declined
 or bounced, with their next actions spread around `now` (a third of them due). The figure
-is the wall time of `outreach.jobs.plan`, the daemon's planning job. The same pass is then
+is the wall time of `outreach.campaign.jobs.plan`, the daemon's planning job. The same pass is then
 run again on a copy of the database taken before it, under tracemalloc (which slows Python
 down, so it is not timed), for the peak of Python memory: it should not grow with N.
 """
@@ -28,19 +28,13 @@ from sqlalchemy import func, insert, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from outreach import jobs  # noqa: E402
 from outreach.app import open_app  # noqa: E402
+from outreach.campaign import jobs  # noqa: E402
 from outreach.campaign.campaigns import sync_campaign  # noqa: E402
-from outreach.db.models import (  # noqa: E402
-    Contact,
-    Engagement,
-    Organization,
-    OutboxMessage,
-    Size,
-    Target,
-    TargetState,
-)
+from outreach.campaign.models import Target, TargetState  # noqa: E402
 from outreach.db.session import transaction  # noqa: E402
+from outreach.mail.models import OutboxMessage  # noqa: E402
+from outreach.people.models import Contact, Engagement, Organization, Size  # noqa: E402
 from outreach.resources import bundled  # noqa: E402
 from outreach.settings import load_settings  # noqa: E402
 

@@ -43,10 +43,10 @@ from outreach.app import App, open_app  # noqa: E402
 from outreach.campaign.campaigns import sync_campaign  # noqa: E402
 from outreach.campaign.config import CampaignConfig  # noqa: E402
 from outreach.campaign.letters import current_version  # noqa: E402
-from outreach.campaign.organizations import default_sort_name  # noqa: E402
+from outreach.campaign.models import Campaign, SignOn  # noqa: E402
 from outreach.campaign.public_page import publish  # noqa: E402
-from outreach.db.models import Campaign, SignOn  # noqa: E402
 from outreach.db.session import transaction  # noqa: E402
+from outreach.people.organizations import default_sort_name  # noqa: E402
 from outreach.resources import bundled  # noqa: E402
 from outreach.settings import load_settings  # noqa: E402
 

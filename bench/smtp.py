@@ -50,13 +50,13 @@ from typing import Any
 
 from sqlalchemy import create_engine, func, select, text
 
-from outreach import jobs
 from outreach.app import App, open_app
+from outreach.campaign import jobs
 from outreach.campaign.campaigns import sync_campaign
 from outreach.campaign.importer import import_csv
-from outreach.db.models import OutboxMessage, OutboxStatus
 from outreach.db.session import transaction
 from outreach.mail import outbox
+from outreach.mail.models import OutboxMessage, OutboxStatus
 from outreach.mail.outbox import OutboxHooks
 from outreach.mail.sender import OutboxSender
 from outreach.resources import bundled

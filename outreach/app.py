@@ -1,4 +1,5 @@
-"""The running application: settings, database, loaded campaigns and the outbox hooks.
+"""The running application: settings, database, loaded campaigns, and what the installed
+features register (door routes and their handlers, mail kinds, jobs).
 
 The CLI and the daemon build one `App`; the domain functions they call take plain
 sessions and `now`.
@@ -7,20 +8,29 @@ sessions and `now`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from outreach.campaign.asks import ASK, ask_failed
+import outreach.schema  # noqa: F401 (every table mapped before any query)
 from outreach.campaign.config import CampaignConfig, campaign_path, list_campaigns, load_campaign
-from outreach.campaign.mailings import KINDS, TargetMailComposer
 from outreach.db.session import make_engine, make_session_factory, upgrade
 from outreach.errors import ConfigError, OutreachError
+from outreach.inbound.door import UNROUTED, Door, Route, tagged
+from outreach.mail.bounce_handling import BOUNCE_LOCAL_PART, BounceAddress
+from outreach.mail.bounce_handling import ROUTE as BOUNCE_ROUTE
+from outreach.mail.handling import Handler
 from outreach.mail.outbox import OutboxHooks
+from outreach.review.unrouted import Unrouted
 from outreach.settings import Settings
 from outreach.templating import make_environment
+
+if TYPE_CHECKING:
+    from outreach.feature import Contribution, Feature, Job
 
 
 @dataclass
@@ -51,12 +61,47 @@ class App:
             paths.append(self.settings.templates_dir)
         return paths
 
+    @cached_property
+    def features(self) -> list[Feature]:
+        from outreach.features import installed  # features import the app: load them late
+
+        return installed()
+
+    @cached_property
+    def contributions(self) -> dict[str, Contribution]:
+        return {feature.name: feature.contribute(self) for feature in self.features}
+
     def hooks(self) -> OutboxHooks:
-        return OutboxHooks(
-            composers=dict.fromkeys(
-                KINDS, TargetMailComposer(self.settings, self.campaigns, self.environments)),
-            on_failed={ASK: ask_failed},
-        )
+        """Every feature's mail kinds: composers, failure and bounce hooks."""
+        hooks = OutboxHooks()
+        for contribution in self.contributions.values():
+            hooks.merge(contribution.hooks)
+        return hooks
+
+    @cached_property
+    def door(self) -> Door:
+        """Where every inbound message goes: the mail layer's bounce address, then each
+        feature's routes in order, then the review queue for what none claims."""
+        bounce = Route(BOUNCE_ROUTE, tagged(BOUNCE_LOCAL_PART, self.settings.sender.reply_domain),
+                       f"{BOUNCE_LOCAL_PART}+<token>@{self.settings.sender.reply_domain}")
+        return Door([bounce, *(route for c in self.contributions.values()
+                               for route, _ in c.routes)])
+
+    @cached_property
+    def handlers(self) -> dict[str, Handler]:
+        handlers: dict[str, Handler] = {
+            BOUNCE_ROUTE: BounceAddress(self.settings.require_secret_key(),
+                                        self.settings.sender.reply_domain,
+                                        self.hooks().on_bounced),
+            UNROUTED: Unrouted(),
+        }
+        for contribution in self.contributions.values():
+            handlers.update({route.handler: handler for route, handler in contribution.routes})
+        return handlers
+
+    @property
+    def jobs(self) -> list[Job]:
+        return [job for c in self.contributions.values() for job in c.jobs]
 
     def close(self) -> None:
         self.engine.dispose()

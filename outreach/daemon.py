@@ -1,12 +1,13 @@
 """The clock: APScheduler wakes the jobs; the jobs are plain functions of the app and `now`.
 
-Jobs: `plan` queues due asks and follow-ups, the signers' notices, updates and release mail,
-and rebuilds changed public pages (every `plan_interval_seconds`); `drain` sends what the outbox
-holds (every `drain_interval_seconds`, and at once after a plan or a reply queued
-something). The mailbox is read by its own thread, because IMAP IDLE blocks: it stores new
-mail, acts on it, then waits for more (IDLE, or a poll every `[mailbox].poll_seconds`).
-SIGTERM or SIGINT stops it cleanly: the message being sent finishes, the rest of the
-claimed rows are released for the next run.
+Every `plan_interval_seconds` the jobs that the installed features register run in order
+(`outreach.features`: the campaign queues due asks and follow-ups, the signers' notices,
+updates and release mail, and rebuilds changed public pages; tasks send the organizers'
+digests). `drain` sends what the outbox holds (every `drain_interval_seconds`, and at once
+after a job or a reply queued something). The mailbox is read by its own thread, because
+IMAP IDLE blocks: it stores new mail, acts on it, then waits for more (IDLE, or a poll
+every `[mailbox].poll_seconds`). SIGTERM or SIGINT stops it cleanly: the message being
+sent finishes, the rest of the claimed rows are released for the next run.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from outreach import jobs
+from outreach import mailbox
 from outreach.app import App
-from outreach.campaign.replies import ReplyRouter
 from outreach.clock import utc_now
 from outreach.db.session import transaction
 from outreach.errors import OutreachError
@@ -41,12 +41,10 @@ class Daemon:
         self.progress = progress
         self.stop = asyncio.Event()
         self.sender = OutboxSender(app.factory, app.settings, app.hooks(), clock=clock)
-        self.plannable: list[str] = []
         self._drain_lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
         self._until_sent = False
         self._planned = False
-        self._pages: dict[str, str] = {}  # public page fingerprints, to rebuild on change
         self._mail_stop = threading.Event()
         self._mail_read = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -54,12 +52,8 @@ class Daemon:
     async def run(self, *, until_sent: bool = False) -> None:
         """Run until stopped; with `until_sent`, stop once a plan ran and the outbox is empty."""
         self._until_sent = until_sent
-        reports = jobs.check_all(self.app, self.clock())
-        self.plannable = [slug for slug, report in reports.items() if report.ok]
-        refused = sorted(set(reports) - set(self.plannable))
-        if refused:
-            log.error("not asking for campaign(s) %s until `outreach check` passes",
-                      ", ".join(refused))
+        for feature in self.app.features:
+            feature.start(self.app, self.clock())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._on_signal, sig)
@@ -76,8 +70,8 @@ class Daemon:
         scheduler.start()
         mail = threading.Thread(target=self._mail_loop, name="outreach-mailbox", daemon=True)
         mail.start()
-        log.info("outreach daemon running (%d campaign(s) planned: %s)",
-                 len(self.plannable), ", ".join(self.plannable) or "none")
+        log.info("outreach daemon running (features: %s)",
+                 ", ".join(f.name for f in self.app.features))
         try:
             await self.stop.wait()
         finally:
@@ -95,15 +89,14 @@ class Daemon:
 
     def _mail_loop(self) -> None:
         """Read the mailbox and act on replies until stopped (runs in its own thread)."""
-        router = ReplyRouter(self.app.settings, self.app.campaigns)
         poll = self.app.settings.mailbox.poll_seconds
         source: Source | None = None
         backoff = 1.0
         while not self._mail_stop.is_set():
             try:
                 if source is None:
-                    source = jobs.open_source(self.app)
-                result = jobs.read_mail(self.app, source, router, self.clock())
+                    source = mailbox.open_source(self.app)
+                result = mailbox.read_mail(self.app, source, self.clock())
             except Exception as exc:  # the mailbox being down must not stop the daemon
                 if isinstance(exc, OutreachError):
                     log.error("mailbox: %s; trying again in %.0f s", exc, backoff)
@@ -136,17 +129,17 @@ class Daemon:
 
     async def _plan(self) -> None:
         now = self.clock()
-        try:
-            result = jobs.plan(self.app, now, self.plannable)
-            digests = jobs.task_digests(self.app, now)
-            signers = jobs.signer_mail(self.app, now)
-            for slug in jobs.publish_pages(self.app, now, self._pages):
-                log.info("campaign %s: public page rebuilt", slug)
-        except Exception:
-            log.exception("planning failed; will try again at the next tick")
-            return
-        self._planned = True
-        if result.queued or digests.queued or signers.queued:
+        queued = 0
+        failed = False
+        for job in self.app.jobs:
+            try:
+                queued += job.run(self.app, now)
+            except Exception:  # one job failing must not keep the others from running
+                log.exception("job %s failed; will try again at the next tick", job.name)
+                failed = True
+        if not failed:
+            self._planned = True
+        if queued:
             self._wake_drain()
 
     async def _drain(self) -> None:

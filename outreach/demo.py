@@ -25,13 +25,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from outreach.app import open_app
 from outreach.campaign.campaigns import sync_campaign
 from outreach.campaign.importer import import_csv
-from outreach.cli_output import print_replies, print_review_queue, print_status
+from outreach.cli.output import print_replies, print_review_queue, print_status
 from outreach.clock import utc_now
 from outreach.daemon import Daemon
-from outreach.db.models import OutboxMessage
 from outreach.db.session import transaction
 from outreach.demo_people import answer_asks
 from outreach.errors import OutreachError
+from outreach.mail.models import OutboxMessage
 from outreach.mail.sender import DrainStats
 from outreach.mail.sink import MaildirSink, free_port
 from outreach.resources import bundled

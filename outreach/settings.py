@@ -60,6 +60,9 @@ class MailboxSettings(Section):
     source: Literal["imap", "maildir", "none"] = "none"
     maildir: Path | None = None
     poll_seconds: float = Field(default=20, gt=0, description="IDLE or poll this often")
+    # The authserv-id of the receiving server whose Authentication-Results we believe (our
+    # own MX); headers naming any other server were written by the sender and prove nothing.
+    trusted_authserv_id: str | None = None
 
     @model_validator(mode="after")
     def _maildir_needs_a_path(self) -> MailboxSettings:

@@ -12,15 +12,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from outreach import jobs
 from outreach.app import App
+from outreach.campaign import jobs
 from outreach.campaign.campaigns import sync_campaign
 from outreach.campaign.importer import import_csv
-from outreach.db.models import Contact, OutboxMessage, Target, Task
+from outreach.campaign.models import Target
 from outreach.db.session import transaction
 from outreach.mail.compose import Draft, mailbox, to_bytes
+from outreach.mail.models import OutboxMessage
 from outreach.mail.outbox import enqueue
 from outreach.mail.sender import DrainStats, OutboxSender
+from outreach.people.models import Contact
+from outreach.tasks.models import Task
 from tests.conftest import NOW
 from tests.smtpserver import SmtpServer
 

@@ -16,24 +16,15 @@ from sqlalchemy.orm import Session
 
 from outreach.campaign.cadence import last_emailed
 from outreach.campaign.config import CampaignConfig, Wave
-from outreach.campaign.contacts import suppress
-from outreach.campaign.organizations import org_key
-from outreach.campaign.targets import Move, transition, transition_many
-from outreach.campaign.tasks import open_task
+from outreach.campaign.models import Campaign, SignOn, Target, TargetState
+from outreach.campaign.targets import Move, about_target, target_id_of, transition, transition_many
 from outreach.db.bulk import update_by_id
-from outreach.db.models import (
-    Campaign,
-    Contact,
-    Engagement,
-    Organization,
-    OutboxMessage,
-    SignOn,
-    Size,
-    Suppression,
-    Target,
-    TargetState,
-)
+from outreach.mail.models import OutboxMessage
 from outreach.mail.outbox import Failure, NewMessage, enqueue_many
+from outreach.people.contacts import suppress
+from outreach.people.models import Contact, Engagement, Organization, Size, Suppression
+from outreach.people.organizations import org_key
+from outreach.tasks.task import open_task
 
 ASK = "ask"  # the outbox kind; composed by outreach.campaign.mailings
 
@@ -181,7 +172,8 @@ def plan_asks(session: Session, campaign: Campaign, config: CampaignConfig, now:
         if target.email in last_mail and last_mail[target.email] + gap > now:
             plan.wait("written to recently (minimum gap between emails)")
             continue
-        messages.append(NewMessage(ASK, target.email, target.id, {}, config.window, priority))
+        messages.append(NewMessage(ASK, target.email, about_target(target.id), {}, config.window,
+                                   priority))
         moves.append(Move(target.id, state, TargetState.ASKED, f"ask queued ({wave.name})",
                           next_action_at=now))
         columns[target.id] |= {"emails_sent": target.emails_sent + 1, "asked_at": now}
@@ -214,7 +206,8 @@ def _apply_moves(session: Session, moves: list[Move], now: datetime,
 
 def ask_failed(session: Session, row: OutboxMessage, now: datetime, failure: Failure) -> None:
     """The outbox gave up on an ask: mark why, and ask an organizer to find another way in."""
-    target = session.get(Target, row.target_id) if row.target_id is not None else None
+    target_id = target_id_of(row)
+    target = session.get(Target, target_id) if target_id is not None else None
     if target is None:
         return
     contact: Contact = target.contact

@@ -23,29 +23,25 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session, joinedload
 
-from outreach.campaign.assignment import choose_assignee
 from outreach.campaign.config import CampaignConfig
+from outreach.campaign.models import Campaign, SignOn, Target, TargetState
 from outreach.campaign.signons import listed
-from outreach.campaign.targets import STEPPING, Move, transition, transition_many
-from outreach.campaign.tasks import open_task
-from outreach.db.bulk import update_by_id
-from outreach.db.models import (
-    Campaign,
-    Contact,
-    Engagement,
-    Organization,
-    OutboxMessage,
-    OutboxStatus,
-    ReviewItem,
-    ReviewStatus,
-    SignOn,
-    Size,
-    Target,
-    TargetState,
-    Task,
-    TaskStatus,
+from outreach.campaign.targets import (
+    STEPPING,
+    TARGET,
+    Move,
+    about_target,
+    transition,
+    transition_many,
 )
+from outreach.db.bulk import update_by_id
+from outreach.mail.models import OutboxMessage, OutboxStatus
 from outreach.mail.outbox import NewMessage, enqueue_many
+from outreach.people.models import Contact, Engagement, Organization, Size
+from outreach.review.models import ReviewItem, ReviewStatus
+from outreach.tasks.assignment import choose_assignee
+from outreach.tasks.models import Task, TaskStatus
+from outreach.tasks.task import open_task
 
 S = TargetState
 FOLLOW_UP, REMINDER, HARD_DEADLINE = "follow_up", "reminder", "hard_deadline"
@@ -181,8 +177,8 @@ def plan_steps(session: Session, campaign: Campaign, config: CampaignConfig, now
     done: dict[int, set[str]] = {}
     unsent: set[int] = set()
     for target_id, kind, status in session.execute(
-            select(OutboxMessage.target_id, OutboxMessage.kind, OutboxMessage.status)
-            .where(OutboxMessage.target_id.in_(ids),
+            select(OutboxMessage.about_id, OutboxMessage.kind, OutboxMessage.status)
+            .where(OutboxMessage.about_kind == TARGET, OutboxMessage.about_id.in_(ids),
                    OutboxMessage.status != OutboxStatus.CANCELLED)):
         assert target_id is not None
         done.setdefault(target_id, set()).add(kind)
@@ -221,7 +217,7 @@ def plan_steps(session: Session, campaign: Campaign, config: CampaignConfig, now
             later.append({"id": row.id, "next_action_at": free_at})
             plan.postponed += 1
             continue
-        messages.append(NewMessage(step.kind, row.email, row.id,
+        messages.append(NewMessage(step.kind, row.email, about_target(row.id),
                                    {"valid_until": step.valid_until.isoformat()}, window,
                                    row.priority))
         moves.append(Move(row.id, row.state, S.FOLLOWED_UP,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
-from outreach.db.models import Campaign
+from outreach.campaign.models import Campaign
 from outreach.errors import OutreachError
 
 

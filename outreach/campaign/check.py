@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session, joinedload
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
 from outreach.campaign.mailings import KINDS, build_target_mail
-from outreach.campaign.organizations import org_key
+from outreach.campaign.models import Campaign, Target
 from outreach.campaign.targets import CLOSED
-from outreach.db.models import Campaign, Organization, Target
 from outreach.mail.outbox import new_message_id
+from outreach.people.models import Organization
+from outreach.people.organizations import org_key
 from outreach.settings import Settings
 from outreach.templating import TemplateProblem
 

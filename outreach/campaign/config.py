@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from outreach.configfile import read_toml, validate
-from outreach.db.models import Engagement, Size
 from outreach.errors import ConfigError
+from outreach.people.models import Engagement, Size
 from outreach.sendwindow import DAY_NAMES, SendWindow
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")

@@ -13,9 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.campaign import letters
-from outreach.campaign.contacts import suppress
-from outreach.campaign.organizations import default_sort_name, org_key
-from outreach.campaign.reviews import log_decision
+from outreach.campaign.intent import Intent
+from outreach.campaign.models import MailLetter, SuggestedContact, Target, TargetState
 from outreach.campaign.signons import (
     Evidence,
     active_sign_on,
@@ -23,22 +22,15 @@ from outreach.campaign.signons import (
     record_sign_on,
     withdraw,
 )
-from outreach.campaign.targets import ALLOWED, CLOSED, transition
-from outreach.db.models import (
-    Contact,
-    Organization,
-    OutboxMessage,
-    OutboxStatus,
-    ReviewItem,
-    ReviewStatus,
-    SuggestedContact,
-    Suppression,
-    Target,
-    TargetState,
-)
+from outreach.campaign.targets import ALLOWED, CLOSED, about_target, mail_about, transition
 from outreach.errors import OutreachError
-from outreach.inbound.intent import Intent
+from outreach.mail.models import OutboxMessage, OutboxStatus
 from outreach.mail.outbox import enqueue
+from outreach.people.contacts import suppress
+from outreach.people.models import Contact, Organization, Suppression
+from outreach.people.organizations import default_sort_name, org_key
+from outreach.review.models import ReviewItem, ReviewStatus
+from outreach.review.queue import log_decision
 
 S = TargetState
 RESUMABLE = frozenset({S.PAUSED})
@@ -65,9 +57,9 @@ def _target(session: Session, item: ReviewItem) -> Target:
 def version_asked(session: Session, target: Target) -> int:
     """The letter version the target was last sent: the one their answer refers to."""
     version_id = session.scalars(
-        select(OutboxMessage.letter_version_id).where(
-            OutboxMessage.target_id == target.id, OutboxMessage.status == OutboxStatus.SENT,
-            OutboxMessage.letter_version_id.is_not(None))
+        select(MailLetter.letter_version_id)
+        .join(OutboxMessage, OutboxMessage.id == MailLetter.outbox_message_id)
+        .where(mail_about(target.id), OutboxMessage.status == OutboxStatus.SENT)
         .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())).first()
     if version_id is not None:
         return version_id
@@ -147,7 +139,8 @@ def reclassify(session: Session, item_id: int, intent: Intent, *, by: str, now: 
                 transition(session, target, S.ASKED, now=now, actor=actor,
                            reason=f"asked for more time (review {item.id})")
             enqueue(session, kind="more_time", recipient=target.contact.email, now=now,
-                    message_id_domain=message_id_domain, target_id=target.id, priority=100)
+                    message_id_domain=message_id_domain, about=about_target(target.id),
+                    priority=100)
         log_decision(session, item, decision=f"reclassify:{intent.value}", by=by, now=now,
                      status=ReviewStatus.RECLASSIFIED)
         return item

@@ -9,10 +9,10 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from outreach.campaign.organizations import collation_key
+from outreach.campaign.models import Campaign, LetterVersion, Reissue, SignOn, Target
 from outreach.campaign.reissues import reissued_sign_ons
 from outreach.campaign.signons import listed
-from outreach.db.models import Campaign, LetterVersion, Reissue, SignOn, Target
+from outreach.people.organizations import collation_key
 
 TARGET_COLUMNS = ("organization", "sort_name", "size", "engagement", "stakeholder_kind", "tags",
                   "contact_name", "email", "phone", "state", "state_reason", "wave",

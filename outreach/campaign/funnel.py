@@ -18,16 +18,9 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from outreach.campaign.config import CampaignConfig
+from outreach.campaign.models import Campaign, SignOn, Target, TargetEvent, TargetState
 from outreach.campaign.signons import listed
-from outreach.db.models import (
-    Campaign,
-    SignOn,
-    Target,
-    TargetEvent,
-    TargetState,
-    Task,
-    TaskStatus,
-)
+from outreach.tasks.models import Task, TaskStatus
 
 S = TargetState
 

@@ -22,17 +22,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.campaign.organizations import default_sort_name, org_key
-from outreach.db.models import (
-    Campaign,
-    Contact,
-    Engagement,
-    Organization,
-    Size,
-    Target,
-    TargetState,
-)
+from outreach.campaign.models import Campaign, Target, TargetState
 from outreach.errors import OutreachError
+from outreach.people.models import Contact, Engagement, Organization, Size
+from outreach.people.organizations import default_sort_name, org_key
 
 COLUMNS = (
     "organization", "sort_name", "size", "engagement", "stakeholder_kind", "tags", "parent",

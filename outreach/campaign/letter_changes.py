@@ -15,14 +15,15 @@ from sqlalchemy.orm import Session
 
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
-from outreach.campaign.reviews import log_decision
+from outreach.campaign.intent import Intent
+from outreach.campaign.models import Campaign, LetterVersion, Target
 from outreach.campaign.signer_notices import NoticePass, notify_change
 from outreach.campaign.signons import active_sign_on
-from outreach.campaign.targets import OPEN
-from outreach.db.models import Campaign, LetterVersion, ReviewItem, ReviewStatus, Target
+from outreach.campaign.targets import OPEN, about_target
 from outreach.errors import OutreachError
-from outreach.inbound.intent import Intent
 from outreach.mail.outbox import enqueue
+from outreach.review.models import ReviewItem, ReviewStatus
+from outreach.review.queue import log_decision
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def publish_change(session: Session, campaign: Campaign, config: CampaignConfig,
                      status=ReviewStatus.RESOLVED)
         if target is not None and target.id not in signed and target.state in OPEN:
             enqueue(session, kind="change_resolved", recipient=target.contact.email, now=now,
-                    message_id_domain=message_id_domain, target_id=target.id, priority=90,
+                    message_id_domain=message_id_domain, about=about_target(target.id), priority=90,
                     payload={"quoted": item.quoted_text or ""})
             told += 1
     return Published(version, notices, told)

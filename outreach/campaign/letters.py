@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.campaign.config import CampaignConfig
-from outreach.db.models import Campaign, LetterVersion
+from outreach.campaign.models import Campaign, LetterVersion
 from outreach.errors import OutreachError
 
 

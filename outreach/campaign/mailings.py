@@ -21,21 +21,21 @@ from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
-from outreach.campaign.targets import OPEN, STEPPING
-from outreach.db.models import (
-    Engagement,
+from outreach.campaign.models import (
     LetterVersion,
+    MailLetter,
     NoticeKind,
-    OutboxMessage,
     Reissue,
     SignerMailing,
     SignerNotice,
-    Suppression,
     Target,
     TargetState,
 )
+from outreach.campaign.targets import OPEN, STEPPING, target_id_of
 from outreach.mail.compose import Draft, mailbox
+from outreach.mail.models import OutboxMessage
 from outreach.mail.tokens import make_token, tagged_address
+from outreach.people.models import Engagement, Suppression
 from outreach.settings import Settings
 from outreach.templating import render_set
 
@@ -244,11 +244,12 @@ class TargetMailComposer:
 
     def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> EmailMessage | None:
         kind = KINDS[row.kind]
+        target_id = target_id_of(row)
         target = session.get(
-            Target, row.target_id,
+            Target, target_id,
             options=[joinedload(Target.contact), joinedload(Target.organization),
                      joinedload(Target.campaign)],
-        ) if row.target_id is not None else None
+        ) if target_id is not None else None
         if target is None:
             raise LookupError(f"{row.kind} {row.message_id} has no target")
         if target.state not in kind.sendable or target.contact.suppression != Suppression.NONE:
@@ -273,7 +274,7 @@ class TargetMailComposer:
         if isinstance(extra, str):
             row.last_error = extra
             return None
-        row.letter_version_id = version.id
+        session.merge(MailLetter(outbox_message_id=row.id, letter_version_id=version.id))
         return build_target_mail(self.settings, self.campaigns[slug], self.environments[slug],
                                  target, version, kind, message_id=row.message_id, now=now,
                                  payload=row.payload, extra=extra)

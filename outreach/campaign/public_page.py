@@ -38,10 +38,10 @@ from sqlalchemy.orm import Session
 
 from outreach.campaign.config import CampaignConfig
 from outreach.campaign.letters import current_version
-from outreach.campaign.organizations import collation_key
+from outreach.campaign.models import Campaign, SignOn
 from outreach.campaign.signons import listed
-from outreach.db.models import Campaign, SignOn
 from outreach.errors import OutreachError
+from outreach.people.organizations import collation_key
 from outreach.templating import _render
 
 INDEX = "index.html"

@@ -19,21 +19,20 @@ from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
-from outreach.campaign.signer_notices import NoticePass, notify_reissue
-from outreach.campaign.signons import awaiting_fresh_yes
-from outreach.db.models import (
+from outreach.campaign.models import (
     Campaign,
     NoticeKind,
     NoticeResponse,
-    OutboxMessage,
-    OutboxStatus,
     Reissue,
     SignerNotice,
     SignOn,
-    Suppression,
     Target,
 )
+from outreach.campaign.signer_notices import NoticePass, notify_reissue
+from outreach.campaign.signons import awaiting_fresh_yes
 from outreach.errors import OutreachError
+from outreach.mail.models import OutboxMessage, OutboxStatus
+from outreach.people.models import Suppression
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,38 @@
-"""Acting on inbound mail: match it to its ask, classify it, and do what it says.
+"""Replies to a campaign's mail: find the ask they answer, read them, and do what they say.
 
-Each stored message is acted on in its own transaction, after it was stored by the reader.
-The consent rule governs: only an unconditional yes from the person we asked becomes a
-sign-on; everything uncertain goes to the organizer's review queue.
+Two routes of the door come here (`outreach.campaign.feature`):
+
+- `campaign.reply`: mail to a target's own reply address (`reply+t42-…@`). The token
+  names the target; a token that fails its check goes to review and is never matched in
+  a weaker way instead.
+- `campaign.sender`: mail to our untagged addresses (the From of our mail, the bare
+  reply address). It is matched by In-Reply-To to one of our messages, else by the
+  sender's address alone, and a match by address alone never acts without review.
+
+Who may act: a sign-on, decline, withdrawal, reconfirmation or unsubscribe is taken
+automatically only from the person it concerns: the message answers that target (token
+or In-Reply-To) and its single author is the asked contact, with no failing DMARC/SPF
+recorded by the trusted server. Everything else goes to the organizer's review queue
+with the reason. Bounces count only when they carry the Message-ID of a message we sent
+(the VERP bounce address is the mail layer's own route).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from outreach.campaign.config import CampaignConfig
-from outreach.campaign.contacts import suppress
 from outreach.campaign.decisions import unsubscribe_contact, version_asked
+from outreach.campaign.intent import CLASSIFIER_VERSION, Intent, Understanding
+from outreach.campaign.models import SignOn, SuggestedContact, Target, TargetState
+from outreach.campaign.reading import Classification, classify
 from outreach.campaign.reviews import open_review
 from outreach.campaign.signons import (
     Evidence,
@@ -26,32 +41,40 @@ from outreach.campaign.signons import (
     record_sign_on,
     withdraw,
 )
-from outreach.campaign.targets import CLOSED, OPEN, transition
-from outreach.campaign.tasks import cancel_open_tasks, open_task
-from outreach.db.models import (
-    Contact,
-    InboundMessage,
-    InboundStatus,
-    OutboxMessage,
-    SignOn,
-    SuggestedContact,
-    Suppression,
-    Target,
-    TargetState,
+from outreach.campaign.targets import (
+    CLOSED,
+    OPEN,
+    TARGET,
+    about_target,
+    mail_about,
+    target_id_of,
+    transition,
 )
-from outreach.db.session import transaction
-from outreach.inbound.classify import Classification, Envelope, classify, envelope
-from outreach.inbound.intent import CLASSIFIER_VERSION, Intent, Understanding
-from outreach.inbound.message import MalformedMessage, load_message
+from outreach.inbound.authority import Author, author
+from outreach.inbound.bounces import Bounce
+from outreach.inbound.classify import Envelope, envelope, sort_mail
+from outreach.inbound.door import recipients, split_address
+from outreach.inbound.message import load_message
 from outreach.inbound.text import body_text
+from outreach.mail.bounce_handling import bounced_message, hand_to_kind
+from outreach.mail.handling import Handled
+from outreach.mail.models import InboundMessage, OutboxMessage
 from outreach.mail.outbox import enqueue
-from outreach.mail.tokens import read_token, token_from_address
+from outreach.mail.tokens import read_token
+from outreach.people.contacts import suppress
+from outreach.people.models import Contact, Suppression
+from outreach.review.queue import open_item
 from outreach.settings import Settings
+from outreach.tasks.task import cancel_open_tasks, open_task
 
 log = logging.getLogger(__name__)
 S = TargetState
 # What a signer's reply can mean for the signature they gave.
 SIGNER_ANSWERS = frozenset({Intent.WITHDRAW, Intent.RECONFIRM, Intent.SIGN_ON})
+REPLY_ROUTE = "campaign.reply"
+SENDER_ROUTE = "campaign.sender"
+UNSUBSCRIBE_ROUTE = "campaign.unsubscribe"
+UNSUBSCRIBE_LOCAL_PART = "unsubscribe"
 
 
 @dataclass
@@ -61,116 +84,85 @@ class Match:
     target: Target | None = None
     contact: Contact | None = None
     via: str = "nothing"
-    unsubscribe_address: bool = False
+    # Why this match may not act on its own (a tampered token, the sender's address alone).
+    doubt: str | None = None
 
 
-@dataclass
-class ProcessStats:
-    processed: int = 0
-    quarantined: int = 0
-    by_outcome: dict[str, int] = field(default_factory=dict)
+class CampaignReplies:
+    """The handler of the campaign's reply routes: one instance per route."""
 
-    def count(self, outcome: str) -> None:
-        self.by_outcome[outcome] = self.by_outcome.get(outcome, 0) + 1
-
-
-class ReplyRouter:
-    def __init__(self, settings: Settings, campaigns: dict[str, CampaignConfig]) -> None:
+    def __init__(self, settings: Settings, campaigns: dict[str, CampaignConfig], *,
+                 route: str) -> None:
         self.settings = settings
         self.campaigns = campaigns
+        self.route = route
         self.key = settings.require_secret_key()
         sender = settings.sender
         self.own_addresses = [sender.address.lower()]
         self.domain = sender.reply_domain
 
-    def process_pending(self, factory: sessionmaker[Session], now: datetime,
-                        limit: int = 200) -> ProcessStats:
-        """Act on stored messages not yet acted on, each in its own transaction."""
-        stats = ProcessStats()
-        with factory() as session:
-            ids = list(session.scalars(
-                select(InboundMessage.id).where(InboundMessage.status == InboundStatus.NEW)
-                .order_by(InboundMessage.id).limit(limit)))
-        for inbound_id in ids:
-            with transaction(factory) as session:
-                row = session.get(InboundMessage, inbound_id, with_for_update={"skip_locked": True})
-                if row is None or row.status != InboundStatus.NEW:
-                    continue
-                outcome = self.act_on(session, row, now)
-            stats.count(outcome)
-            if outcome == "quarantined":
-                stats.quarantined += 1
-            else:
-                stats.processed += 1
-        return stats
-
-    def act_on(self, session: Session, row: InboundMessage, now: datetime) -> str:
-        try:
-            msg = load_message(row.raw)
-            facts = envelope(msg)
-            match = self.match(session, facts)
-            target = match.target
-            result = classify(
-                msg,
-                organization=target.organization.name if target else None,
-                exclude=self._ask_lines(session, target),
-                own_addresses=self.own_addresses,
-            )
-        except MalformedMessage as exc:
-            return self._quarantine(row, str(exc))
-        except Exception as exc:  # one unreadable message must never stop the pipeline
-            log.exception("message %s could not be classified", row.id)
-            return self._quarantine(row, f"could not be classified: {exc!r}")
-        if result.kind == "bounce" and target is None:
-            target = self._bounced_target(session, result)
-        row.kind = result.kind
-        row.intent = result.intent.value if result.intent else None
-        row.classifier_version = CLASSIFIER_VERSION
-        row.target_id = target.id if target else None
-        row.status = InboundStatus.PROCESSED
-        row.processed_at = now
-        return self._apply(session, row, facts, match, target, result, now)
+    def handle(self, session: Session, row: InboundMessage, msg: EmailMessage,
+               now: datetime) -> Handled:
+        facts = envelope(msg)
+        match = self.match(session, msg, facts)
+        target = match.target
+        result = classify(
+            msg,
+            organization=target.organization.name if target else None,
+            exclude=self._ask_lines(session, target),
+            own_addresses=self.own_addresses,
+        )
+        if result.kind == "bounce":
+            target = self._bounced_target(session, msg)
+        who = author(msg, self.settings.mailbox.trusted_authserv_id)
+        outcome = self._apply(session, row, msg, facts, who, match, target, result, now)
+        return Handled(outcome, kind=result.kind,
+                       about_kind=TARGET if target is not None else None,
+                       about_id=target.id if target is not None else None,
+                       classifier_version=CLASSIFIER_VERSION)
 
     # Matching ----------------------------------------------------------------------------
 
-    def match(self, session: Session, facts: Envelope) -> Match:
-        local = self.settings.sender.reply_local_part
-        for address in facts.recipients:
-            for part, kind in ((local, "t"), ("unsubscribe", "c"), ("bounce", "m")):
-                token = token_from_address(address, part)
-                found = read_token(self.key, token) if token else None
-                if found is None or found[0] != kind:
-                    continue
-                number = found[1]
-                if kind == "t" and (target := session.get(Target, number)) is not None:
-                    return Match(target, target.contact, "reply token")
-                if kind == "c" and (contact := session.get(Contact, number)) is not None:
-                    return Match(None, contact, "unsubscribe token", unsubscribe_address=True)
-                if kind == "m" and (sent := session.get(OutboxMessage, number)) is not None \
-                        and sent.target_id is not None:
-                    target = session.get(Target, sent.target_id)
-                    return Match(target, target.contact if target else None, "bounce token")
+    def match(self, session: Session, msg: EmailMessage, facts: Envelope) -> Match:
+        if self.route == REPLY_ROUTE:
+            return self._by_token(session, msg)
+        return self._by_thread_or_sender(session, facts)
+
+    def _by_token(self, session: Session, msg: EmailMessage) -> Match:
+        local = self.settings.sender.reply_local_part.lower()
+        domain = self.domain.lower()
+        for address in recipients(msg):
+            base, tag, at = split_address(address)
+            if base != local or at != domain or not tag:
+                continue
+            found = read_token(self.key, tag)
+            if found is not None and found[0] == "t" and \
+                    (target := session.get(Target, found[1])) is not None:
+                return Match(target, target.contact, "reply token")
+        return Match(doubt="sent to a reply address whose token does not check out "
+                           "(tampered, or from another installation)")
+
+    def _by_thread_or_sender(self, session: Session, facts: Envelope) -> Match:
         if facts.in_reply_to:
             sent = session.scalars(select(OutboxMessage).where(
-                OutboxMessage.message_id.in_(facts.in_reply_to),
-                OutboxMessage.target_id.is_not(None)).order_by(OutboxMessage.id.desc())).first()
-            if sent is not None and sent.target_id is not None:
-                target = session.get(Target, sent.target_id)
-                if target is not None:
-                    return Match(target, target.contact, "in-reply-to")
+                OutboxMessage.message_id.in_(facts.in_reply_to[:50]),
+                OutboxMessage.about_kind == TARGET).order_by(OutboxMessage.id.desc())).first()
+            target_id = target_id_of(sent) if sent is not None else None
+            if target_id is not None and (target := session.get(Target, target_id)):
+                return Match(target, target.contact, "in-reply-to")
         if facts.sender:
             contact = session.scalars(select(Contact).where(Contact.email == facts.sender)).first()
             if contact is not None:
-                return Match(_latest_target(session, contact), contact, "sender address")
+                return Match(_latest_target(session, contact), contact, "sender address",
+                             doubt="matched by the sender's address alone: no reply token "
+                                   "and no In-Reply-To of our mail")
         return Match()
 
-    def _bounced_target(self, session: Session, result: Classification) -> Target | None:
-        assert result.bounce is not None
-        for address in result.bounce.failed_recipients:
-            contact = session.scalars(select(Contact).where(Contact.email == address)).first()
-            if contact is not None and (target := _latest_target(session, contact)):
-                return target
-        return None
+    def _bounced_target(self, session: Session, msg: EmailMessage) -> Target | None:
+        """The target of the message a bounce carries, if it is one of ours."""
+        sent = bounced_message(session, msg)
+        target_id = target_id_of(sent) if sent is not None else None
+        return session.get(Target, target_id) if target_id is not None else None
 
     def _ask_lines(self, session: Session, target: Target | None) -> list[str]:
         """The text of what we sent this target: its words never count as theirs."""
@@ -178,38 +170,58 @@ class ReplyRouter:
             return []
         lines: list[str] = []
         for raw in session.scalars(select(OutboxMessage.raw).where(
-                OutboxMessage.target_id == target.id, OutboxMessage.raw.is_not(None))):
+                mail_about(target.id), OutboxMessage.raw.is_not(None))):
             if raw:
                 lines.extend(body_text(load_message(raw)).splitlines())
         return [line for line in lines if line.strip()]
 
     # Outcomes ----------------------------------------------------------------------------
 
-    def _apply(self, session: Session, row: InboundMessage, facts: Envelope, match: Match,
-               target: Target | None, result: Classification, now: datetime) -> str:
+    def _doubt(self, match: Match, who: Author, target: Target) -> str | None:
+        """Why this message may not act for `target` on its own, or None when it may."""
+        if match.doubt is not None:
+            return match.doubt
+        if who.doubt is not None:
+            return who.doubt
+        if who.address != target.contact.email:
+            return (f"it came from {who.address or 'an unknown sender'}, not from "
+                    f"{target.contact.email}, whom we asked")
+        return None
+
+    def _apply(self, session: Session, row: InboundMessage, msg: EmailMessage,
+               facts: Envelope, who: Author,
+               match: Match, target: Target | None, result: Classification,
+               now: datetime) -> str:
         if result.kind == "bounce":
-            return self._bounce(session, target, result, now)
+            return self._bounce(session, msg, result, now)
         if result.kind == "auto_reply":
-            return self._auto_reply(target, result, now)
+            return self._auto_reply(target if match.doubt is None else None, result, now)
         understanding = result.understanding
         assert understanding is not None
-        if match.unsubscribe_address or understanding.intent == Intent.UNSUBSCRIBE:
-            contact = match.contact or (target.contact if target else None)
-            return self._unsubscribe(session, contact, now)
-        if target is not None:
-            target.replied_at = now  # any human reply stops the automated follow-ups
         if target is None:
             open_review(session, reason="unmatched", now=now, inbound_message_id=row.id,
-                        summary=f"From {facts.sender or 'unknown sender'}: {facts.subject}",
+                        summary=match.doubt or
+                        f"From {facts.sender or 'unknown sender'}: {facts.subject}",
                         quoted_text=understanding.evidence)
             return "review:unmatched"
+        doubt = self._doubt(match, who, target)
+        if doubt is None:
+            target.replied_at = now  # any reply from the person stops the follow-ups
         self._suggest_referrals(session, target, row, understanding, now)
         intent = understanding.intent
+        if intent == Intent.UNSUBSCRIBE:
+            if doubt is None:
+                return self._unsubscribe(session, target.contact, now)
+            return self._doubted(session, row, target, understanding, intent, doubt, now)
         sign_on = active_sign_on(session, target)
         if sign_on is not None and intent in SIGNER_ANSWERS:
-            return self._signer_answer(session, row, facts, target, sign_on, understanding, now)
+            return self._signer_answer(session, row, facts, target, sign_on, understanding,
+                                       doubt, now)
         if intent == Intent.SIGN_ON:
-            return self._sign_on(session, row, facts, target, understanding, now)
+            return self._sign_on(session, row, facts, target, understanding, doubt, now)
+        if intent in (Intent.DECLINE, Intent.MORE_TIME) and target.state in OPEN \
+                and doubt is not None:
+            return self._doubted(session, row, target, understanding, intent, doubt, now)
         if intent == Intent.DECLINE and target.state in OPEN:
             transition(session, target, S.DECLINED, now=now, actor="classifier",
                        reason=f"declined: {understanding.evidence!r}")
@@ -221,23 +233,31 @@ class ReplyRouter:
             self._reply(session, target, "more_time", facts, now)
             return "more_time"
         open_review(session, reason=intent.value, target=target, now=now,
-                    inbound_message_id=row.id, summary=facts.subject,
+                    inbound_message_id=row.id, summary=doubt or facts.subject,
                     quoted_text=understanding.evidence,
                     proposed_name=understanding.signer_name)
         return f"review:{intent.value}"
 
+    @staticmethod
+    def _doubted(session: Session, row: InboundMessage, target: Target,
+                 understanding: Understanding, intent: Intent, doubt: str,
+                 now: datetime) -> str:
+        open_review(session, reason=f"{intent.value}_doubt", target=target, now=now,
+                    inbound_message_id=row.id, summary=f"{intent.value}, but {doubt}",
+                    quoted_text=understanding.evidence,
+                    proposed_name=understanding.signer_name)
+        return f"review:{intent.value}_doubt"
+
     def _sign_on(self, session: Session, row: InboundMessage, facts: Envelope, target: Target,
-                 understanding: Understanding, now: datetime) -> str:
+                 understanding: Understanding, doubt: str | None, now: datetime) -> str:
         config = self.campaigns[target.campaign.slug]
         signer_type = understanding.signer_type or "organization"
-        doubt = None
         if active_sign_on(session, target) is not None:
             return "already_signed"
-        if target.state not in OPEN | {S.DECLINED}:
+        if doubt is not None:
+            doubt = f"a yes, but {doubt}"
+        elif target.state not in OPEN | {S.DECLINED}:
             doubt = f"a yes from a target that is {target.state.value}"
-        elif facts.sender != target.contact.email:
-            doubt = (f"the yes came from {facts.sender or 'an unknown sender'}, not from "
-                     f"{target.contact.email}, whom we asked")
         elif signer_type == "individual" and not config.individuals_may_sign:
             doubt = "an individual sign-on, and this campaign takes organizations only"
         if doubt is not None:
@@ -259,15 +279,13 @@ class ReplyRouter:
 
     def _signer_answer(self, session: Session, row: InboundMessage, facts: Envelope,
                        target: Target, sign_on: SignOn, understanding: Understanding,
-                       now: datetime) -> str:
+                       doubt: str | None, now: datetime) -> str:
         """A signer keeps or withdraws their signature (say, answering a change notice)."""
         intent = understanding.intent
-        if facts.sender != target.contact.email:
+        if doubt is not None:
             open_review(session, reason=f"{intent.value}_doubt", target=target, now=now,
                         inbound_message_id=row.id, quoted_text=understanding.evidence,
-                        summary=f"{intent.value} for {sign_on.name_as_listed!r} came from "
-                                f"{facts.sender or 'an unknown sender'}, not from "
-                                f"{target.contact.email}, who signed")
+                        summary=f"{intent.value} for {sign_on.name_as_listed!r}, but {doubt}")
             return f"review:{intent.value}_doubt"
         if intent == Intent.WITHDRAW:
             withdraw(session, sign_on, now=now, by="classifier", message_id_domain=self.domain,
@@ -277,29 +295,20 @@ class ReplyRouter:
         if not reconfirm(session, sign_on, now=now, by="classifier", inbound_message_id=row.id):
             return "already_signed"
         enqueue(session, kind="confirmation", recipient=target.contact.email, now=now,
-                message_id_domain=self.domain, target_id=target.id, priority=100,
+                message_id_domain=self.domain, about=about_target(target.id), priority=100,
                 payload={"name_as_listed": sign_on.name_as_listed, "reconfirmed": True,
                          "in_reply_to": facts.message_id})
         return "reconfirmed"
 
-    def _bounce(self, session: Session, target: Target | None, result: Classification,
+    def _bounce(self, session: Session, msg: EmailMessage, result: Classification,
                 now: datetime) -> str:
-        bounce = result.bounce
-        assert bounce is not None
-        if bounce.bounce_type != "hard" or target is None:
-            return f"bounce:{bounce.bounce_type or 'unknown'}"
-        contact = target.contact
-        if contact.email not in bounce.failed_recipients:
-            return "bounce:other_address"
-        suppress(contact, Suppression.BOUNCED, now=now,
-                 reason=f"{bounce.status or ''} {bounce.diagnostic or ''}".strip() or "bounced")
-        if target.state in OPEN or target.state == S.QUEUED:
-            transition(session, target, S.BOUNCED, now=now, reason=f"{contact.email} bounced")
-            open_task(session, kind="find_contact", campaign_id=target.campaign_id,
-                      target_id=target.id, now=now,
-                      title=f"Find another contact for {target.organization.name}",
-                      notes=f"Mail to {contact.email} bounced: {bounce.diagnostic or ''}")
-        return "bounce:hard"
+        """A bounce that came to a reply address: it counts only if it returns our mail."""
+        assert result.bounce is not None
+        sent = bounced_message(session, msg)
+        if sent is None:
+            return f"bounce:{result.bounce.bounce_type or 'unknown'}:unproven"
+        return hand_to_kind(session, sent, result.bounce, {sent.kind: target_bounced},
+                            now).outcome
 
     def _auto_reply(self, target: Target | None, result: Classification, now: datetime) -> str:
         back = result.return_date
@@ -328,15 +337,8 @@ class ReplyRouter:
     def _reply(self, session: Session, target: Target, kind: str, facts: Envelope,
                now: datetime) -> None:
         enqueue(session, kind=kind, recipient=target.contact.email, now=now,
-                message_id_domain=self.domain, target_id=target.id, priority=100,
+                message_id_domain=self.domain, about=about_target(target.id), priority=100,
                 payload={"in_reply_to": facts.message_id})
-
-    @staticmethod
-    def _quarantine(row: InboundMessage, reason: str) -> str:
-        row.status = InboundStatus.QUARANTINED
-        row.error = reason
-        return "quarantined"
-
 
 def _latest_target(session: Session, contact: Contact) -> Target | None:
     targets = list(session.scalars(select(Target).where(Target.contact_id == contact.id)
@@ -345,3 +347,67 @@ def _latest_target(session: Session, contact: Contact) -> Target | None:
         if target.state in OPEN:
             return target
     return targets[0] if targets else None
+
+
+def target_bounced(session: Session, sent: OutboxMessage, bounce: Bounce, now: datetime) -> str:
+    """The bounce hook of every mail kind sent to a target: a hard bounce of the address we
+    wrote to suppresses the contact and asks an organizer for another one."""
+    target_id = target_id_of(sent)
+    target = session.get(Target, target_id) if target_id is not None else None
+    if bounce.bounce_type != "hard" or target is None:
+        return f"bounce:{bounce.bounce_type or 'unknown'}"
+    contact = target.contact
+    if contact.email != sent.recipient.lower():
+        return "bounce:other_address"
+    suppress(contact, Suppression.BOUNCED, now=now,
+             reason=f"{bounce.status or ''} {bounce.diagnostic or ''}".strip() or "bounced")
+    if target.state in OPEN or target.state == S.QUEUED:
+        transition(session, target, S.BOUNCED, now=now, reason=f"{contact.email} bounced")
+        open_task(session, kind="find_contact", campaign_id=target.campaign_id,
+                  target_id=target.id, now=now,
+                  title=f"Find another contact for {target.organization.name}",
+                  notes=f"Mail to {contact.email} bounced: {bounce.diagnostic or ''}")
+    return "bounce:hard"
+
+
+class UnsubscribeAddress:
+    """The handler of mail to a contact's unsubscribe address (`unsubscribe+c42-…@`), the
+    mailto of List-Unsubscribe: it suppresses that contact when the contact sent it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.key = settings.require_secret_key()
+        self.domain = settings.sender.reply_domain.lower()
+        self.trusted = settings.mailbox.trusted_authserv_id
+
+    def _contact(self, session: Session, msg: EmailMessage) -> Contact | None:
+        for address in recipients(msg):
+            base, tag, domain = split_address(address)
+            if base != UNSUBSCRIBE_LOCAL_PART or domain != self.domain or not tag:
+                continue
+            found = read_token(self.key, tag)
+            if found is not None and found[0] == "c":
+                return session.get(Contact, found[1])
+        return None
+
+    def handle(self, session: Session, row: InboundMessage, msg: EmailMessage,
+               now: datetime) -> Handled:
+        sorted_ = sort_mail(msg, read_text=False)
+        if sorted_.kind != "human":
+            return Handled(f"{sorted_.kind}:to_unsubscribe_address", kind=sorted_.kind)
+        contact = self._contact(session, msg)
+        who = author(msg, self.trusted)
+        if contact is None:
+            doubt = "sent to an unsubscribe address whose token does not check out"
+        elif who.doubt is not None:
+            doubt = who.doubt
+        elif who.address != contact.email:
+            doubt = (f"it came from {who.address or 'an unknown sender'}, not from "
+                     f"{contact.email}, whose address it is")
+        else:
+            unsubscribe_contact(session, contact, now=now, actor="unsubscribe address")
+            return Handled("unsubscribed", kind="human")
+        facts = envelope(msg)
+        open_item(session, reason="unsubscribe_doubt", now=now, inbound_message_id=row.id,
+                  summary=f"an unsubscribe for {contact.email if contact else 'nobody known'}, "
+                          f"but {doubt}: {facts.subject}")
+        return Handled("review:unsubscribe_doubt", kind="human")

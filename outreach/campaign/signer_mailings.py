@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
-from outreach.campaign.organizations import collation_key
+from outreach.campaign.models import Campaign, SignerMailing, SignOn, Target
 from outreach.campaign.public_page import active_signers
 from outreach.campaign.signons import listed
-from outreach.db.models import Campaign, SignerMailing, SignOn, Target
+from outreach.campaign.targets import about_target
 from outreach.mail.outbox import NewMessage, enqueue_many
+from outreach.people.organizations import collation_key
 from outreach.sendwindow import DAY_NAMES
 
 UPDATE = "update"
@@ -130,7 +131,8 @@ def _send_to_signers(session: Session, campaign: Campaign, mailing: SignerMailin
         .where(listed(campaign.id)).options(joinedload(Target.contact))
         .order_by(Target.id)).unique().all()
     enqueue_many(session, [
-        NewMessage(kind=mail_kind, recipient=target.contact.email, target_id=target.id,
+        NewMessage(kind=mail_kind, recipient=target.contact.email,
+                   about=about_target(target.id),
                    payload={"mailing_id": mailing.id})
         for target in targets], now=now, message_id_domain=message_id_domain)
     return len(targets)

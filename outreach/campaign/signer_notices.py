@@ -22,22 +22,22 @@ from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
-from outreach.campaign.signons import awaiting_fresh_yes, listed
-from outreach.campaign.tasks import open_task
-from outreach.db.models import (
+from outreach.campaign.models import (
     Campaign,
     LetterVersion,
     NoticeKind,
     NoticeResponse,
-    OutboxMessage,
-    OutboxStatus,
     Reissue,
     SignerNotice,
     SignOn,
-    Suppression,
     Target,
 )
+from outreach.campaign.signons import awaiting_fresh_yes, listed
+from outreach.campaign.targets import about_target
+from outreach.mail.models import OutboxMessage, OutboxStatus
 from outreach.mail.outbox import enqueue
+from outreach.people.models import Suppression
+from outreach.tasks.task import open_task
 
 CHANGE_MAIL = "change_notice"
 REISSUE_MAIL = "reissue_notice"
@@ -169,7 +169,7 @@ def _send(session: Session, pairs: list[tuple[SignerNotice, SignOn]], mail_kind:
             continue
         mailed.append((notice, enqueue(
             session, kind=mail_kind, recipient=contact.email, now=now,
-            message_id_domain=message_id_domain, target_id=target.id, priority=80,
+            message_id_domain=message_id_domain, about=about_target(target.id), priority=80,
             payload={"notice_id": notice.id})))
     session.flush()
     for notice, row in mailed:

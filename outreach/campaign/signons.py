@@ -13,17 +13,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
-from outreach.campaign.organizations import default_sort_name
-from outreach.campaign.targets import transition
-from outreach.campaign.tasks import cancel_open_tasks
-from outreach.db.models import (
-    NoticeResponse,
-    SignerNotice,
-    SignOn,
-    Target,
-    TargetState,
-)
+from outreach.campaign.models import NoticeResponse, SignerNotice, SignOn, Target, TargetState
+from outreach.campaign.targets import about_target, transition
 from outreach.mail.outbox import enqueue
+from outreach.people.organizations import default_sort_name
+from outreach.tasks.task import cancel_open_tasks
 
 
 @dataclass(frozen=True)
@@ -106,7 +100,7 @@ def record_sign_on(session: Session, target: Target, *, name: str, signer_type: 
     cancel_open_tasks(session, target.id, now=now, reason=f"signed as {name!r}",
                       by=evidence.decided_by)
     enqueue(session, kind="confirmation", recipient=target.contact.email, now=now,
-            message_id_domain=message_id_domain, target_id=target.id, priority=100,
+            message_id_domain=message_id_domain, about=about_target(target.id), priority=100,
             payload={"name_as_listed": name, "in_reply_to": in_reply_to})
     session.flush()
     return sign_on
@@ -134,7 +128,7 @@ def withdraw(session: Session, sign_on: SignOn, *, now: datetime, by: str, messa
         transition(session, target, TargetState.WITHDRAWN, now=now, actor=by,
                    reason=f"withdrew {sign_on.name_as_listed!r}")
     enqueue(session, kind="withdrawn", recipient=target.contact.email, now=now,
-            message_id_domain=message_id_domain, target_id=target.id, priority=100,
+            message_id_domain=message_id_domain, about=about_target(target.id), priority=100,
             payload={"name_as_listed": sign_on.name_as_listed, "in_reply_to": in_reply_to})
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from outreach.db.models import Campaign, Engagement, Organization, Target, TargetState
+from outreach.campaign.models import Campaign, Target, TargetState
+from outreach.people.models import Engagement, Organization
 
 NO_LEVEL = "(none)"
 NO_KIND = "(none)"

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from outreach.db.models import Campaign, OutboxMessage, OutboxStatus, Target, TargetState
+from outreach.campaign.models import Campaign, Target, TargetState
+from outreach.mail.models import OutboxMessage, OutboxStatus
 
 
 @dataclass

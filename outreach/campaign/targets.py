@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
+from outreach.campaign.models import Target, TargetEvent, TargetState
 from outreach.db.bulk import insert_rows, update_by_id
-from outreach.db.models import Target, TargetEvent, TargetState
+from outreach.mail.models import InboundMessage, OutboxMessage
+from outreach.mail.outbox import About
 
 S = TargetState
 
@@ -40,6 +43,29 @@ CLOSED = frozenset({S.SIGNED, S.WITHDRAWN, S.DECLINED, S.OPTED_OUT, S.EXCLUDED})
 OPEN = frozenset({S.ASKED, S.FOLLOWED_UP, S.ESCALATED, S.PAUSED})
 # Where the automated follow-up steps apply.
 STEPPING = frozenset({S.ASKED, S.FOLLOWED_UP})
+
+
+# How mail in the pipes names a target as what it is about.
+TARGET = "target"
+
+
+def about_target(target_id: int) -> About:
+    return About(TARGET, target_id)
+
+
+def mail_about(target_id: int) -> ColumnElement[bool]:
+    """Outbox rows about one target."""
+    return and_(OutboxMessage.about_kind == TARGET, OutboxMessage.about_id == target_id)
+
+
+def target_id_of(row: OutboxMessage | InboundMessage) -> int | None:
+    """The target a message in the pipes is about, if it is about one."""
+    return row.about_id if row.about_kind == TARGET else None
+
+
+def inbound_about(target_id: int) -> ColumnElement[bool]:
+    """Stored messages about one target."""
+    return and_(InboundMessage.about_kind == TARGET, InboundMessage.about_id == target_id)
 
 
 class IllegalTransition(ValueError):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
-from outreach.db.models import Base
+from outreach.db.base import Base
 
 
 def _table(model: type[Base]) -> Table:

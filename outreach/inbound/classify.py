@@ -1,69 +1,53 @@
-"""The classifier pipeline: bounce, then automatic reply, then a person's words.
+"""Sorting mail by what made it: a bounce, an automatic reply, or a person's words.
 
-`classify` takes a parsed message and returns everything the router needs. It touches no
-database, so `outreach classify FILE...` can run it on any file.
+`sort_mail` touches no database and knows no feature: a campaign reads the person's
+words further (its own reading module), a list stops here (`read_text=False`) and only
+needs to know whether a machine sent it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from outreach.inbound.autoreply import AutoReply, detect_auto_reply
 from outreach.inbound.bounces import Bounce, detect_bounce
-from outreach.inbound.intent import Intent, Understanding, understand
-from outreach.inbound.message import (
-    MalformedMessage,
-    header,
-    load_message,
-    message_ids,
-    recipient_addresses,
-    sender_address,
-)
+from outreach.inbound.message import header, message_ids, recipient_addresses, sender_address
 from outreach.inbound.visible import visible_text
 
 Kind = Literal["human", "auto_reply", "bounce"]
 
 
 @dataclass(frozen=True)
-class Classification:
+class Sorted:
     kind: Kind
     visible_text: str
-    understanding: Understanding | None = None
     bounce: Bounce | None = None
     auto_reply: AutoReply | None = None
-
-    @property
-    def intent(self) -> Intent | None:
-        return self.understanding.intent if self.understanding else None
 
     @property
     def return_date(self) -> date | None:
         return self.auto_reply.return_date if self.auto_reply else None
 
-    def as_json(self) -> dict[str, Any]:
-        """The keys `outreach classify --json` promises, in order."""
-        understanding = self.understanding
-        return {
-            "kind": self.kind,
-            "intent": understanding.intent.value if understanding else None,
-            "signer_name": understanding.signer_name if understanding else None,
-            "signer_type": understanding.signer_type if understanding else None,
-            "referrals": [r.email for r in understanding.referrals] if understanding else [],
-            "failed_recipients": list(self.bounce.failed_recipients) if self.bounce else [],
-            "bounce_type": self.bounce.bounce_type if self.bounce else None,
-            "return_date": self.return_date.isoformat() if self.return_date else None,
-            "visible_text": self.visible_text,
-        }
+
+def sort_mail(msg: EmailMessage, *, read_text: bool = True) -> Sorted:
+    """Bounce first, then automatic reply; else a person wrote it. With `read_text=False`
+    the visible text is not extracted (list traffic needs only the machine check)."""
+    bounce = detect_bounce(msg)
+    if bounce is not None:
+        return Sorted("bounce", "", bounce=bounce)
+    auto = detect_auto_reply(msg)
+    text = visible_text(msg) if read_text else ""
+    if auto is not None:
+        return Sorted("auto_reply", text, auto_reply=auto)
+    return Sorted("human", text)
 
 
 @dataclass(frozen=True)
 class Envelope:
-    """The addressing facts the router matches on."""
+    """The addressing facts a handler matches on."""
 
     message_id: str | None
     sender: str | None
@@ -82,45 +66,3 @@ def envelope(msg: EmailMessage) -> Envelope:
                      *message_ids(header(msg, "References"))],
         subject=header(msg, "Subject"),
     )
-
-
-def classify(msg: EmailMessage, *, organization: str | None = None,
-             exclude: Iterable[str] = (), own_addresses: Iterable[str] = ()) -> Classification:
-    """Decide what `msg` is. `exclude` is the text of the ask it answers (never counted)."""
-    bounce = detect_bounce(msg)
-    if bounce is not None:
-        return Classification("bounce", "", bounce=bounce)
-    auto = detect_auto_reply(msg)
-    text = visible_text(msg)
-    if auto is not None:
-        return Classification("auto_reply", text, auto_reply=auto)
-    sender = sender_address(msg)
-    own = [*own_addresses, *([sender] if sender else [])]
-    subject = header(msg, "Subject")
-    understanding = understand(text, organization=organization, exclude=exclude,
-                               own_addresses=own)
-    if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(subject):
-        understanding = understand("unsubscribe", own_addresses=own)
-    return Classification("human", text, understanding=understanding)
-
-
-def _unsubscribe_subject(subject: str) -> bool:
-    return subject.strip().lower() in {"unsubscribe", "remove", "stop", "baja", "desabonner",
-                                       "se désabonner", "darme de baja"}
-
-
-def classify_file(path: Path) -> dict[str, Any]:
-    """`outreach classify`'s answer for one file: never raises, reports `error` instead."""
-    result: dict[str, Any] = {"file": str(path)}
-    empty: dict[str, Any] = {"kind": None, "intent": None, "signer_name": None, "signer_type": None,
-             "referrals": [], "failed_recipients": [], "bounce_type": None, "return_date": None,
-             "visible_text": None}
-    try:
-        msg = load_message(path.read_bytes())
-        result |= classify(msg).as_json()
-        result["error"] = None
-    except (OSError, MalformedMessage) as exc:
-        result |= empty | {"error": str(exc)}
-    except Exception as exc:  # a file we cannot read is reported, never a traceback
-        result |= empty | {"error": f"{type(exc).__name__}: {exc}"}
-    return result

@@ -24,8 +24,9 @@ header (over the source's size limit). Everything else is NEW, however odd: unde
 or wrong charsets, broken MIME boundaries, a header-only or body-only message, a large
 attachment; the parser copes with them and the classifier decides what they mean.
 
-Acting on a message is not the inbox's job: that happens later, on NEW rows, in its own
-transaction.
+Routing: with a `Door`, each readable message gets its route (the handler that owns it)
+as it is stored. Acting on a message is not the inbox's job: that happens later, on NEW
+rows, in their own transactions (`outreach.mail.handling`).
 """
 
 from __future__ import annotations
@@ -37,16 +38,18 @@ import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import EmailMessage
 from typing import NamedTuple, Protocol
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from outreach.db.models import InboundMessage, InboundStatus, MailboxCursor
 from outreach.db.session import transaction
+from outreach.inbound.door import Door
 from outreach.inbound.message import MalformedMessage, load_message, looks_like_headers
 from outreach.inbound.text import body_text
+from outreach.mail.models import InboundMessage, InboundStatus, MailboxCursor
 
 log = logging.getLogger(__name__)
 
@@ -190,27 +193,26 @@ def message_id_of(raw: bytes) -> str | None:
     return candidate if len(candidate) <= MESSAGE_ID_MAX else None
 
 
-def unreadable_reason(raw: bytes) -> str | None:
-    """Why `raw` cannot be read, or None when it can (see the module notes)."""
+def read(raw: bytes) -> tuple[EmailMessage | None, str | None]:
+    """`raw` parsed, or why it cannot be read (see the module notes)."""
     try:
         msg = load_message(raw)
     except MalformedMessage as exc:
-        return str(exc)
+        return None, str(exc)
     except Exception as exc:  # any parser failure is a reason, never a crash
-        return f"the parser failed: {type(exc).__name__}: {exc}"
-    for name in dict.fromkeys(msg.keys()):
+        return None, f"the parser failed: {type(exc).__name__}: {exc}"
+    for name, value in msg.raw_items():  # each header parsed once, whatever their number
         try:
-            for value in msg.get_all(name, failobj=[]):
-                str(value)
+            str(msg.policy.header_fetch_parse(name, value))
         except Exception as exc:
-            return f"header {name!r} cannot be parsed: {type(exc).__name__}: {exc}"
+            return None, f"header {name!r} cannot be parsed: {type(exc).__name__}: {exc}"
     try:
         body_text(msg)
     except Exception as exc:
-        return f"the text cannot be read: {type(exc).__name__}: {exc}"
+        return None, f"the text cannot be read: {type(exc).__name__}: {exc}"
     if b"\x00" in raw:
-        return "contains NUL bytes, which RFC 5322 forbids"
-    return None
+        return None, "contains NUL bytes, which RFC 5322 forbids"
+    return msg, None
 
 
 def _clean(text: str) -> str:
@@ -269,7 +271,8 @@ def _already_there(session: Session, item: Fetched, message_id: str | None) -> b
     return session.scalar(select(InboundMessage.id).where(same).limit(1)) is not None
 
 
-def _store(session: Session, item: Fetched, now: datetime) -> tuple[_Outcome, int | None]:
+def _store(session: Session, item: Fetched, now: datetime,
+           door: Door | None) -> tuple[_Outcome, int | None]:
     """Store `item` unless it is already there; the outcome and the new row's id."""
     same_entry = session.scalar(
         select(InboundMessage.id).where(
@@ -301,7 +304,8 @@ def _store(session: Session, item: Fetched, now: datetime) -> tuple[_Outcome, in
         )
         if same_bytes is not None:
             return _Outcome.DUPLICATE, None
-    reason = item.problem or unreadable_reason(item.raw)
+    msg, reason = (None, item.problem) if item.problem else read(item.raw)
+    route = door.route(msg).handler if door is not None and msg is not None else None
     row = InboundMessage(
         message_id=message_id,
         folder=item.folder,
@@ -312,6 +316,7 @@ def _store(session: Session, item: Fetched, now: datetime) -> tuple[_Outcome, in
         status=InboundStatus.NEW if reason is None else InboundStatus.QUARANTINED,
         error=None if reason is None else _clean(reason),
         received_at=now,
+        route=route,
     )
     try:
         with session.begin_nested():
@@ -364,7 +369,7 @@ def _cursor_moves(batch: Sequence[Fetched]) -> dict[str, Position]:
 
 
 def store_batch(factory: sessionmaker[Session], batch: Sequence[Fetched], now: datetime,
-                stats: IngestStats) -> None:
+                stats: IngestStats, door: Door | None = None) -> None:
     """Store `batch` and advance the cursors, in one transaction."""
     counts = IngestStats()
     with transaction(factory) as session:
@@ -373,7 +378,7 @@ def store_batch(factory: sessionmaker[Session], batch: Sequence[Fetched], now: d
             session.scalar(select(MailboxCursor.id).where(MailboxCursor.source == folder)
                            .with_for_update())
         for item in batch:
-            outcome, row_id = _store(session, item, now)
+            outcome, row_id = _store(session, item, now, door)
             if outcome == _Outcome.STORED:
                 counts.stored += 1
             elif outcome == _Outcome.QUARANTINED:
@@ -395,7 +400,8 @@ def store_batch(factory: sessionmaker[Session], batch: Sequence[Fetched], now: d
 
 
 def ingest(factory: sessionmaker[Session], source: Source, now: datetime, *,
-           batch_messages: int = BATCH_MESSAGES, batch_bytes: int = BATCH_BYTES) -> IngestStats:
+           door: Door | None = None, batch_messages: int = BATCH_MESSAGES,
+           batch_bytes: int = BATCH_BYTES) -> IngestStats:
     """Read everything new from `source` and store it; see the module notes for the rules.
 
     Messages are committed in batches of at most `batch_messages` messages or about
@@ -411,7 +417,7 @@ def ingest(factory: sessionmaker[Session], source: Source, now: datetime, *,
         if not batch:
             return
         done, batch, size = batch, [], 0
-        store_batch(factory, done, now, stats)
+        store_batch(factory, done, now, stats, door)
         source.acknowledge(done)
 
     stream = source.fetch(positions(factory, source.keys()), known_uids(factory))

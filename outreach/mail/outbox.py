@@ -22,21 +22,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from outreach.db.bulk import insert_rows
-from outreach.db.models import OutboxMessage, OutboxStatus
 from outreach.db.session import transaction
+from outreach.inbound.bounces import Bounce
 from outreach.mail.compose import to_bytes
+from outreach.mail.models import OutboxMessage, OutboxStatus
 from outreach.sendwindow import SendWindow
 
 # A composer returns None when the message must no longer go out (say the target signed
 # by phone, or unsubscribed, while the row waited): the row is then cancelled.
 Composer = Callable[[Session, OutboxMessage, datetime], EmailMessage | None]
 FailureHandler = Callable[[Session, OutboxMessage, datetime, "Failure"], None]
+# What a kind does when a message of it is proven to have bounced; returns the outcome.
+BounceHook = Callable[[Session, OutboxMessage, Bounce, datetime], str]
 
 
 class Failure(enum.StrEnum):
@@ -54,6 +57,19 @@ class OutboxHooks:
 
     composers: dict[str, Composer] = field(default_factory=dict)
     on_failed: dict[str, FailureHandler] = field(default_factory=dict)
+    on_bounced: dict[str, BounceHook] = field(default_factory=dict)
+
+    def merge(self, other: OutboxHooks) -> None:
+        """Add another feature's kinds; a kind registered twice is a programming error."""
+        for mine, theirs in ((self.composers, other.composers),
+                             (self.on_failed, other.on_failed),
+                             (self.on_bounced, other.on_bounced)):
+            clash = set(mine) & set(theirs)
+            if clash:
+                raise ValueError(f"mail kinds registered twice: {sorted(clash)}")
+        self.composers.update(other.composers)
+        self.on_failed.update(other.on_failed)
+        self.on_bounced.update(other.on_bounced)
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,13 @@ class RetryPolicy:
         return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
 
+class About(NamedTuple):
+    """What a message is about, in the sending feature's terms: ("target", 42)."""
+
+    kind: str
+    id: int
+
+
 def new_message_id(domain: str) -> str:
     return make_msgid(domain=domain)
 
@@ -89,7 +112,7 @@ def enqueue(
     recipient: str,
     now: datetime,
     message_id_domain: str,
-    target_id: int | None = None,
+    about: About | None = None,
     payload: dict[str, Any] | None = None,
     raw: bytes | None = None,
     send_window: SendWindow | None = None,
@@ -101,7 +124,8 @@ def enqueue(
         message_id=new_message_id(message_id_domain),
         kind=kind,
         recipient=recipient,
-        target_id=target_id,
+        about_kind=about.kind if about else None,
+        about_id=about.id if about else None,
         payload=payload or {},
         raw=raw,
         status=OutboxStatus.PENDING,
@@ -121,7 +145,7 @@ class NewMessage:
 
     kind: str
     recipient: str
-    target_id: int | None = None
+    about: About | None = None
     payload: dict[str, Any] = field(default_factory=dict)
     send_window: SendWindow | None = None
     priority: int = 0
@@ -135,7 +159,8 @@ def enqueue_many(session: Session, messages: Sequence[NewMessage], *, now: datet
     windows = {w: w.to_json() for w in {m.send_window for m in messages} if w is not None}
     insert_rows(session, OutboxMessage, [
         {"message_id": new_message_id(message_id_domain), "kind": m.kind,
-         "recipient": m.recipient, "target_id": m.target_id, "payload": m.payload,
+         "recipient": m.recipient, "about_kind": m.about.kind if m.about else None,
+         "about_id": m.about.id if m.about else None, "payload": m.payload,
          "status": OutboxStatus.PENDING, "priority": m.priority, "not_before": now,
          "send_window": windows.get(m.send_window) if m.send_window else None,
          "attempts": 0, "created_at": now}

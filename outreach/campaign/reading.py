@@ -1,0 +1,91 @@
+"""Reading a reply to a campaign: sort it (bounce, automatic reply, person), then read a
+person's words for what they mean for the letter.
+
+`classify` touches no database, so `outreach classify FILE...` runs it on any file; the
+daemon calls the same function with the ask's text and the organization on file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from outreach.campaign.intent import Intent, Understanding, understand
+from outreach.inbound.autoreply import AutoReply
+from outreach.inbound.bounces import Bounce
+from outreach.inbound.classify import Kind, sort_mail
+from outreach.inbound.message import MalformedMessage, header, load_message, sender_address
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: Kind
+    visible_text: str
+    understanding: Understanding | None = None
+    bounce: Bounce | None = None
+    auto_reply: AutoReply | None = None
+
+    @property
+    def intent(self) -> Intent | None:
+        return self.understanding.intent if self.understanding else None
+
+    @property
+    def return_date(self) -> date | None:
+        return self.auto_reply.return_date if self.auto_reply else None
+
+    def as_json(self) -> dict[str, Any]:
+        """The keys `outreach classify --json` promises, in order."""
+        understanding = self.understanding
+        return {
+            "kind": self.kind,
+            "intent": understanding.intent.value if understanding else None,
+            "signer_name": understanding.signer_name if understanding else None,
+            "signer_type": understanding.signer_type if understanding else None,
+            "referrals": [r.email for r in understanding.referrals] if understanding else [],
+            "failed_recipients": list(self.bounce.failed_recipients) if self.bounce else [],
+            "bounce_type": self.bounce.bounce_type if self.bounce else None,
+            "return_date": self.return_date.isoformat() if self.return_date else None,
+            "visible_text": self.visible_text,
+        }
+
+
+def classify(msg: EmailMessage, *, organization: str | None = None,
+             exclude: Iterable[str] = (), own_addresses: Iterable[str] = ()) -> Classification:
+    """Decide what `msg` is. `exclude` is the text of the ask it answers (never counted)."""
+    sorted_ = sort_mail(msg)
+    if sorted_.kind != "human":
+        return Classification(sorted_.kind, sorted_.visible_text, bounce=sorted_.bounce,
+                              auto_reply=sorted_.auto_reply)
+    sender = sender_address(msg)
+    own = [*own_addresses, *([sender] if sender else [])]
+    understanding = understand(sorted_.visible_text, organization=organization, exclude=exclude,
+                               own_addresses=own)
+    if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(header(msg, "Subject")):
+        understanding = understand("unsubscribe", own_addresses=own)
+    return Classification("human", sorted_.visible_text, understanding=understanding)
+
+
+def _unsubscribe_subject(subject: str) -> bool:
+    return subject.strip().lower() in {"unsubscribe", "remove", "stop", "baja", "desabonner",
+                                       "se désabonner", "darme de baja"}
+
+
+def classify_file(path: Path) -> dict[str, Any]:
+    """`outreach classify`'s answer for one file: never raises, reports `error` instead."""
+    result: dict[str, Any] = {"file": str(path)}
+    empty: dict[str, Any] = {"kind": None, "intent": None, "signer_name": None,
+                             "signer_type": None, "referrals": [], "failed_recipients": [],
+                             "bounce_type": None, "return_date": None, "visible_text": None}
+    try:
+        msg = load_message(path.read_bytes())
+        result |= classify(msg).as_json()
+        result["error"] = None
+    except (OSError, MalformedMessage) as exc:
+        result |= empty | {"error": str(exc)}
+    except Exception as exc:  # a file we cannot read is reported, never a traceback
+        result |= empty | {"error": f"{type(exc).__name__}: {exc}"}
+    return result

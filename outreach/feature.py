@@ -1,0 +1,51 @@
+"""What a feature contributes to the running service, and how the service asks for it.
+
+A feature (the campaign, the mailing list, calls, the web app) is a package that owns its
+nouns. It plugs into the pipes only through this interface: the addresses it receives
+mail at (door routes) and the handler of each, its mail kinds (a composer run when a row
+is claimed, and what to do when one fails or bounces), and its jobs (plain functions of
+the app and `now`, woken by the daemon's clock). `outreach.features` lists the features
+installed; the daemon, the door and the outbox iterate over what they register.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from outreach.inbound.door import Route
+from outreach.mail.handling import Handler
+from outreach.mail.outbox import OutboxHooks
+
+if TYPE_CHECKING:
+    from outreach.app import App
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work the clock wakes on every planning tick; returns how many messages it queued."""
+
+    name: str
+    run: Callable[[App, datetime], int]
+
+
+@dataclass
+class Contribution:
+    """Everything one feature registers."""
+
+    routes: list[tuple[Route, Handler]] = field(default_factory=list)
+    hooks: OutboxHooks = field(default_factory=OutboxHooks)
+    jobs: list[Job] = field(default_factory=list)
+
+
+class Feature(Protocol):
+    name: str
+
+    def contribute(self, app: App) -> Contribution:
+        """The routes, mail kinds and jobs of this feature, for `app`."""
+
+    def start(self, app: App, now: datetime) -> None:
+        """Called once when a daemon starts, before its first job."""
+

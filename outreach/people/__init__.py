@@ -1,0 +1,1 @@
+"""People: organizations, contacts and suppression, shared by every feature."""

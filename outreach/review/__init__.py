@@ -1,0 +1,1 @@
+"""The review queue: what the machine could not decide, and a person's decisions."""

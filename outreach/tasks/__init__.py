@@ -1,0 +1,1 @@
+"""Tasks for people: the board, assignment, the daily digest and the calendar."""

@@ -1,0 +1,408 @@
+"""Reply phrasings written for the project: sign-on precision must be 100%.
+
+Each case is the *visible* text of a reply (quoted history already removed), except the
+cases that test the `exclude` guard against an ask quoted without markers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from outreach.campaign.intent import Intent, understand
+
+SIGN_ON = [
+    # English
+    ("Yes, add Friends of the River.", "Friends of the River"),
+    ("Yes! Count us in.", None),
+    ("We'd be happy to sign. Please list us as \"Valley Food Bank\".", "Valley Food Bank"),
+    ("Happy to sign on behalf of Madera Coalition for Community Justice.", None),
+    ("Hi Maria,\n\nWe are proud to sign.\n\nBest,\nDonna", None),
+    ("Yes", None),
+    ("yes please", None),
+    ("Absolutely, sign us on!", None),
+    ("Our board approved it yesterday. We will sign. List us as: East Porterville Water "
+     "Committee", "East Porterville Water Committee"),
+    ("The board has approved signing on. Please add us.", None),
+    ("Sign us up. Our name should be Tulare Basin Watershed Partnership.",
+     "Tulare Basin Watershed Partnership"),
+    ("Central Valley Partnership signs on.", "Central Valley Partnership"),
+    ("Thanks for doing this! We're in.", None),
+    ("Yes!!!", None),
+    ("Yes! Please list us as Valley Children's Healthcare.", "Valley Children's Healthcare"),
+    ("I'll sign.", None),
+    ("You can add our name.", None),
+    ("I sign in my personal capacity.", None),
+    # Spanish
+    ("Sí, firmamos. Pueden incluirnos como Comité Progreso de Lanare.",
+     "Comité Progreso de Lanare"),
+    ("Con gusto firmamos la carta.", None),
+    ("Cuenten con nosotros!", None),
+    ("Si, nos sumamos.", None),
+    # French
+    ("Oui, nous signons. Inscrivez-nous sous le nom Eau Secours.", "Eau Secours"),
+    ("Comptez sur nous !", None),
+    ("Avec plaisir, vous pouvez ajouter notre nom.", None),
+]
+
+NOT_SIGN_ON = [
+    # conditionals
+    ("We'd sign if you change the second point.", Intent.CHANGE_REQUEST),
+    ("Yes, provided the letter mentions tribal water systems.", Intent.UNKNOWN),
+    ("We will sign as long as point 3 is removed.", Intent.CHANGE_REQUEST),
+    ("Probably yes, but I need to check with our board.", Intent.NEEDS_APPROVAL),
+    ("Maybe. We'll see.", Intent.UNKNOWN),
+    ("Firmaremos si cambian el segundo punto.", Intent.CHANGE_REQUEST),
+    ("Nous signerons si vous modifiez le paragraphe 2.", Intent.CHANGE_REQUEST),
+    # negations and declines
+    ("Unfortunately we cannot sign this letter.", Intent.DECLINE),
+    ("We won't be signing, but thank you for the invitation.", Intent.DECLINE),
+    ("No, thank you.", Intent.DECLINE),
+    ("We will not sign on at this time.", Intent.DECLINE),
+    ("We decided not to join this one.", Intent.DECLINE),
+    ("Lamentablemente no podemos firmar.", Intent.DECLINE),
+    ("Malheureusement, nous ne pouvons pas signer cette lettre.", Intent.DECLINE),
+    ("Not for us, sorry.", Intent.DECLINE),
+    ("I don't think we can sign.", Intent.DECLINE),
+    # yes to something other than signing
+    ("Yes, I received it. I'll share it with the team.", Intent.UNKNOWN),
+    ("Yes, we got your email.", Intent.UNKNOWN),
+    ("Yes, the meeting on Tuesday works for me.", Intent.UNKNOWN),
+    ("Yes, I'm the right person for this.", Intent.UNKNOWN),
+    ("Yes I'm out of the office until Monday.", Intent.UNKNOWN),
+    # approvals
+    ("This looks great. I need to run it by our national office first.", Intent.NEEDS_APPROVAL),
+    ("Our board meets on the 12th and will decide then.", Intent.NEEDS_APPROVAL),
+    ("As a chapter we need approval from headquarters before signing.", Intent.NEEDS_APPROVAL),
+    ("Tengo que consultarlo con la junta directiva.", Intent.NEEDS_APPROVAL),
+    ("Je dois consulter notre conseil d'administration.", Intent.NEEDS_APPROVAL),
+    ("Yes in principle, but our board has to approve it.", Intent.NEEDS_APPROVAL),
+    # more time
+    ("Could we have a few more days? We're still discussing it.", Intent.MORE_TIME),
+    ("We need more time to review.", Intent.MORE_TIME),
+    ("Necesitamos más tiempo.", Intent.MORE_TIME),
+    ("Nous avons besoin de plus de temps.", Intent.MORE_TIME),
+    # questions
+    ("Who else has signed so far?", Intent.QUESTION),
+    ("Can we sign as individuals?", Intent.QUESTION),
+    ("Will you add us?", Intent.QUESTION),
+    ("¿Quiénes más han firmado?", Intent.QUESTION),
+    ("Qui a déjà signé ?", Intent.QUESTION),
+    # change requests
+    ("We'd like to see stronger language on enforcement.", Intent.CHANGE_REQUEST),
+    ("Could you change 'should' to 'must' in point 1? Then we're in.", Intent.CHANGE_REQUEST),
+    ("Sugerimos cambiar la redacción del punto 3.", Intent.CHANGE_REQUEST),
+    # referrals
+    ("I'm not the right person — please contact our director, Ana Ruiz, ana@river.example.",
+     Intent.REFERRAL),
+    ("I sign in my personal capacity, not on behalf of my employer.", Intent.UNKNOWN),
+    ("You should talk to Jorge Pérez <jorge@lanare.example>, he handles coalitions.",
+     Intent.REFERRAL),
+    # unsubscribe
+    ("Please remove me from your list.", Intent.UNSUBSCRIBE),
+    ("Unsubscribe", Intent.UNSUBSCRIBE),
+    ("Yes, unsubscribe me.", Intent.UNSUBSCRIBE),
+    ("Por favor darme de baja.", Intent.UNSUBSCRIBE),
+    # mixed signals go to a person
+    ("Yes we sign. Actually no, wait, let me check with Maria.", Intent.NEEDS_APPROVAL),
+    ("We sign, but please remove the word 'crisis'.", Intent.CHANGE_REQUEST),
+    ("Yes — but we need to see the final version first.", Intent.UNKNOWN),
+    ("We support the goals but cannot sign.", Intent.DECLINE),
+    ("Yes, we support this.", Intent.UNKNOWN),
+    ("Sure, happy to help spread the word.", Intent.UNKNOWN),
+    ("We signed already last week.", Intent.UNKNOWN),
+    ("Yes, we will sign once the board votes.", Intent.NEEDS_APPROVAL),
+    ("Do not add us.", Intent.UNKNOWN),
+    ("Please don't list us.", Intent.UNKNOWN),
+    ("We're in the middle of moving offices.", Intent.UNKNOWN),
+    ("I am in Sacramento this week.", Intent.UNKNOWN),
+    ("Yes, add me to your newsletter.", Intent.UNKNOWN),
+    ("Please add us to the coalition mailing list.", Intent.UNKNOWN),
+    ("Yes, sign us up for the webinar.", Intent.UNKNOWN),
+    ("Count me in for the call on Tuesday.", Intent.UNKNOWN),
+    ("Sí, agréguenme a la lista de correo.", Intent.UNKNOWN),
+    ("Oui, ajoutez-moi à la liste de diffusion.", Intent.UNKNOWN),
+    ("", Intent.UNKNOWN),
+    ("Thanks!", Intent.UNKNOWN),
+    ("Reply YES to sign on", Intent.UNKNOWN),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), SIGN_ON)
+def test_clear_consent_is_a_sign_on(text: str, name: str | None) -> None:
+    result = understand(text)
+    assert result.intent == Intent.SIGN_ON, result
+    assert result.evidence
+    assert result.evidence in text
+    assert result.signer_name == name
+
+
+@pytest.mark.parametrize(("text", "intent"), NOT_SIGN_ON)
+def test_anything_less_is_never_a_sign_on(text: str, intent: Intent) -> None:
+    result = understand(text)
+    assert result.intent != Intent.SIGN_ON, result
+    assert result.intent == intent, result
+
+
+def test_sign_on_precision_over_the_whole_set() -> None:
+    false_positives = [t for t, _ in NOT_SIGN_ON if understand(t).intent == Intent.SIGN_ON]
+    assert false_positives == []
+
+
+ASK = """Dear Ana,
+
+I'm writing to ask whether Friends of the River would sign on to our coalition letter.
+To sign, just reply to this email with the name you'd like listed, for example: "Yes,
+Friends of the River signs on." Reply YES to sign on.
+"""
+
+
+def test_words_of_the_quoted_ask_never_count() -> None:
+    # An Outlook reply pasted the ask back without any quote marker.
+    reply = "Thanks, I'll look at it.\n\n" + ASK
+    result = understand(reply, organization="Friends of the River",
+                        exclude=ASK.splitlines())
+    assert result.intent != Intent.SIGN_ON
+
+
+def test_referrals_are_extracted_with_names_and_never_our_own_addresses() -> None:
+    result = understand(
+        "Yes, we sign! You should also ask Jorge Pérez <jorge@lanare.example> and "
+        "sofia@ccejn.example. Reply to reply+t3-abc@valleywater.example.",
+        own_addresses=["ana@river.example"])
+    assert result.intent == Intent.SIGN_ON
+    assert [(r.email, r.name) for r in result.referrals] == [
+        ("jorge@lanare.example", "Jorge Pérez"), ("sofia@ccejn.example", None)]
+
+
+def test_signer_type() -> None:
+    assert understand("I sign in my personal capacity.").signer_type == "individual"
+    assert understand("We are happy to sign on behalf of our organization.").signer_type == \
+        "organization"
+
+
+# Answers to a change notice ("your signature stays unless you reply WITHDRAW by ...", "reply
+# YES to confirm your signature on the new text") and to a reissue notice ("reply to opt out").
+
+WITHDRAW = [
+    # English
+    "WITHDRAW",
+    "withdraw",
+    "Withdraw.",
+    "We withdraw our signature.",
+    "Please withdraw our name",
+    "please remove our name from the letter",
+    "take us off the letter",
+    "remove us from the list of signers",
+    "remove us from the signatories",
+    "we'd like to opt out",
+    "Please opt us out of the reissue",
+    "do not include us in the reissued statement",
+    "we no longer want to be listed",
+    "We can no longer support this letter, please remove our name",
+    "We have decided to withdraw from the letter.",
+    "Unfortunately we have to withdraw our signature.",
+    "We cannot support the new text. Please withdraw our name.",
+    # Spanish
+    "RETIRAR",
+    "retiramos nuestra firma",
+    "por favor retiren nuestro nombre",
+    "no nos incluyan en la carta",
+    "Queremos retirarnos de la carta.",
+    "Por favor darnos de baja de la carta.",
+    # French
+    "RETIRER",
+    "nous retirons notre signature",
+    "veuillez retirer notre nom",
+    "ne nous incluez pas",
+    "Nous voulons nous retirer de la lettre.",
+]
+
+RECONFIRM = [
+    # English
+    "We confirm",
+    "Confirmed, keep us on.",
+    "yes we still sign",
+    "we reconfirm our signature",
+    "Still on board!",
+    "keep our name on the letter",
+    "We still support it",
+    "Yes, keep us on.",
+    "We will not withdraw, keep us on",
+    # Spanish
+    "Sí, confirmamos",
+    "confirmamos nuestra firma",
+    "seguimos firmando",
+    # French
+    "nous confirmons",
+    "nous maintenons notre signature",
+    "oui, gardez notre nom",
+]
+
+NOT_WITHDRAW = [
+    # negated
+    ("we do not want to withdraw", Intent.UNKNOWN),
+    ("don't withdraw us", Intent.UNKNOWN),
+    ("no need to remove our name", Intent.UNKNOWN),
+    ("we will not withdraw", Intent.UNKNOWN),
+    ("nous ne retirons pas notre signature", Intent.UNKNOWN),
+    ("We don't want to, you know, withdraw our name", Intent.UNKNOWN),
+    ("No, withdraw us", Intent.UNKNOWN),
+    # conditional, hedged, asked
+    ("we might withdraw if the text changes again", Intent.UNKNOWN),
+    ("We'd withdraw if the text changes again.", Intent.UNKNOWN),
+    ("should we withdraw?", Intent.QUESTION),
+    ("¿debemos retirar nuestra firma?", Intent.QUESTION),
+    ("We need to check with our board whether to withdraw", Intent.NEEDS_APPROVAL),
+    ("To remove our name from the letter, we reply by December 10", Intent.UNKNOWN),
+    ("We withdraw. Can you confirm when it's done?", Intent.QUESTION),
+    # taken back
+    ("Please remove our name. Actually, never mind.", Intent.UNKNOWN),
+    # someone else, or something else
+    ("Several groups chose to withdraw.", Intent.UNKNOWN),
+    ("They decided to opt out", Intent.UNKNOWN),
+    ("I'd like to withdraw my question", Intent.UNKNOWN),
+    ("We withdraw from the webinar", Intent.UNKNOWN),
+    ("Nos vemos en el retiro.", Intent.UNKNOWN),
+    ("Count us out", Intent.UNKNOWN),
+    # our own notice's words
+    ("Reply WITHDRAW by December 10 to take your name off", Intent.UNKNOWN),
+    # the mailing list, not the letter
+    ("Remove us from your mailing list", Intent.UNSUBSCRIBE),
+    # A bare "list" may be the mailing list: unsubscribe, as before, never a withdrawal.
+    ("remove us from the list", Intent.UNSUBSCRIBE),
+    ("unsubscribe", Intent.UNSUBSCRIBE),
+]
+
+NOT_RECONFIRM = [
+    ("we cannot confirm yet", Intent.UNKNOWN),
+    ("we'll confirm if the board agrees", Intent.UNKNOWN),
+    ("We will confirm.", Intent.UNKNOWN),
+    ("can you confirm the deadline?", Intent.MORE_TIME),
+    ("please confirm the deadline", Intent.MORE_TIME),
+    ("please confirm you received this", Intent.UNKNOWN),
+    ("confirm our address is correct", Intent.UNKNOWN),
+    ("We confirm receipt of the new text.", Intent.UNKNOWN),
+    ("Keep us posted", Intent.UNKNOWN),
+    ("keep me in the loop", Intent.UNKNOWN),
+    ("Keep us on the letter if the text stays as it is.", Intent.UNKNOWN),
+    ("We still support the goals but cannot sign.", Intent.UNKNOWN),
+    ("Are we still on the letter?", Intent.QUESTION),
+    ("Yes, we confirm our participation in the webinar.", Intent.UNKNOWN),
+    ("We still support it. We can't attend the call though.", Intent.UNKNOWN),
+]
+
+CONTRADICTORY = [
+    "keep our name... actually withdraw us",
+    "Keep our name on the letter. Actually, withdraw us.",
+    "We confirm. Please remove our name from the letter.",
+    "Yes. Please withdraw our name.",
+    "No nos incluyan en la carta. Mantengan nuestro nombre.",
+]
+
+
+@pytest.mark.parametrize("text", WITHDRAW)
+def test_taking_the_name_off_is_a_withdrawal(text: str) -> None:
+    result = understand(text)
+    assert result.intent == Intent.WITHDRAW, result
+    assert result.evidence
+    assert result.evidence in text
+
+
+@pytest.mark.parametrize("text", RECONFIRM)
+def test_keeping_the_name_on_is_a_reconfirmation(text: str) -> None:
+    result = understand(text)
+    assert result.intent == Intent.RECONFIRM, result
+    assert result.evidence
+    assert result.evidence in text
+
+
+@pytest.mark.parametrize(("text", "intent"), NOT_WITHDRAW)
+def test_anything_less_is_never_a_withdrawal(text: str, intent: Intent) -> None:
+    result = understand(text)
+    assert result.intent not in (Intent.WITHDRAW, Intent.RECONFIRM, Intent.SIGN_ON), result
+    assert result.intent == intent, result
+
+
+@pytest.mark.parametrize(("text", "intent"), NOT_RECONFIRM)
+def test_anything_less_is_never_a_reconfirmation(text: str, intent: Intent) -> None:
+    result = understand(text)
+    assert result.intent not in (Intent.WITHDRAW, Intent.RECONFIRM, Intent.SIGN_ON), result
+    assert result.intent == intent, result
+
+
+@pytest.mark.parametrize("text", CONTRADICTORY)
+def test_withdrawing_and_keeping_at_once_goes_to_a_person(text: str) -> None:
+    result = understand(text)
+    assert result.intent == Intent.UNKNOWN, result
+    assert "contradictory" in result.signals
+    assert result.evidence
+    assert result.evidence in text
+
+
+def test_why_a_withdrawal_did_not_count_is_shown() -> None:
+    assert "negated withdrawal" in understand("We will not withdraw.").signals
+    assert "conditional withdrawal" in understand("We might withdraw if it changes.").signals
+    assert "withdrawal in a question" in understand("¿Retiramos nuestra firma?").signals
+    assert "negated reconfirmation" in understand("We cannot confirm yet.").signals
+    assert "retracted withdrawal" in understand("Withdraw us. Actually, wait.").signals
+
+
+def test_the_letter_named_makes_a_withdrawal_not_an_unsubscribe() -> None:
+    assert understand("Please remove us from the letter.").intent == Intent.WITHDRAW
+    assert understand("Please remove us from your list.").intent == Intent.UNSUBSCRIBE
+    assert understand("Please remove me from your mailing list.").intent == Intent.UNSUBSCRIBE
+    assert understand("Don't remove us from the letter.").intent == Intent.UNKNOWN
+
+
+def test_a_withdrawal_and_an_unsubscribe_together_go_to_a_person() -> None:
+    result = understand("Please remove our name from the letter and unsubscribe me.")
+    assert result.intent == Intent.UNKNOWN
+    assert result.signals == ("withdraw", "unsubscribe")
+
+
+def test_a_plain_yes_from_a_signer_stays_a_sign_on() -> None:
+    for text in ("Yes", "Count us in.", "We'll sign.", "We confirm we will sign."):
+        assert understand(text).intent == Intent.SIGN_ON, text
+
+
+def test_withdrawal_and_reconfirmation_precision_over_the_whole_set() -> None:
+    cases = [t for t, _ in SIGN_ON] + [t for t, _ in NOT_SIGN_ON + NOT_WITHDRAW + NOT_RECONFIRM]
+    withdrawn = [t for t in [*cases, *RECONFIRM, *CONTRADICTORY]
+                 if understand(t).intent == Intent.WITHDRAW]
+    reconfirmed = [t for t in [*cases, *WITHDRAW, *CONTRADICTORY]
+                   if understand(t).intent == Intent.RECONFIRM]
+    assert withdrawn == []
+    assert reconfirmed == []
+
+
+NOTICE = """Dear Ana,
+
+The coalition letter on groundwater has changed; the new text is below.
+Your signature stays unless you reply WITHDRAW by December 10 to take your name off.
+Reply WITHDRAW by December 10 to take your name off.
+If you are happy with the new text, reply YES to confirm your signature.
+"""
+
+
+def test_words_of_the_quoted_notice_never_count() -> None:
+    # Pasted back without quote markers, whole or one sentence of it.
+    for reply in ("Thanks for letting us know.\n\n" + NOTICE,
+                  "Noted.\nReply WITHDRAW by December 10 to take your name off.",
+                  "Your signature stays unless you reply WITHDRAW by December 10 to take "
+                  "your name off."):
+        result = understand(reply, exclude=NOTICE.splitlines())
+        assert result.intent not in (Intent.WITHDRAW, Intent.RECONFIRM, Intent.SIGN_ON), reply
+
+
+def test_a_short_answer_above_the_quoted_notice_still_counts() -> None:
+    lines = NOTICE.splitlines()
+    assert understand("WITHDRAW\n\n" + NOTICE, exclude=lines).intent == Intent.WITHDRAW
+    assert understand("Withdraw.", exclude=lines).intent == Intent.WITHDRAW
+    assert understand("Keep us on.\n\n" + NOTICE, exclude=lines).intent == Intent.RECONFIRM
+    assert understand("Yes", exclude=ASK.splitlines()).intent == Intent.SIGN_ON
+
+
+def test_a_notice_line_of_one_word_quoted_back_does_not_count() -> None:
+    notice = NOTICE + "To take your name off, just reply:\nWITHDRAW\n"
+    result = understand("Thanks.\n\n" + notice, exclude=notice.splitlines())
+    assert result.intent != Intent.WITHDRAW
