@@ -15,10 +15,36 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+def _storable(value: Any) -> Any:
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value \
+        else value
+
+
+def _storable_row(row: Any) -> Any:
+    if isinstance(row, dict):
+        return {key: _storable(value) for key, value in row.items()}
+    if isinstance(row, list | tuple):
+        return type(row)(_storable(value) for value in row)
+    return row
+
+
+def _storable_text(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                   executemany: bool) -> tuple[str, Any]:
+    """Text that a message decoded to may hold NUL, which PostgreSQL refuses in text (and
+    would stop the pipe on): it is stored as U+FFFD; the original stays in the raw bytes."""
+    if executemany and isinstance(parameters, list):
+        return statement, [_storable_row(row) for row in parameters]
+    return statement, _storable_row(parameters)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    On every engine, text parameters are made storable (`_storable_text`).
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        event.listen(engine, "before_cursor_execute", _storable_text, retval=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -41,7 +67,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "before_cursor_execute", _storable_text, retval=True)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
