@@ -115,9 +115,13 @@ def _email(value: str) -> str:
     if not value:
         raise ValueError("missing email")
     try:
-        return validate_email(value, check_deliverability=False).normalized.lower()
+        # SMTP without SMTPUTF8 carries only ASCII addresses: a non-ASCII local part is
+        # refused here, with its line, rather than failing at send time; a non-ASCII
+        # domain is kept in its ASCII (IDNA) form.
+        valid = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise ValueError(f"invalid email {value!r}: {exc}") from None
+    return (valid.ascii_email or valid.normalized).lower()
 
 
 def parse_row(line: int, raw: dict[str, str]) -> Row:

@@ -10,6 +10,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -24,9 +25,33 @@ _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00]+")
 _SPACES = re.compile(r"\s+")
 
 
-def one_line(text: str) -> str:
-    """`text` fit for a header: line breaks and runs of white space become one space."""
-    return _SPACES.sub(" ", _LINE_BREAKS.sub(" ", text)).strip()
+# A header line from data stays well inside RFC 5322's 998: a name of 5,000 characters is
+# cut with an ellipsis in headers (the page and the letter keep it whole).
+HEADER_TEXT_MAX = 200
+_ENCODED_WORD = re.compile(r"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{0,2000}\?=")
+
+
+def _decoded(text: str) -> str:
+    """`text` with RFC 2047 encoded words decoded, as a mail reader would show it, so that
+    what they hide (a line break, a second header) is cleaned like everything else."""
+    for _ in range(5):  # an encoded word may decode to another one
+        if not _ENCODED_WORD.search(text):
+            break
+        try:
+            decoded = str(make_header(decode_header(text)))
+        except Exception:  # undecodable: the header parser must not get a second try
+            return _ENCODED_WORD.sub(lambda m: m.group(0).replace("=?", "= ?"), text)
+        if decoded == text:
+            break
+        text = decoded
+    return text.replace("=?", "= ?")
+
+
+def one_line(text: str, limit: int = HEADER_TEXT_MAX) -> str:
+    """`text` fit for a header: encoded words decoded, then line breaks and runs of white
+    space made one space, and cut to `limit` characters with an ellipsis."""
+    text = _SPACES.sub(" ", _LINE_BREAKS.sub(" ", _decoded(text))).strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def wrap_text(text: str, width: int = WRAP_AT) -> str:
@@ -43,7 +68,8 @@ def wrap_text(text: str, width: int = WRAP_AT) -> str:
 
 def mailbox(display_name: str, address: str) -> Address:
     local, at, domain = address.strip().rpartition("@")
-    if not at or not local or not domain or one_line(address) != address.strip():
+    if not at or not local or not domain or _LINE_BREAKS.search(address) \
+            or _SPACES.search(address.strip()):
         raise ValueError(f"not an email address: {address!r}")
     return Address(display_name=one_line(display_name), username=local, domain=domain)
 
@@ -78,7 +104,7 @@ class Draft:
         if self.references:
             msg["References"] = " ".join(self.references)
         for name, value in self.extra_headers.items():
-            msg[name] = one_line(value)
+            msg[name] = one_line(value, limit=990 - len(name))
         msg.set_content(wrap_text(self.text), cte="quoted-printable")
         if self.html is not None:
             msg.add_alternative(self.html, subtype="html", cte="quoted-printable")

@@ -145,3 +145,17 @@ def test_excel_bom_and_aliases(app: App, tmp_path: Path) -> None:
     with app.factory() as session:
         contact = session.scalars(select(Contact)).one()
     assert (contact.first_name, contact.email) == ("Zoé", "zoe@ecole.example")
+
+
+def test_an_address_smtp_cannot_carry_is_refused_with_its_line(app: App, tmp_path: Path) -> None:
+    path = tmp_path / "targets.csv"
+    path.write_text(
+        HEADER
+        + "Bund Fresno,small,Ally,legal,,,Jo Müller,müller@bund.example,,yes\n"
+        + "Umwelt Bünde,small,Ally,legal,,,Al Bo,al@bünde.example,,yes\n",
+        encoding="utf-8")
+    report = run_import(app, path)
+    reasons = {e.line: e.reason for e in report.errors}
+    assert set(reasons) == {2} and "müller@bund.example" in reasons[2]
+    with app.factory() as session:
+        assert session.scalars(select(Contact.email)).one() == "al@xn--bnde-0ra.example"

@@ -63,3 +63,23 @@ def test_text_is_wrapped_but_links_are_not_broken() -> None:
     assert all(len(line) <= 72 for line in lines if not line.startswith(("https", "  ")))
     assert url in lines
     assert text.endswith("\n")
+
+
+def test_an_encoded_word_in_a_name_cannot_add_a_header() -> None:
+    from outreach.mail.compose import HEADER_TEXT_MAX
+
+    evil = "=?utf-8?q?Evil=0D=0ABcc:_victim@x.example?="
+    twice = "=?utf-8?q?=3D=3Futf-8=3Fq=3FEvil=3D0D=3D0ABcc:_v@x=3F=3D?="
+    for name in (evil, twice, "x" * 5000):
+        draft = Draft(sender=mailbox("Maria", "maria@valleywater.org"),
+                      to=mailbox(name, "a@b.example"), subject=f"Will {name} sign on?",
+                      text="Dear friend", message_id="<m1@valleywater.org>",
+                      date=datetime(2026, 12, 1, tzinfo=UTC))
+        raw = to_bytes(draft.build())
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        names = [line.split(b":", 1)[0] for line in head.split(b"\r\n")
+                 if line and not line[:1].isspace()]
+        assert b"Bcc" not in names
+        assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+        subject = str(draft.build()["Subject"])
+        assert len(subject) <= HEADER_TEXT_MAX + 20
