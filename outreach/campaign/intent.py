@@ -106,6 +106,9 @@ def _is_bare_yes(folded: str, org_words: set[str]) -> bool:
     return all(w in BARE_YES_FILLER or w in org_words for w in _words(folded))
 
 
+_EXAMPLE = re.compile(r"[\"“«]([^\"“”«»\n]{3,200})[\"”»]")
+
+
 def _drop_quoted_ask(parts: list[str], exclude: Iterable[str]) -> list[str]:
     """Sentences that repeat the ask (say, quoted without '>' markers) never count.
 
@@ -117,10 +120,18 @@ def _drop_quoted_ask(parts: list[str], exclude: Iterable[str]) -> list[str]:
     if not ask:
         return parts
     own = {_bare(s) for s in sentences("\n".join(lines))}
+    # The replies the ask suggests ("Yes, <Org> signs on."): written above the quoted ask,
+    # they are the writer's own words.
+    examples = {_bare(m) for m in _EXAMPLE.findall(ask)}
     kept = []
+    quote_started = False
     for part in parts:
         folded = re.sub(r"\s+", " ", fold(part))
         quoted = _bare(folded) in own if len(_words(folded)) < 3 else folded in ask
+        if quoted and not quote_started and _bare(folded) in examples:
+            quoted = False
+        elif quoted:
+            quote_started = True
         if not quoted:
             kept.append(part)
     return kept

@@ -356,7 +356,8 @@ NAME_PATTERNS = [
         r"\b(?:sous le nom(?: de)?|en tant que|comme)[:\s]+[\"“«]?\s*(?=[A-ZÀ-Ý])" + _NAME,
         r"\b(?:yes|yep|absolutely|si|sí|oui)[,!:\s]+(?:please )?(?:add|include|list)\s+"
         r"(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][^\n;!?]{1,150}?)(?:\s+(?:to|on|as)\b|[.;!?\n]|$)",
-        r"^(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][^\n;!?]{1,150}?) (?:signs on|will sign|is signing|firma"
+        r"^(?:(?:yes|yep|yeah|si|sí|oui|sim|ja)\b[,!:\s]+)?"
+        r"(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][^\n;!?]{1,150}?) (?:signs on|will sign|is signing|firma"
         r"|signe)\b",
     )
 ]

@@ -406,3 +406,25 @@ def test_a_notice_line_of_one_word_quoted_back_does_not_count() -> None:
     notice = NOTICE + "To take your name off, just reply:\nWITHDRAW\n"
     result = understand("Thanks.\n\n" + notice, exclude=notice.splitlines())
     assert result.intent != Intent.WITHDRAW
+
+
+ASK_WITH_EXAMPLE = ('To sign, just reply to this email with the name you\'d like listed, for '
+                    'example: "Yes, Community Water Center signs on." If you have questions, '
+                    'reply and tell us; a person reads every reply.')
+
+
+@pytest.mark.parametrize("reply", [
+    "Yes, Community Water Center signs on.",
+    "Hi Maria,\nYes, Community Water Center signs on.\n\n" + ASK_WITH_EXAMPLE,
+])
+def test_the_reply_the_ask_suggests_is_a_sign_on_under_the_name_on_file(reply: str) -> None:
+    result = understand(reply, organization="Community Water Center",
+                        exclude=ASK_WITH_EXAMPLE.splitlines())
+    assert result.intent == Intent.SIGN_ON
+    assert result.signer_name == "Community Water Center"
+
+
+def test_the_example_inside_the_quoted_ask_alone_is_not_a_reply() -> None:
+    result = understand("Thanks!\n\n" + ASK_WITH_EXAMPLE, organization="Community Water Center",
+                        exclude=ASK_WITH_EXAMPLE.splitlines())
+    assert result.intent != Intent.SIGN_ON

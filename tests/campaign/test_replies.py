@@ -6,9 +6,11 @@ import email
 import email.policy
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -27,6 +29,7 @@ from outreach.campaign.models import (
     Target,
     TargetState,
 )
+from outreach.campaign.reading import classify_file
 from outreach.campaign.targets import mail_about
 from outreach.db.session import transaction
 from outreach.mail.models import InboundMessage, InboundStatus, OutboxMessage
@@ -383,3 +386,21 @@ def test_signers_export_with_their_evidence_in_page_order(
     assert (first["evidence"], first["decided_by"], first["letter_version"]) == (
         "reply", "classifier", 1)
     assert first["quoted_text"] == "Yes, list us as Abundant Fresno."
+
+
+def test_the_suggested_reply_above_the_quoted_ask_is_a_sign_on_and_classify_agrees(
+        asked: App, smtp_server: SmtpServer, tmp_path: Path) -> None:
+    ask = sent_ask(smtp_server, "esoria@maderajustice.example")
+    body = ask.get_body(("plain",))
+    assert body is not None
+    suggested = re.search(r'for example: "([^"]+)"', " ".join(body.get_content().split()))
+    assert suggested is not None
+    raw = reply_to(ask, suggested.group(1))
+    deliver(asked, raw)
+    assert process(asked) == {"signed": 1}
+    with asked.factory() as session:
+        daemon_name = session.scalars(select(SignOn)).one().name_as_listed
+    path = tmp_path / "reply.eml"
+    path.write_bytes(raw)
+    cli = classify_file(path)
+    assert (cli["intent"], cli["signer_name"]) == ("sign_on", daemon_name)
