@@ -153,7 +153,22 @@ class Connection:
             smtp, self._smtp = self._smtp, None
             smtp.close()
             raise
+        except Exception:
+            await self._reset()
+            raise
         self._sent += 1
+
+    async def _reset(self) -> None:
+        """After a failed message, end its transaction (RSET) so the next one starts clean;
+        a session that cannot even do that is dropped and the next send reopens one."""
+        smtp = self._smtp
+        if smtp is None:
+            return
+        try:
+            await smtp.rset()
+        except Exception:  # whatever state it is in, it is not one to send in
+            self._smtp = None
+            smtp.close()
 
     async def close(self) -> None:
         smtp, self._smtp = self._smtp, None

@@ -20,6 +20,7 @@ import trustme
 
 from outreach.app import App
 from outreach.campaign.models import TargetState
+from outreach.db.session import transaction as outbox_transaction
 from outreach.mail import outbox
 from outreach.mail.models import OutboxStatus
 from outreach.mail.outbox import OutboxHooks
@@ -517,3 +518,20 @@ def test_two_senders_draining_one_outbox_send_each_row_once(
     assert all(r.status == S.SENT and r.attempts == 1 for r in rows(app))
     sent = [s.stats.sent for s in senders]
     assert sum(sent) == len(recipients) and min(sent) > 0, sent
+
+
+def test_a_message_that_breaks_mid_transaction_does_not_poison_the_next(
+        app: App, smtp_server: SmtpServer) -> None:
+    """A recipient the SMTP path cannot encode fails after MAIL FROM; the session is reset,
+    so the next message on the same connection is not met with '503 nested MAIL'."""
+    app.settings.smtp.connections = 1
+    enqueue_raw(app, ["ok1@example.net"])
+    with outbox_transaction(app.factory) as session:
+        bad = outbox.enqueue(session, kind="note", recipient="müller@example.net", now=NOW,
+                             message_id_domain="test.example")
+        bad.raw = b"Subject: x\r\n\r\nhello\r\n"
+    enqueue_raw(app, ["ok2@example.net"])
+    drain(app)
+    assert {r.rcpt_tos[0] for r in smtp_server.messages} == {"ok1@example.net",
+                                                              "ok2@example.net"}
+    assert row_for(app, "ok2@example.net").status == OutboxStatus.SENT
