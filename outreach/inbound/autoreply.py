@@ -83,7 +83,7 @@ def _fold(text: str) -> str:
 
 
 _QUOTE_STARTS = re.compile(
-    r"^\s*(?:-{2,}\s*(?:original|forwarded|urspr[üu]ngliche|message\s+d'origine|mensaje\s+"
+    r"^\s*+(?:-{2,}\s*(?:original|forwarded|urspr[üu]ngliche|message\s+d'origine|mensaje\s+"
     r"original|messaggio\s+originale)[^\n]*-{2,}|_{10,}|On\s.{0,200}\bwrote:|Le\s.{0,200}"
     r"\ba\s+[ée]crit\s*:|Am\s.{0,200}\bschrieb\s.{0,80}:|El\s.{0,200}\bescribi[óo]:|"
     r"From:\s.*|De\s*:\s.*|Von:\s.*|Da:\s.*|Begin\s+forwarded\s+message|"
@@ -92,10 +92,13 @@ _QUOTE_STARTS = re.compile(
 )
 
 
+_MAX_BODY = 32 * 1024  # characters of the body read (HTML: of its source); a notice is short
+
+
 def _own_text(msg: EmailMessage, limit: int = 6000) -> str:
     """The sender's own words: the body before any quoted or forwarded message, no "> "."""
     try:
-        text = body_text(msg)
+        text = body_text(msg, limit=_MAX_BODY)
     except Exception:  # an undecodable body: read nothing from it
         return ""
     lines: list[str] = []
@@ -312,7 +315,8 @@ def _is_list_post(msg: EmailMessage) -> bool:
 
 def _message_date(msg: EmailMessage) -> datetime | None:
     candidates = [header(msg, "Date")]
-    for received in msg.get_all("Received", failobj=[])[:1]:
+    received = msg.get("Received")  # the newest one
+    if received is not None:
         candidates.append(str(received).rsplit(";", 1)[-1])
     for value in candidates:
         try:
@@ -366,14 +370,16 @@ _NUMERIC = re.compile(
 )
 _SPAN_END = re.compile(
     r"[\n;!?()]|(?<!\d)\.\s|\s-\s|,\s+(?:and|but|et|y|und|e|en)\b|"
-    r"\s+(?:at|um|a|a\s+las)\s+\d{1,2}[:h.]\d\d"
+    r"(?<!\s)\s+(?:at|um|a|a\s+las)\s+\d{1,2}[:h.]\d\d"
 )
+_MAX_DATE_PARSES = 8  # phrases handed to dateparser for one notice: it names its date early
 
 
 def _return_date(msg: EmailMessage, subject: str) -> date | None:
     sent = _message_date(msg)
+    budget = _Budget(_MAX_DATE_PARSES)
     for text in (_fold(_own_text(msg, 3000)), _fold(subject)):
-        found = return_date_in(text, sent)
+        found = _return_date_in(text, sent, budget)
         if found is not None:
             return found
     return None
@@ -382,16 +388,37 @@ def _return_date(msg: EmailMessage, subject: str) -> date | None:
 def return_date_in(text: str, sent: datetime | None) -> date | None:
     """The first return date named in `text` (lower case, accent-free), or None.
     `sent` resolves missing years and weekdays; without it only full dates are read."""
+    return _return_date_in(text, sent, _Budget(_MAX_DATE_PARSES))
+
+
+def _return_date_in(text: str, sent: datetime | None, budget: _Budget) -> date | None:
     for language, trigger in _TRIGGERS:
         for match in trigger.finditer(text):
             rest = text[match.end(): match.end() + 60]
-            found = _date_at(rest, language, sent)
+            found = _date_at(rest, language, sent, budget)
             if found is not None:
                 return found
+            if not budget.left:
+                return None
     return None
 
 
-def _date_at(text: str, language: str, sent: datetime | None) -> date | None:
+class _Budget:
+    """How many more phrases may be handed to dateparser (slow) for one text."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def spend(self) -> bool:
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+def _date_at(
+    text: str, language: str, sent: datetime | None, budget: _Budget
+) -> date | None:
     end = _SPAN_END.search(text)
     span = text[: end.start()] if end else text
     span = span.strip(" ,:")
@@ -407,6 +434,8 @@ def _date_at(text: str, language: str, sent: datetime | None) -> date | None:
             continue  # a bare number is not a date
         if not (re.search(r"\d", candidate) or _DAY_WORDS.search(candidate)):
             continue  # a month without its day ("in May") is not a return date
+        if not budget.spend():
+            return None
         found = _parse_words(candidate, language, sent)
         if found is not None:
             return found

@@ -57,12 +57,12 @@ _ATTRIBUTION_END = re.compile(
     r"|\bviết|\bmenulis|\ba\s+scris|\bva\s+escriure"
     r"|написал(?:а|\(а\))?|написала|написав|пишет|писал|пише"    # Russian, Ukrainian
     r"|写道|寫道|のメッセージ|書きました|書き込みました|작성"    # Chinese, Japanese, Korean
-    r"|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\s*[>\])]*"                  # … Name <a@b.c>:
-    r")\s*[:：]\s*$",
+    r"|(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\s*+[>\])]*+"  # … Name <a@b.c>:
+    r")\s*+[:：]\s*+$",
     re.IGNORECASE,
 )
 # "On <date>, <name> wrote" without the colon, as some clients write it.
-_ON_WROTE_NO_COLON = re.compile(r"^On\s.*\d.*\bwrote$", re.IGNORECASE)
+_ON_WROTE_NO_COLON = re.compile(r"^On\s(?=.*\d).*\bwrote$", re.IGNORECASE)
 # How the first line of a wrapped (multi-line) attribution starts.
 _ATTRIBUTION_START = re.compile(
     r"^(?:(?:On|Am|Le|El|Il|In data|Op|Em|W dniu|Dnia|Den|På|Dne|Dňa|Pada|Vào)\b|\d"
@@ -76,9 +76,11 @@ _NAME_PARTICLES = frozenset({"de", "da", "di", "do", "du", "van", "von", "der", 
 # A later line that would start an attribution of its own (so the span starts there).
 _STRONG_START = re.compile(r"^(?:On|Am|Le|El|Il|Op|Em|W dniu|Dnia|Den)\s", re.IGNORECASE)
 _DATE_LIKE = re.compile(r"\d{1,4}[:./-]\d{1,2}|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b")
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _LEADING_PUNCT = re.compile(r"^[-–—*_=\s]+")
-_TRAILING_PUNCT = re.compile(r"\s[-–—*_=\s]{2,}$")  # "---- On <date> <a@b> wrote ----" (Zoho)
+# "---- On <date> <a@b> wrote ----" (Zoho): from the first space in the closing run of
+# rule characters (group 1 keeps what comes before that space).
+_TRAILING_PUNCT = re.compile(r"(?<![-–—*_=\s])([-–—*_=]*+)\s[-–—*_=\s]{2,}+$")
 
 # ---------------------------------------------------------------------------------------
 # Lines from which everything is cut
@@ -86,7 +88,7 @@ _TRAILING_PUNCT = re.compile(r"\s[-–—*_=\s]{2,}$")  # "---- On <date> <a@b> 
 # "-----Original Message-----", "-------- Message d'origine --------", "---Original Message---",
 # "---------- Forwarded message ---------", "-----Ursprüngliche Nachricht-----", ...
 _ORIGINAL_MESSAGE = re.compile(
-    r"^\s*[-=_*~]{2,}\s*[^-=_*~]{0,40}?"
+    r"^\s*[-=_*~]{2,}\s*+[^-=_*~]{0,40}?"
     r"(?:message|nachricht|mensaje|mensagem|messaggio|bericht|meddelelse|meddelande|besked"
     r"|melding|viesti|wiadomość|wiadomosc|zpráva|správa|сообщение|повідомлення|üzenet|ileti"
     r"|e-?mail|邮件|郵件|メッセージ|메시지)"
@@ -99,7 +101,7 @@ _FORWARDED = re.compile(
     r"|Début du message réexpédié|Début du message transféré|Inicio del mensaje reenviado"
     r"|Início da mensagem reencaminhada|Inizio messaggio inoltrato|Begin doorgestuurd bericht"
     r"|Vidarebefordrat meddelande|Videresendt meddelelse|Пересылаемое сообщение"
-    r"|Forwarded message|Mensaje reenviado|Message transféré|Weitergeleitete Nachricht)\s*:?\s*$",
+    r"|Forwarded message|Mensaje reenviado|Message transféré|Weitergeleitete Nachricht)\s*+:?\s*+$",
     re.IGNORECASE,
 )
 _UNDERSCORES = re.compile(r"^\s*_{2,}\s*$")
@@ -111,7 +113,7 @@ _REPLY_ABOVE = re.compile(
 )
 # A heading over earlier messages that a system appends under the reply ("Previous Replies").
 _HISTORY_HEADING = re.compile(
-    r"^\W*(?:(?:previous|earlier|older) (?:replies|messages|posts|emails|discussion)"
+    r"^\W*+(?:(?:previous|earlier|older) (?:replies|messages|posts|emails|discussion)"
     r"|(?:conversation|message|thread|email|ticket) history)\W*$",
     re.IGNORECASE,
 )
@@ -140,12 +142,13 @@ _APP_SIGNATURE = re.compile(
     r")",
     re.IGNORECASE,
 )
-_TRAILING_LINK = re.compile(r"\s*(?:<[^<>]*>|\([^()]*\)|\[[^\[\]]*\])\s*$")
+_TRAILING_LINK = re.compile(r"(?<!\s)\s*+(?:<[^<>]*>|\([^()]*\)|\[[^\[\]]*\])\s*+$")
 
 # ---------------------------------------------------------------------------------------
 # Outlook-style header blocks ("From: … / Sent: … / To: … / Subject: …")
 
-_HEADER_LINE = re.compile(r"^\s*[*_]*\s*([^\W\d_][^:：]{0,24}?)\s*[*_]*\s*[:：]")
+_COLON = re.compile("[:：]")
+_HEADER_LINE = re.compile(r"^\s*+[*_]*+\s*+([^\W\d_][^:：]{0,24}?)\s*+[*_]*+\s*+[:：]")
 _FROM_KEYS = frozenset({
     "from", "de", "von", "van", "da", "od", "от", "від", "fra", "från", "lähettäjä", "feladó",
     "kimden", "发件人", "寄件者", "寄件人", "差出人", "보낸 사람", "afsender", "remitente",
@@ -182,21 +185,22 @@ _HEADER_KINDS = {
 }
 
 # An e-mail or web address on a signature line; phone numbers are `_PHONE`.
-_CONTACT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://|\bwww\.[\w-]+\.\w")
+_CONTACT = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://|\bwww\.[\w-]+\.\w")
 _PHONE = re.compile(r"\+?\(?\d[\d ().-]{5,}\d")
 _DATE_SHAPE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 
 _INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u200e\u200f\u2060\u202a-\u202e]")
 _QUOTED = re.compile(r"^[ \t]*>(?!\s*[:：]\s*$)")  # ">:" alone ends a wrapped "<a@b.c\n>:"
-_MAX_CHARS = 1_000_000
-_MAX_LINES = 10_000
+_MAX_CHARS = 64 * 1024  # of text read: far more than anyone writes above a quote
+_MAX_HTML = 64 * 1024  # of an HTML body's source read to find that text
+_MAX_LINES = 2_000  # of lines read: each costs a few rules; a reply is far shorter
 _WRAPPED_QUOTE_MIN = 50  # a quoted line this long may have been wrapped by the client
 _SENTENCE_END = (".", "?", "!", ":", ";", '"', "'", ")", "”", "»")
 
 
 def visible_text(msg: EmailMessage) -> str:
     """What the sender wrote now, from a message as `load_message` returns it."""
-    return visible_text_from_body(reply_body_text(msg))
+    return visible_text_from_body(reply_body_text(msg, limit=_MAX_HTML))
 
 
 def visible_text_from_body(text: str) -> str:
@@ -331,7 +335,7 @@ def _next_nonblank(lines: list[str], start: int) -> int | None:
 
 
 def _is_attribution(joined: str) -> bool:
-    text = _TRAILING_PUNCT.sub("", _LEADING_PUNCT.sub("", joined))
+    text = _TRAILING_PUNCT.sub(r"\1", _LEADING_PUNCT.sub("", joined))
     if not 6 <= len(text) <= 320:
         return False
     if _ON_WROTE_NO_COLON.match(text):
@@ -351,7 +355,7 @@ def _is_attribution(joined: str) -> bool:
 def _reads_as_sentence(part: list[str]) -> bool:
     """An attribution with no date, address or opening word ("Name wrote:") whose name part
     reads as words of a sentence ("Yes, as we wrote:") rather than as a name."""
-    text = _TRAILING_PUNCT.sub("", _LEADING_PUNCT.sub("", " ".join(x.strip() for x in part)))
+    text = _TRAILING_PUNCT.sub(r"\1", _LEADING_PUNCT.sub("", " ".join(x.strip() for x in part)))
     if _DATE_LIKE.search(text) or _EMAIL.search(text) or _STRONG_START.match(text):
         return False
     match = _ATTRIBUTION_END.search(text)
@@ -385,13 +389,25 @@ def _attribution_span(lines: list[str], quoted: list[bool], i: int) -> int:
     return best
 
 
-@functools.lru_cache(maxsize=4096)
 def _header_kind(line: str) -> str | None:
-    match = _HEADER_LINE.match(line)
+    """What an Outlook-style header line names ("from", "date", ...), or None. Only the
+    line up to its first colon counts, and only short ones are remembered."""
+    colon = _COLON.search(line)
+    if colon is None:
+        return None
+    name = line[: colon.end()]
+    return _remembered_kind(name) if len(name) <= 200 else _kind(name)
+
+
+def _kind(name: str) -> str | None:
+    match = _HEADER_LINE.match(name)
     if not match:
         return None
     key = re.sub(r"\s+", " ", match.group(1)).strip().lower()
     return _HEADER_KINDS.get(key)
+
+
+_remembered_kind = functools.lru_cache(maxsize=4096)(_kind)
 
 
 def _header_block_start(lines: list[str], i: int) -> int | None:

@@ -469,6 +469,12 @@ def test_html_to_text_is_unchanged_by_the_reply_rendering() -> None:
     assert html_to_reply_text(html) == "Hi\n> quoted\n> > deeper\n"
 
 
+def test_a_marked_section_the_parser_refuses_is_skipped_not_raised() -> None:
+    # Python 3.11's HTMLParser raises AssertionError on "<![foo"; later ones skip it.
+    assert html_to_text("<p>Yes<![foo]> we sign</p>") == "Yes we sign\n"
+    assert html_to_reply_text("<p>Yes<![foo]> we sign</p>") == "Yes we sign\n"
+
+
 # --- The shared corpus -----------------------------------------------------------------
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"

@@ -32,10 +32,31 @@ human", whitelists) sometimes dress their challenge as a DSN: those are not boun
 
 Nothing here raises on odd input: broken MIME, unknown charsets and header values that
 do not parse are read as far as they can be, and whatever cannot be read is ignored.
+Nor does anything take more than linear time: each part is read up to `mime.MAX_TEXT`
+characters, the notification up to `mime.MAX_NOTIFICATION`, and every pattern runs in
+time linear in what it reads.
+
+How it is organised (after flufl.bounce): `detect_bounce` asks the `DETECTORS` in
+order, each a `Detector` reading the `Facts` of the message; the first bounce found is
+the answer, and a detector that knows the message is no bounce ends the search.
+
+- `dsn`: RFC 3464 delivery-status parts (1. above).
+- `notification`: the free-text reports (2. and 3.), whose failed addresses the
+  `FINDERS` look for, each in one shape of report: `qmail` ("<user@host>:" lines, also
+  Postfix and Yahoo), `labelled` ("Failed recipient: ..."), `exim` (an indented list),
+  `listed` (addresses after an intro phrase), `aol` (bare user names) and `mentioned`
+  (the last resort: an address the report merely mentions). `vendors` names the mail
+  system for `Bounce.detector`.
+- `attached`: a report wrapped in a message of its own, read with the two above.
+- Shared: `common` (Bounce, the Detector protocol, the walk), `facts` and `mime` (what
+  is read from the message), `evidence` (what its headers say), `addresses`,
+  `classify` (hard or soft, and the diagnostic line), `challenge`, `report` (the
+  finders' view of a notification).
 """
 
 from __future__ import annotations
 
+import weakref
 from email.message import EmailMessage
 
 from outreach.inbound.bounces.attached import AttachedReport
@@ -56,8 +77,22 @@ DETECTORS: tuple[Detector, ...] = (*_REPORT_DETECTORS, AttachedReport(_REPORT_DE
 
 
 def detect_bounce(msg: EmailMessage) -> Bounce | None:
-    """The delivery failure `msg` reports, or None when it is not a bounce."""
+    """The delivery failure `msg` reports, or None when it is not a bounce.
+
+    The answer for the message asked about last is kept (for as long as that message
+    lives): the classifier asks twice, as `detect_auto_reply` first makes sure a message
+    is no bounce, and reading a long report takes a while. Messages are not changed after
+    they are loaded; one that is must be loaded again to be asked again."""
+    global _last
+    last = _last
+    if last is not None and last[0]() is msg:
+        return last[1]
     try:
-        return run(DETECTORS, msg)
+        found = run(DETECTORS, msg)
     except Exception:  # pragma: no cover - a last guard: odd input must never stop the reader
-        return None
+        found = None
+    _last = (weakref.ref(msg), found)
+    return found
+
+
+_last: tuple[weakref.ref[EmailMessage], Bounce | None] | None = None

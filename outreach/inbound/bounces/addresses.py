@@ -10,8 +10,12 @@ _LOCAL = rf"{_ATOM}+(?:\.{_ATOM}+)*\.?"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = rf"{_LABEL}(?:\.{_LABEL})+"
 ADDRESS = rf"{_LOCAL}@{_DOMAIN}"
-ADDRESS_RE = re.compile(rf"(?<![A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.-])({ADDRESS})(?![A-Za-z0-9-])")
-FULL_ADDRESS_RE = re.compile(rf"{ADDRESS}")
+# Where a search for ADDRESS can find its leftmost match: not right after an atom
+# character, nor after one and a dot (there it would have started earlier). Put in front
+# of ADDRESS in a search, it keeps the search linear on a long run of atoms and dots.
+ADDRESS_START = r"(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~-])(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~-]\.)"
+_ADDRESS_RE = re.compile(rf"(?<![A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.-])({ADDRESS})(?![A-Za-z0-9-])")
+_FULL_ADDRESS_RE = re.compile(rf"{ADDRESS}")
 
 # Local parts of the mail system itself: never the failed recipient.
 _SYSTEM_LOCALS = frozenset({
@@ -29,9 +33,9 @@ def clean_address(value: str, lenient: bool = False) -> str | None:
     if value.lower().startswith(("rfc822;", "rfc822:")):
         value = value[7:].strip().strip("<>\"' ")
     value = re.sub(r"^(?:smtp|rfc-?822)[=:]", "", value, flags=re.I)
-    match = FULL_ADDRESS_RE.fullmatch(value)
+    match = _FULL_ADDRESS_RE.fullmatch(value)
     if not match and not (lenient and re.fullmatch(r"[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+", value)):
-        found = ADDRESS_RE.search(value)
+        found = _ADDRESS_RE.search(value)
         if not found:
             return None
         value = found.group(1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 # Challenge-response systems: the recipient's filter asks the sender to prove themselves.
-CHALLENGE = re.compile(
+_CHALLENGE = re.compile(
     r"sender\s+not\s+pre-?approved|(?:server|sender|message|e-?mail)\s+requires\s+"
     r"(?:your\s+)?confirmation|confirm\s+this\s+mail\s+server|"
     r"add\s+yourself\s+to\s+(?:my|the\s+recipient'?s?)\s+(?:guest|approved|allowed|safe|white)|"
@@ -25,4 +25,4 @@ CHALLENGE = re.compile(
 
 def is_challenge_text(text: str) -> bool:
     """True when a report's words are a challenge-response system asking the sender to act."""
-    return bool(CHALLENGE.search(text))
+    return bool(_CHALLENGE.search(text))

@@ -4,17 +4,18 @@ line of a report that gives the reason."""
 from __future__ import annotations
 
 import re
+from functools import cached_property, lru_cache
 
 from outreach.inbound.bounces.common import BounceType
 
 # An enhanced status code (RFC 3463) of a failure or delay: not a version or an address.
-STATUS_RE = re.compile(r"(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
-SMTP_CODE_RE = re.compile(r"(?<![\d.#-])([45][0-5]\d)(?:[ -]|$)")
+_STATUS_RE = re.compile(r"(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
+_SMTP_CODE_RE = re.compile(r"(?<![\d.#-])([45][0-5]\d)(?:[ -]|$)")
 
 SOFT_WORDS = re.compile(
     r"mail\s*-?box\s+(?:is\s+)?full|mailbox\s+(?:size\s+)?(?:limit\s+)?exceeded|"
     r"(?:over|exceed(?:ed|s)?|exceeding|reached|beyond|overdrawn)\s+(?:the\s+|his\s+|her\s+|"
-    r"their\s+|its\s+)?(?:disk\s*(?:space)?\s+|storage\s+|mailbox\s+|mail\s+|allocated\s+|"
+    r"their\s+|its\s+)?(?:disk(?:\s*space)?\s+|storage\s+|mailbox\s+|mail\s+|allocated\s+|"
     r"account\s+)?(?:quota|storage|limit)|quota\s+(?:exceeded|exceded|full|violation)|"
     r"(?<!no\s)quota|insufficient\s+(?:system\s+)?storage|mailbox\s+exceeds|"
     r"exceeds?\s+(?:the\s+)?allowed\s+size|mail\s*folder\s+is\s+full|box\s+(?:is\s+)?full|"
@@ -62,7 +63,7 @@ HARD_WORDS = re.compile(
     re.IGNORECASE,
 )
 
-POLICY_WORDS = re.compile(
+_POLICY_WORDS = re.compile(
     r"spam|blacklist|black\s+list|blocklist|block\s+list|blocked|policy|\brbl\b|"
     r"virus|content\s+(?:rejected|filter)|message\s+(?:content\s+)?rejected|"
     r"not\s+accepting\s+mail|too\s+large|message\s+size|size\s+limit|exceeds?\s+(?:the\s+)?"
@@ -70,14 +71,14 @@ POLICY_WORDS = re.compile(
     r"reputation|authenticat|unsolicited|not\s+accepted\s+here|without\s+to:\s+fields",
     re.IGNORECASE,
 )
-PERMANENT_WORDS = re.compile(
+_PERMANENT_WORDS = re.compile(
     r"permanent|fatal|failed\s+permanently|gave\s+up|giving\s+up|given\s+up|"
     r"will\s+not\s+be\s+retried|not\s+be\s+delivered", re.IGNORECASE,
 )
 
 
 def first_status(text: str) -> str | None:
-    match = STATUS_RE.search(text)
+    match = _STATUS_RE.search(text)
     return ".".join(match.groups()) if match else None
 
 
@@ -85,21 +86,50 @@ def classify(status: str | None, words: str, delayed: bool = False) -> BounceTyp
     """Hard, soft or unknown, from the enhanced status code and the server's words."""
     if delayed or (status and status.startswith("4.")):
         return "soft"
-    hard = bool(HARD_WORDS.search(words))
-    soft = bool(SOFT_WORDS.search(words))
-    if soft and not hard:
+    wording = _wording(words)
+    if wording.soft and not wording.hard:
         return "soft"
     if status in ("5.2.2",):
         return "soft"
-    if hard:
+    if wording.hard:
         return "hard"
     if status and (status.startswith("5.1.") or status in ("5.2.1", "5.4.4")):
         return "hard"
-    if POLICY_WORDS.search(words) or (status and status.startswith(("5.7.", "5.3.", "5.6."))):
+    if wording.policy or (status and status.startswith(("5.7.", "5.3.", "5.6."))):
         return None
-    if (status and status.startswith("5.") and status != "5.0.0") or PERMANENT_WORDS.search(words):
+    if (status and status.startswith("5.") and status != "5.0.0") or wording.permanent:
         return "hard"
     return None
+
+
+class _Wording:
+    """Which kinds of reason some words give, each looked for when first asked."""
+
+    def __init__(self, words: str) -> None:
+        self.words = words
+
+    @cached_property
+    def hard(self) -> bool:
+        return bool(HARD_WORDS.search(self.words))
+
+    @cached_property
+    def soft(self) -> bool:
+        return bool(SOFT_WORDS.search(self.words))
+
+    @cached_property
+    def policy(self) -> bool:
+        return bool(_POLICY_WORDS.search(self.words))
+
+    @cached_property
+    def permanent(self) -> bool:
+        return bool(_PERMANENT_WORDS.search(self.words))
+
+
+# A report of many recipients without their own diagnostic classifies each of them on the
+# report's words: those are read once.
+@lru_cache(maxsize=8)
+def _wording(words: str) -> _Wording:
+    return _Wording(words)
 
 
 def shorten(text: str, limit: int = 300) -> str | None:
@@ -119,10 +149,10 @@ def notification_diagnostic(text: str) -> str | None:
     status code, else one that says what was wrong (unknown user, mailbox full, ...)."""
     lines = report_lines(text).split("\n")
     for line in lines:
-        if SMTP_CODE_RE.search(line) or STATUS_RE.search(line):
+        if _SMTP_CODE_RE.search(line) or _STATUS_RE.search(line):
             return shorten(line)
     for line in lines:
-        if HARD_WORDS.search(line) or SOFT_WORDS.search(line) or POLICY_WORDS.search(line):
+        if HARD_WORDS.search(line) or SOFT_WORDS.search(line) or _POLICY_WORDS.search(line):
             return shorten(line)
     return None
 

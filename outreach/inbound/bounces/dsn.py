@@ -24,7 +24,7 @@ from outreach.inbound.bounces.classify import (
 )
 from outreach.inbound.bounces.common import NOT_A_BOUNCE, Bounce, BounceType, Verdict
 from outreach.inbound.bounces.facts import Facts
-from outreach.inbound.bounces.mime import DSN_TYPES
+from outreach.inbound.bounces.mime import DSN_TYPES, MAX_TEXT
 
 
 class DeliveryStatus:
@@ -97,11 +97,11 @@ def _dsn_text(part: Message) -> str:
                     continue
         text = "\n\n".join(pieces)
         if text.strip():
-            return text
+            return text[:MAX_TEXT]
     raw = part.get_payload(decode=True)
     if isinstance(raw, bytes):
-        return raw.decode("utf-8", "replace")
-    return payload if isinstance(payload, str) else ""
+        return raw[:MAX_TEXT].decode("utf-8", "replace")
+    return payload[:MAX_TEXT] if isinstance(payload, str) else ""
 
 
 def _raw_items(block: Message) -> list[tuple[str, str]]:
@@ -127,11 +127,12 @@ def _recipient_addresses(blocks: list[dict[str, str]]) -> list[str | None]:
     originals = [_field_address(b, "original-recipient") for b in blocks]
     finals = [_field_address(b, "final-recipient") or _field_address(b, "x-actual-recipient")
               for b in blocks]
+    finals_of: dict[str | None, set[str | None]] = {}
+    for original, final in zip(originals, finals, strict=True):
+        finals_of.setdefault(original, set()).add(final)
     chosen: list[str | None] = []
     for original, final in zip(originals, finals, strict=True):
-        shared = original is not None and len(
-            {f for o, f in zip(originals, finals, strict=True) if o == original}
-        ) > 1
+        shared = original is not None and len(finals_of[original]) > 1
         chosen.append(final if (shared and final) or original is None else original)
     return chosen
 

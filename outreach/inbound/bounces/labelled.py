@@ -11,7 +11,7 @@ from outreach.inbound.bounces.report import Found, Report
 
 # "Label: address" lines that only reports write.
 _LABELLED = re.compile(
-    rf"^\W*(?:error-for|failed\s+recipient|intended\s+recipient|undeliverable\s+address|"
+    rf"^\W*+(?:error-for|failed\s+recipient|intended\s+recipient|undeliverable\s+address|"
     rf"unknown\s+(?:user|recipient)|user\s+unknown|invalid\s+recipient|bad\s+address|"
     rf"delivery\s+failed(?:\s+\d+\s+attempts)?|final-recipient|original-recipient|"
     rf"recipient\s+address|failed\s+address|address\s+failed|to\s+address|"

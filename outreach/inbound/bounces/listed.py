@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import re
 
-from outreach.inbound.bounces.addresses import ADDRESS, ANGLE, NOT_RECIPIENT_LINE, addresses_in
+from outreach.inbound.bounces.addresses import (
+    ADDRESS,
+    ADDRESS_START,
+    ANGLE,
+    NOT_RECIPIENT_LINE,
+    addresses_in,
+)
 from outreach.inbound.bounces.classify import HEADERISH_LINE
 from outreach.inbound.bounces.report import Found, Report
 
@@ -16,7 +22,7 @@ LIST_INTRO = re.compile(
     r"(?:\s+(?:had|failed|did|could|was|were)\b[^:\n]*)?|"
     r"failed\s+recipients?|failed\s+addresses|addresses\s+(?:had|failed)[^:\n]*|"
     r"not\s+(?:been\s+)?delivered\s+to|did\s+not\s+reach|could\s+not\s+be\s+delivered\s+to|"
-    r"unable\s+to\s+deliver\s+(?:your\s+)?(?:message|mail)?\s*to|"
+    r"unable\s+to\s+deliver\s+(?:your\s+)?(?:(?:message|mail)\s*)?to|"
     r"wasn'?t\s+able\s+to\s+deliver\s+the\s+following\s+message|"
     r"delivery\s+to\s+the\s+following\s+recipients?\s+failed(?:\s+permanently)?|"
     r"invalid\s+final\s+delivery\s+userid|not\s+yet\s+been\s+delivered\s+is|"
@@ -28,6 +34,9 @@ LIST_INTRO = re.compile(
     r"the\s+following\s+(?:user|recipient)\(?s?\)?|delivery\s+of\s+e-?mail\s+to|sent\s+mail\s+to",
     re.IGNORECASE,
 )
+
+_FIRST_ADDRESS = re.compile(rf"{ANGLE}|{ADDRESS_START}{ADDRESS}")
+_GAP_WORDS = re.compile(r"\b(?:from|by|because|sender|reply|contact)\b", re.I)
 
 
 class Listed:
@@ -51,12 +60,10 @@ def _listed(report: Report) -> list[str]:
         if first_intro is not None and wording != first_intro:
             continue
         rest = line[intro.end():]
-        first = re.search(rf"{ANGLE}|{ADDRESS}", rest)
+        first = _FIRST_ADDRESS.search(rest)
         gap = rest[: first.start()] if first else ""
         block: list[str] = []
-        if first and len(gap.split()) <= 3 and not re.search(
-            r"\b(?:from|by|because|sender|reply|contact)\b", gap, re.I
-        ):
+        if first and len(gap.split()) <= 3 and not _GAP_WORDS.search(gap):
             block = addresses_in(rest)
         else:
             blank = 0

@@ -9,6 +9,8 @@ from outreach.inbound.bounces.addresses import NOT_RECIPIENT_LINE, addresses_in
 from outreach.inbound.bounces.classify import HEADERISH_LINE, unquoted
 from outreach.inbound.bounces.report import Found, Report
 
+_TO_LINE = re.compile(r"^\s*To\s*:", re.I)
+
 
 class Mentioned:
     def find(self, report: Report) -> Found | None:
@@ -27,7 +29,7 @@ class Mentioned:
         if 0 < len(candidates) <= 2:
             return Found(candidates, "mentioned", False)
         headerish = keep(
-            address for line in lines if re.match(r"^\s*To\s*:", line, re.I)
+            address for line in lines if _TO_LINE.match(line)
             for address in addresses_in(line)
         )
         return Found(headerish, "to-line", False) if len(headerish) == 1 else None

@@ -8,7 +8,7 @@ from email.message import Message
 
 from outreach.inbound.text import decode_part, html_to_text
 
-ORIGINAL_MESSAGE_TYPES = frozenset({
+_ORIGINAL_MESSAGE_TYPES = frozenset({
     "message/rfc822", "message/rfc822-headers", "text/rfc822-headers", "message/partial",
     "message/global", "message/global-headers", "message/external-body",
 })
@@ -16,6 +16,7 @@ DSN_TYPES = frozenset({"message/delivery-status", "message/global-delivery-statu
 
 
 MAX_TEXT = 200_000  # characters of one part that are read at all
+MAX_HTML = 64 * 1024  # of an HTML part's source: a report's own words come early
 MAX_NOTIFICATION = 20_000  # a report's own words are short; a long text is not one
 MAX_PARTS = 200  # a report has a handful of parts; do not wander through huge archives
 
@@ -28,7 +29,7 @@ def parts_of(msg: Message) -> list[tuple[Message, str]]:
         part = stack.pop()
         content_type = part.get_content_type()
         found.append((part, content_type))
-        if content_type in ORIGINAL_MESSAGE_TYPES or content_type in DSN_TYPES:
+        if content_type in _ORIGINAL_MESSAGE_TYPES or content_type in DSN_TYPES:
             continue
         if part.is_multipart():
             payload = part.get_payload()
@@ -44,38 +45,38 @@ def part_text(part: Message, content_type: str) -> str:
         return ""
     if content_type == "text/html":
         try:
-            text = html_to_text(text)
+            text = html_to_text(text[:MAX_HTML])
         except Exception:
             return ""
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# A line where the returned copy of the original message (or its headers) starts.
+# A line where the returned copy of the original message (or its headers) starts: its
+# words, after the quote marks, rules and spaces in front of them (`_LEAD`); some only
+# after a rule of dashes ("-----Original Message-----") or stars ("*** End of message").
+# (One pattern that let a run of dashes be either lead or rule took cubic time.)
+_LEAD = re.compile(r"[\s|>*=_-]*+")
 _ORIGINAL_STARTS = re.compile(
-    r"""^[\s|>*=_-]*(?:
-        (?:-+\s*)?(?:this\s+is\s+a\s+|here\s+is\s+a\s+)?copy\s+of\s+(?:the\s+|your\s+)?
+    r"""(?:this\s+is\s+a\s+|here\s+is\s+a\s+)?copy\s+of\s+(?:the\s+|your\s+)?
             (?:original\s+|first\s+part\s+of\s+the\s+)?message
       | below\s+this\s+line\s+is\s+a\s+copy
-      | -+\s*original\s+message
-      | -+\s*forwarded\s+message
       | begin\s+forwarded\s+message
       | on\s.{0,200}\swrote:\s*$
       | original\s+message\s+(?:follows|as\s+received|attached|header)
       | the\s+original\s+message\s+(?:follows|was|is\s+attached|headers?)
-      | (?:-+\s*)?(?:start\s+of\s+)?returned\s+(?:message|mail)
-      | (?:-+\s*)?message\s+(?:header|headers|text)\s+follows?
-      | (?:-+\s*)?undelivered\s+message\s+(?:headers\s+)?follows
+      | (?:start\s+of\s+)?returned\s+(?:message|mail)
+      | message\s+(?:header|headers|text)\s+follows?
+      | undelivered\s+message\s+(?:headers\s+)?follows
       | header\s+of\s+the\s+source\s+mail
       | (?:the\s+)?headers?\s+(?:of|from)\s+(?:the\s+|your\s+)?
             (?:original|returned|rejected)\s+message
       | your\s+message\s+reads
-      | -+\s*the\s+header
       | included\s+is\s+a\s+copy
-      | original\s+message\s+headers
-      | \*+\s*end\s+of\s+message
-    )""",
+      | original\s+message\s+headers""",
     re.IGNORECASE | re.VERBOSE,
 )
+_AFTER_DASHES = re.compile(r"original\s+message|forwarded\s+message|the\s+header", re.I)
+_AFTER_STARS = re.compile(r"end\s+of\s+message", re.I)
 _EMBEDDED_HEADER = re.compile(
     r"^From \S+\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s|"  # the next message of an mbox file
     r"^>?\s?(?:Received|Return-Path|X-Original-To|Delivered-To)\s*:|"
@@ -84,11 +85,22 @@ _EMBEDDED_HEADER = re.compile(
 )
 
 
+def _starts_original(line: str) -> bool:
+    lead = _LEAD.match(line)
+    assert lead is not None  # it matches the empty string
+    words = lead.end()
+    if _ORIGINAL_STARTS.match(line, words):
+        return True
+    rule = line[:words].rstrip()[-1:]
+    return (rule == "-" and bool(_AFTER_DASHES.match(line, words))) or (
+        rule == "*" and bool(_AFTER_STARS.match(line, words)))
+
+
 def cut_original(text: str) -> str:
     """The notification part of a report: everything before the returned message."""
     lines = text.split("\n")
     for index, line in enumerate(lines):
-        if index and (_ORIGINAL_STARTS.match(line) or _EMBEDDED_HEADER.match(line)):
+        if index and (_starts_original(line) or _EMBEDDED_HEADER.match(line)):
             return "\n".join(lines[:index])
     return text
 
@@ -100,7 +112,7 @@ def notification_text(parts: list[tuple[Message, str]]) -> str:
     for part, content_type in parts:
         if part.is_multipart():
             continue
-        if content_type in ORIGINAL_MESSAGE_TYPES or content_type in DSN_TYPES:
+        if content_type in _ORIGINAL_MESSAGE_TYPES or content_type in DSN_TYPES:
             # A report's notification comes before the returned message; stop there.
             if texts or html:
                 break

@@ -39,7 +39,7 @@ FINDERS: tuple[Finder, ...] = (
 )
 
 # Wording that only delivery reports use (checked on unquoted notification lines).
-REPORT_WORDS = re.compile(
+_REPORT_WORDS = re.compile(
     r"could\s*n[o']t\s+be\s+deliver|can\s*n[o']?t\s+be\s+deliver|was\s+not\s+deliver|"
     r"were\s+not\s+deliver|has\s+not\s+(?:yet\s+)?been\s+deliver|not\s+(?:been\s+)?delivered\s+to|"
     r"unable\s+to\s+deliver|undeliverable|delivery\s+(?:to\s+the\s+following|has\s+failed|"
@@ -69,6 +69,17 @@ REPORT_WORDS = re.compile(
     re.IGNORECASE,
 )
 
+# A warning that delivery is still being tried, unless the report says it was given up.
+_DELAYED = re.compile(
+    r"not\s+yet\s+been\s+delivered|will\s+be\s+retried|still\s+being\s+retried|"
+    r"warning\s+only|delivery\s+attempts\s+will\s+continue|this\s+is\s+a\s+warning|"
+    r"delayed|no\s+action\s+is\s+required|has\s+been\s+postponed|will\s+continue\s+to\s+try",
+    re.IGNORECASE,
+)
+_GIVEN_UP = re.compile(r"permanent|fatal|failed\s+permanently|giving\s+up|gave\s+up", re.I)
+_LIST_SUBJECT = re.compile(r"\s*\[")  # "[list-name] ..."
+_WORDED = re.compile(r"[^\W\d_]")
+
 
 class Notification:
     """A free-text report: the failed addresses its finders name, when it is one."""
@@ -84,7 +95,7 @@ class Notification:
 
 def _lead(text: str, lines: int = 4) -> str:
     """The first few lines with words in them: where a report states what went wrong."""
-    worded = [line for line in text.split("\n") if re.search(r"[^\W\d_]", line)]
+    worded = [line for line in text.split("\n") if _WORDED.search(line)]
     return "\n".join(worded[:lines])
 
 
@@ -97,7 +108,7 @@ def _find(report: Report) -> Found:
 
 
 def _from_text(facts: Facts, ev: Evidence, failed_header: list[str]) -> Bounce | None:
-    if ev.list_post and (ev.reply or not ev.subject or re.match(r"\s*\[", facts.subject)):
+    if ev.list_post and (ev.reply or not ev.subject or _LIST_SUBJECT.match(facts.subject)):
         return None
     words = unquoted(facts.notification)
     if is_challenge_text(words):
@@ -107,16 +118,16 @@ def _from_text(facts: Facts, ev: Evidence, failed_header: list[str]) -> Bounce |
     if failed_header:
         accepted = True
     elif not facts.has_headers:
-        accepted = bool(REPORT_WORDS.search(lead)) or (
-            found.structural and bool(REPORT_WORDS.search(words)))
+        accepted = bool(_REPORT_WORDS.search(lead)) or (
+            found.structural and bool(_REPORT_WORDS.search(words)))
     elif (ev.sender and ev.subject) or ev.report:
         accepted = (found.structural or (ev.sender and ev.subject and ev.report)
-                    or bool(REPORT_WORDS.search(words) or HARD_WORDS.search(words)
+                    or bool(_REPORT_WORDS.search(words) or HARD_WORDS.search(words)
                             or SOFT_WORDS.search(words)))
     elif ev.sender or (ev.subject and not ev.reply):
-        accepted = found.structural or bool(REPORT_WORDS.search(lead) or HARD_WORDS.search(lead))
+        accepted = found.structural or bool(_REPORT_WORDS.search(lead) or HARD_WORDS.search(lead))
     elif ev.subject:  # a reply or forward whose subject reads like a report
-        accepted = bool(REPORT_WORDS.search(lead)) and found.rule in (
+        accepted = bool(_REPORT_WORDS.search(lead)) and found.rule in (
             "angle", "labelled", "exim", "listed")
     else:
         accepted = False
@@ -128,12 +139,7 @@ def _from_text(facts: Facts, ev: Evidence, failed_header: list[str]) -> Bounce |
     if not addresses and not ((ev.sender and ev.subject) or ev.report):
         return None  # a report that names no address must at least come as one
     status = first_status(report_lines(words))
-    delayed = bool(re.search(
-        r"not\s+yet\s+been\s+delivered|will\s+be\s+retried|still\s+being\s+retried|"
-        r"warning\s+only|delivery\s+attempts\s+will\s+continue|this\s+is\s+a\s+warning|"
-        r"delayed|no\s+action\s+is\s+required|has\s+been\s+postponed|will\s+continue\s+to\s+try",
-        words + "\n" + facts.subject, re.I)) and not re.search(
-        r"permanent|fatal|failed\s+permanently|giving\s+up|gave\s+up", words, re.I)
+    delayed = bool(_DELAYED.search(words + "\n" + facts.subject)) and not _GIVEN_UP.search(words)
     return Bounce(
         failed_recipients=unique(addresses),
         bounce_type=classify(status, words + "\n" + facts.subject, delayed),

@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from outreach.inbound.bounces.addresses import ADDRESS, unique
+from outreach.inbound.bounces.addresses import ADDRESS, ADDRESS_START, unique
 from outreach.inbound.bounces.facts import Facts
 
 # Postfix names the alias a message was sent to: "<final@host> (expanded from <alias@host>)".
-EXPANDED = re.compile(
-    rf"(?P<final>{ADDRESS})>?\s*\(expanded\s+from:?\s*<?(?P<orig>{ADDRESS})>?\s*\)", re.I
+_EXPANDED = re.compile(
+    rf"{ADDRESS_START}(?P<final>{ADDRESS})>?\s*\(expanded\s+from:?\s*<?(?P<orig>{ADDRESS})>?\s*\)",
+    re.I,
 )
 
 
@@ -40,7 +41,7 @@ class Report:
         self.lines = self.text.split("\n")
         self.expanded = {
             m.group("final").lower(): m.group("orig").lower()
-            for m in EXPANDED.finditer(self.text)
+            for m in _EXPANDED.finditer(self.text)
         } if "expanded from" in self.text.lower() else {}
 
     def keep(self, addresses: Iterable[str]) -> list[str]:
