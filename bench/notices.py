@@ -63,7 +63,7 @@ def main() -> None:
                  "tags": [], "needs_parent_approval": False, "created_at": NOW,
                  "updated_at": NOW} for i in ids])
             session.execute(insert(Contact), [
-                {"id": i, "organization_id": i, "name": f"Person {i}", "first_name": "Person",
+                {"id": i, "organization_id": i, "name": f"Person {i}", "greeting_name": "Person",
                  "email": f"person{i}@org{i % 997}.example", "is_decision_maker": True,
                  "created_at": NOW, "updated_at": NOW} for i in ids])
             session.execute(insert(Target), [

@@ -62,7 +62,7 @@ def fill(app_factory: object, campaign_id: int, n: int, rng: random.Random) -> N
                 for i in ids])
             session.execute(insert(Contact), [
                 {"id": i + 1, "organization_id": i + 1, "name": f"Person {i}",
-                 "first_name": "Person", "email": f"person{i}@org{i % 997}.example",
+                 "greeting_name": "Person", "email": f"person{i}@org{i % 997}.example",
                  "is_decision_maker": True, "created_at": NOW, "updated_at": NOW}
                 for i in ids])
             rows = []

@@ -25,6 +25,7 @@ from outreach.mail.bounce_handling import BOUNCE_LOCAL_PART, BounceAddress
 from outreach.mail.bounce_handling import ROUTE as BOUNCE_ROUTE
 from outreach.mail.handling import Handler
 from outreach.mail.outbox import OutboxHooks
+from outreach.people.blocklist import refused_recipients
 from outreach.review.unrouted import Unrouted
 from outreach.settings import Settings
 from outreach.templating import make_environment
@@ -45,11 +46,16 @@ class App:
         if slug not in self.campaigns:
             path = campaign_path(self.settings.campaigns_dir, slug)
             if not path.exists():
-                known = ", ".join(sorted(self.campaigns)) or "none"
-                raise OutreachError(f"no campaign {slug!r}: {path} does not exist "
-                                    f"(campaigns found: {known})")
+                raise OutreachError(f"no campaign {slug!r}; {self._known_campaigns()}")
             self.add_campaign(load_campaign(path))
         return self.campaigns[slug]
+
+    def _known_campaigns(self) -> str:
+        known = sorted({*self.campaigns,
+                        *(path.stem for path in list_campaigns(self.settings.campaigns_dir))})
+        if known:
+            return f"campaigns: {', '.join(known)}"
+        return f"no campaign files in {self.settings.campaigns_dir}"
 
     def add_campaign(self, config: CampaignConfig) -> None:
         self.campaigns[config.slug] = config
@@ -72,8 +78,9 @@ class App:
         return {feature.name: feature.contribute(self) for feature in self.features}
 
     def hooks(self) -> OutboxHooks:
-        """Every feature's mail kinds: composers, failure and bounce hooks."""
-        hooks = OutboxHooks()
+        """Every feature's mail kinds (composers, failure and bounce hooks), and the gate
+        that keeps all mail from suppressed and forgotten addresses."""
+        hooks = OutboxHooks(gates=[refused_recipients])
         for contribution in self.contributions.values():
             hooks.merge(contribution.hooks)
         return hooks

@@ -6,8 +6,13 @@ updates and release mail, and rebuilds changed public pages; tasks send the orga
 digests). `drain` sends what the outbox holds (every `drain_interval_seconds`, and at once
 after a job or a reply queued something). The mailbox is read by its own thread, because
 IMAP IDLE blocks: it stores new mail, acts on it, then waits for more (IDLE, or a poll
-every `[mailbox].poll_seconds`). SIGTERM or SIGINT stops it cleanly: the message being
-sent finishes, the rest of the claimed rows are released for the next run.
+every `[mailbox].poll_seconds`). SIGTERM or SIGINT stops it cleanly, within seconds: the
+message being sent finishes, the rest of the claimed rows are released for the next run,
+and the mailbox thread leaves its wait (IDLE or poll) as soon as it sees the stop.
+
+On start, mail waiting for a send window is looked at again under the windows the
+campaigns' files set now, and the daemon says how many messages wait, for what and until
+when; the sender says so again whenever it puts mail off.
 """
 
 from __future__ import annotations
@@ -32,6 +37,11 @@ from outreach.mail.sender import OutboxSender, Progress
 
 log = logging.getLogger(__name__)
 
+# How long a stopping daemon waits for the mailbox thread: it leaves an idle wait at once,
+# so only a read in progress takes this long. Storing is transactional, so a thread left
+# behind at exit loses nothing.
+MAILBOX_STOP_SECONDS = 3.0
+
 
 class Daemon:
     def __init__(self, app: App, *, clock: Callable[[], datetime] = utc_now,
@@ -54,6 +64,10 @@ class Daemon:
         self._until_sent = until_sent
         for feature in self.app.features:
             feature.start(self.app, self.clock())
+        waiting = outbox.follow_window_changes(self.app.factory, self.sender.hooks, self.clock())
+        for reason, count in waiting.items():
+            log.info("%d message(s) wait: %s", count, reason,
+                     extra={"waiting": count, "reason": reason})
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._on_signal, sig)
@@ -80,9 +94,7 @@ class Daemon:
             self._mail_stop.set()
             async with self._drain_lock:
                 scheduler.shutdown(wait=False)
-            # An IMAP IDLE ends by itself within poll_seconds; storing is transactional, so
-            # a thread left behind at exit loses nothing.
-            await asyncio.to_thread(mail.join, self.app.settings.mailbox.poll_seconds + 5)
+            await asyncio.to_thread(mail.join, MAILBOX_STOP_SECONDS)
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
             log.info("outreach daemon stopped: %s", self.sender.stats)
@@ -115,7 +127,7 @@ class Daemon:
             if source is None:
                 self._mail_stop.wait(poll)
             else:
-                source.wait(poll)
+                source.wait(poll, self._mail_stop)
         if source is not None:
             source.close()
 

@@ -72,7 +72,7 @@ def prepare(directory: Path, smtp_port: int) -> Path:
 campaigns_dir = "campaigns"
 
 [database]
-url = "sqlite:///{(directory / 'outreach.db').resolve()}"
+url = "sqlite:///outreach.db"
 
 [smtp]
 host = "127.0.0.1"

@@ -35,7 +35,8 @@ def open_source(app: App) -> Source | None:
 
 def act_on_mail(app: App, now: datetime) -> HandlingStats:
     """Hand every stored, not yet handled message to its route's handler."""
-    return process_pending(app.factory, app.door, app.handlers, now)
+    return process_pending(app.factory, app.door, app.handlers, now,
+                           describers=app.hooks().describers)
 
 
 def read_mail(app: App, source: Source | None, now: datetime) -> MailPass:

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EN_DASH = "\u2013"
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,44 @@ class SendWindow:
             if opening > local or (offset == 0 and local.time() < self.start):
                 return opening.astimezone(UTC)
         raise ValueError(f"send window {self.to_json()} never opens")
+
+    def describe(self) -> str:
+        """The window as a person reads it: "Mon-Thu 9-16:30 America/Los_Angeles" (with en
+        dashes)."""
+        return (f"{_day_ranges(self.days)} {_clock(self.start)}{EN_DASH}{_clock(self.end)} "
+                f"{self.timezone}")
+
+    def waiting_reason(self, now: datetime) -> str:
+        """Why mail due at `now` waits, and until when (the window is closed at `now`)."""
+        local_now = now.astimezone(ZoneInfo(self.timezone))
+        opens = self.next_open(now).astimezone(ZoneInfo(self.timezone))
+        when = f"{opens:%a %H:%M}" if (opens.date() - local_now.date()).days < 7 \
+            else f"{opens:%a %-d %b %H:%M}"
+        quiet = " (a quiet day)" if local_now.date() in self.quiet_days else ""
+        return f"outside the send window{quiet}: {self.describe()}; next at {when}"
+
+
+def _clock(moment: time) -> str:
+    """9 for 09:00, 16:30 for 16:30:00."""
+    if moment.second:
+        return moment.strftime("%-H:%M:%S")
+    return str(moment.hour) if moment.minute == 0 else moment.strftime("%-H:%M")
+
+
+def _day_ranges(days: frozenset[int]) -> str:
+    """"Mon-Thu", "Mon, Wed, Fri", "Mon-Wed, Sat": a run of three days or more is joined
+    (with an en dash)."""
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        first, last = DAY_NAMES[run[0]].title(), DAY_NAMES[run[-1]].title()
+        if len(run) >= 3:
+            parts.append(f"{first}{EN_DASH}{last}")
+        else:
+            parts.extend(DAY_NAMES[day].title() for day in run)
+    return ", ".join(parts)

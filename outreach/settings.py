@@ -1,8 +1,13 @@
 """Server settings: `config/outreach.toml`, overridden by the environment; secrets only from it.
 
+Paths in the file (the campaigns, templates, Maildir and public page folders, and a SQLite
+database) are relative to the file's folder, wherever the command runs. A command that
+finds no config file says where it looked instead of running on defaults.
+
 Environment variables:
   OUTREACH_CONFIG         path of the server config file (default: config/outreach.toml)
-  OUTREACH_DATABASE_URL   overrides [database].url
+  OUTREACH_DATABASE_URL   overrides [database].url (a relative SQLite path in it is
+                          relative to the current directory)
   OUTREACH_SECRET_KEY     key that signs reply-address tokens (required to send)
   OUTREACH_SMTP_PASSWORD  SMTP password, when [smtp].username is set
   OUTREACH_IMAP_PASSWORD  IMAP password
@@ -27,6 +32,7 @@ class Section(BaseModel):
 
 
 class DatabaseSettings(Section):
+    # A relative SQLite path is relative to the config file's folder.
     url: str = "sqlite:///outreach.db"
 
 
@@ -140,22 +146,52 @@ class Settings(Section):
 SECRET_FIELDS = ("secret_key", "smtp_password", "imap_password")
 
 
+def find_config(path: Path | None, env: dict[str, str]) -> Path:
+    """The server config file: `path`, else $OUTREACH_CONFIG, else config/outreach.toml in
+    the current directory; an error that says where it looked when there is none."""
+    if path is not None:
+        return path
+    if env.get("OUTREACH_CONFIG"):
+        return Path(env["OUTREACH_CONFIG"])
+    if DEFAULT_CONFIG.is_file():
+        return DEFAULT_CONFIG
+    raise OutreachError(
+        f"no server config file: {DEFAULT_CONFIG.absolute()} does not exist and "
+        "OUTREACH_CONFIG is not set. Run the command from the folder that holds "
+        "config/outreach.toml, or name the file with --config FILE or OUTREACH_CONFIG "
+        "(the database it names is found beside it)")
+
+
+def database_beside(url: str, folder: Path) -> str:
+    """`url` with a relative SQLite path made relative to `folder`; any other URL as it is."""
+    from sqlalchemy.engine import make_url  # not at import: `outreach classify` needs none
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # not a URL: connecting says so
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:") or Path(database).is_absolute():
+        return url
+    return parsed.set(database=str(folder / database)).render_as_string(hide_password=False)
+
+
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Settings from `path` (or $OUTREACH_CONFIG, or config/outreach.toml when present)."""
+    """Settings from `path` (or $OUTREACH_CONFIG, or config/outreach.toml), then the
+    environment."""
     env = dict(os.environ if environ is None else environ)
-    if path is None and env.get("OUTREACH_CONFIG"):
-        path = Path(env["OUTREACH_CONFIG"])
-    if path is None and DEFAULT_CONFIG.exists():
-        path = DEFAULT_CONFIG
-    data = read_toml(path) if path is not None else {}
+    path = find_config(path, env)
+    data = read_toml(path)
     for field in SECRET_FIELDS:
         if field in data:
             raise OutreachError(
                 f"{path}: {field} must not be in a file; set OUTREACH_{field.upper()} instead"
             )
-    where = path or Path("<defaults>")
-    settings = validate(Settings, data, where)
-    base = path.parent if path is not None else Path.cwd()
+    settings = validate(Settings, data, path)
+    base = path.absolute().parent
+    settings.database.url = database_beside(settings.database.url, base)
     if not settings.campaigns_dir.is_absolute():
         settings.campaigns_dir = base / settings.campaigns_dir
     if settings.templates_dir is not None and not settings.templates_dir.is_absolute():

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -81,6 +84,101 @@ def _render(env: jinja2.Environment, template_name: str, context: dict[str, Any]
         raise TemplateProblem(exc.filename or template_name, f"syntax error: {exc.message}",
                               exc.lineno) from None
     except jinja2.UndefinedError as exc:
-        raise TemplateProblem(template_name, f"{exc.message}") from None
+        raise _raised_in(exc, template_name, f"{exc.message}") from None
     except Exception as exc:  # any other error inside a template is the template's problem
-        raise TemplateProblem(template_name, f"{type(exc).__name__}: {exc}") from None
+        raise _raised_in(exc, template_name, f"{type(exc).__name__}: {exc}") from None
+
+
+def _raised_in(exc: Exception, template_name: str, message: str) -> TemplateProblem:
+    """`message`, at the template file and line `exc` was raised at (Jinja puts them in the
+    traceback)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if not frames:
+        return TemplateProblem(template_name, message)
+    return TemplateProblem(frames[-1].filename, message, frames[-1].lineno)
+
+
+PARTS = ("subject", "txt", "html")  # the files of one mail template; html is optional
+_OPERATORS = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__",
+              "__rmod__", "__pos__", "__neg__", "__pow__", "__rpow__", "__call__",
+              "__getitem__", "__lt__", "__le__", "__gt__", "__ge__")
+
+
+def syntax_problems(env: jinja2.Environment, name: str) -> list[TemplateProblem]:
+    """What keeps the files of template `name` from compiling, every file at once."""
+    problems = []
+    for part in PARTS:
+        template_name = f"{name}.{part}.j2"
+        try:
+            env.get_template(template_name)
+        except jinja2.TemplateNotFound:
+            if part != "html":
+                problems.append(TemplateProblem(template_name, "template not found in "
+                                                f"{getattr(env.loader, 'searchpath', '?')}"))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(TemplateProblem(exc.filename or template_name,
+                                            f"syntax error: {exc.message}", exc.lineno))
+    return problems
+
+
+class UndefinedRecorder:
+    """`env` for `outreach check`: an undefined variable renders as nothing and is noted,
+    with its template file and line, so that one run reports every one of them (a render
+    with `env` itself stops at the first)."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.noted: dict[str, TemplateProblem] = {}
+        noted = self.noted
+
+        class Noted(jinja2.Undefined):
+            def _noted(self, *args: object, **kwargs: object) -> Noted:
+                template, line = _rendering_at()
+                problem = TemplateProblem(template, self._undefined_message, line)
+                noted.setdefault(str(problem), problem)
+                return self
+
+            def __getattr__(self, name: str) -> Noted:
+                if name[:2] == "__" and name[-2:] == "__":
+                    raise AttributeError(name)
+                return self._noted()
+
+
+            def __str__(self) -> str:
+                self._noted()
+                return ""
+
+            def __iter__(self) -> Iterator[object]:
+                self._noted()
+                return iter(())
+
+            def __bool__(self) -> bool:
+                self._noted()
+                return False
+
+            def __len__(self) -> int:
+                self._noted()
+                return 0
+
+        for operator in _OPERATORS:  # each fails at once in `jinja2.Undefined`
+            setattr(Noted, operator, Noted._noted)
+        # A cache of its own: templates compiled for `env` would render with its undefined.
+        self.environment = env.overlay(undefined=Noted, cache_size=400)
+
+    def take(self) -> list[TemplateProblem]:
+        """The undefined variables noted since the last call, each once."""
+        taken = list(self.noted.values())
+        self.noted.clear()
+        return taken
+
+
+def _rendering_at() -> tuple[str, int | None]:
+    """The template file and line being rendered, from the innermost template frame."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if isinstance(template, jinja2.Template):
+            return (template.filename or template.name or "?",
+                    template.get_corresponding_lineno(frame.f_lineno))
+        frame = frame.f_back
+    return "?", None

@@ -150,8 +150,8 @@ def plan_asks(session: Session, campaign: Campaign, config: CampaignConfig, now:
             plan.requeued += 1
             state = TargetState.QUEUED
         if target.suppression != Suppression.NONE:
-            to = (TargetState.OPTED_OUT if target.suppression == Suppression.UNSUBSCRIBED
-                  else TargetState.BOUNCED)
+            to = (TargetState.BOUNCED if target.suppression == Suppression.BOUNCED
+                  else TargetState.OPTED_OUT)
             moves.append(Move(target.id, state, to, f"contact {target.suppression.value}"))
             plan.suppressed += 1
             continue

@@ -30,5 +30,13 @@ def sync_campaign(session: Session, config: CampaignConfig, now: datetime) -> Ca
 def get_campaign(session: Session, slug: str) -> Campaign:
     campaign = session.scalars(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is None:
-        raise OutreachError(f"no campaign {slug!r} in the database yet; import targets first")
+        raise OutreachError(f"no campaign {slug!r} in the database yet; import targets first "
+                            f"({in_database(session)})")
     return campaign
+
+
+def in_database(session: Session) -> str:
+    """The campaigns the database holds, for a message that did not find one."""
+    slugs = list(session.scalars(select(Campaign.slug).order_by(Campaign.slug)))
+    return f"campaigns in the database: {', '.join(slugs)}" if slugs \
+        else "the database holds no campaign"

@@ -1,7 +1,9 @@
 """`outreach check`: everything that would stop a campaign, found before any mail goes out.
 
-Renders every template for every target with StrictUndefined, and checks the letter, the
-deadlines and the discretion rules against the imported organizations.
+Renders every template for every target (whatever its state, so the count is the same from
+run to run) and reports every undefined variable with its file and line, all in one run;
+checks the letter, the deadlines, the discretion rules against the imported organizations,
+and that the passwords the server config needs are set.
 """
 
 from __future__ import annotations
@@ -18,12 +20,11 @@ from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
 from outreach.campaign.mailings import KINDS, build_target_mail
 from outreach.campaign.models import Campaign, Target
-from outreach.campaign.targets import CLOSED
 from outreach.mail.outbox import new_message_id
 from outreach.people.models import Organization
 from outreach.people.organizations import org_key
 from outreach.settings import Settings
-from outreach.templating import TemplateProblem
+from outreach.templating import TemplateProblem, UndefinedRecorder, syntax_problems
 
 
 @dataclass
@@ -43,6 +44,7 @@ def check_campaign(
     campaign: Campaign | None, now: datetime,
 ) -> CheckReport:
     report = CheckReport(slug=config.slug)
+    _check_passwords(settings, report)
     if not settings.secret_key:
         report.errors.append("OUTREACH_SECRET_KEY is not set: reply addresses cannot be signed")
         return report
@@ -69,27 +71,55 @@ def check_campaign(
         .options(joinedload(Target.organization), joinedload(Target.contact))
         .order_by(Target.id)
     ).all()
-    problems: dict[str, list[str]] = defaultdict(list)
+    problems: dict[str, dict[str, None]] = defaultdict(dict)  # message -> organizations
+    recorder = UndefinedRecorder(env)
+    broken: dict[str, list[TemplateProblem]] = {}  # template -> what keeps it from compiling
     domain = settings.sender.reply_domain
     for target in targets:
-        if target.state in CLOSED:
-            continue
         report.targets_checked += 1
+        name = target.organization.name
         for kind in KINDS.values():
-            try:
-                build_target_mail(settings, config, env, target, version, kind,
-                                  message_id=new_message_id(domain), now=now,
-                                  payload={"in_reply_to": "<reply@example.org>"},
-                                  extra=kind.sample(version, now) if kind.sample else None)
-            except TemplateProblem as exc:
-                problems[str(exc)].append(target.organization.name)
-            except ValueError as exc:
-                problems[f"cannot build the {kind.name} message: {exc}"].append(
-                    target.organization.name)
+            template = kind.template(config, target)
+            if template not in broken:
+                broken[template] = syntax_problems(env, template)
+            found: list[TemplateProblem | str] = [*broken[template]]
+            if not found:
+                try:
+                    build_target_mail(settings, config, recorder.environment, target, version,
+                                      kind, message_id=new_message_id(domain), now=now,
+                                      payload={"in_reply_to": "<reply@example.org>"},
+                                      extra=kind.sample(version, now) if kind.sample else None)
+                except TemplateProblem as exc:
+                    found.append(exc)
+                except ValueError as exc:
+                    found.append(f"cannot build the {kind.name} message: {exc}")
+                found = [*recorder.take(), *found]
+            for problem in found:
+                problems[str(problem)][name] = None
     for message, names in problems.items():
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        report.errors.append(f"{message} (for {len(names)} target(s): {shown})")
+        listed = list(names)
+        shown = ", ".join(listed[:3]) + (f" and {len(listed) - 3} more"
+                                         if len(listed) > 3 else "")
+        report.errors.append(f"{message} (for {len(listed)} target(s): {shown})")
     return report
+
+
+def _check_passwords(settings: Settings, report: CheckReport) -> None:
+    """A password the server config needs but the environment lacks. Without SMTP nothing
+    goes out (an error); without IMAP the asks go out and replies wait in the mailbox until
+    it is set (a warning)."""
+    if settings.smtp.username and not settings.smtp_password:
+        report.errors.append(f"OUTREACH_SMTP_PASSWORD is not set: [smtp] username = "
+                             f"{settings.smtp.username!r} needs it to send")
+    if settings.mailbox.source != "imap":
+        return
+    if not settings.imap.username:
+        report.warnings.append("[mailbox] source = \"imap\" but [imap] username is not set: "
+                               "replies cannot be read")
+    elif not settings.imap_password:
+        report.warnings.append(f"OUTREACH_IMAP_PASSWORD is not set: [imap] username = "
+                               f"{settings.imap.username!r} needs it; replies are not read "
+                               "until it is")
 
 
 def _version_number(session: Session, campaign: Campaign) -> int:

@@ -1,15 +1,18 @@
 """An organizer's decisions on the review queue and on suggested contacts.
 
 Every decision is logged with who made it. Accepting records a sign-on whose evidence is
-the organizer's decision (and the message it was about); rejecting resumes the target's
-follow-ups; reclassifying applies what the organizer says the message meant.
+the organizer's decision and the message it was about (its words, and the letter version
+the mail it answers linked); rejecting resumes the target's follow-ups; reclassifying
+applies what the organizer says the message meant.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from outreach.campaign import letters
@@ -24,10 +27,14 @@ from outreach.campaign.signons import (
 )
 from outreach.campaign.targets import ALLOWED, CLOSED, about_target, mail_about, transition
 from outreach.errors import OutreachError
-from outreach.mail.models import OutboxMessage, OutboxStatus
+from outreach.inbound.classify import envelope
+from outreach.inbound.message import MalformedMessage, load_message
+from outreach.inbound.visible import visible_text
+from outreach.mail.models import InboundMessage, OutboxMessage, OutboxStatus
 from outreach.mail.outbox import enqueue
 from outreach.people.contacts import suppress
 from outreach.people.models import Contact, Organization, Suppression
+from outreach.people.names import greeting_name
 from outreach.people.organizations import default_sort_name, org_key
 from outreach.review.models import ReviewItem, ReviewStatus
 from outreach.review.queue import log_decision
@@ -54,18 +61,52 @@ def _target(session: Session, item: ReviewItem) -> Target:
     return target
 
 
-def version_asked(session: Session, target: Target) -> int:
-    """The letter version the target was last sent: the one their answer refers to."""
-    version_id = session.scalars(
-        select(MailLetter.letter_version_id)
-        .join(OutboxMessage, OutboxMessage.id == MailLetter.outbox_message_id)
-        .where(mail_about(target.id), OutboxMessage.status == OutboxStatus.SENT)
-        .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())).first()
-    if version_id is not None:
-        return version_id
+def version_asked(session: Session, target: Target, *, answering: Sequence[str] = (),
+                  before: datetime | None = None) -> int:
+    """The letter version the target was asked about, which their answer refers to: the one
+    linked by the mail the answer replies to (`answering`: its In-Reply-To and References),
+    else by the last mail sent to them before the answer arrived (`before`), else by the
+    last mail sent to them, else the current one."""
+    sent = (select(MailLetter.letter_version_id)
+            .join(OutboxMessage, OutboxMessage.id == MailLetter.outbox_message_id)
+            .where(mail_about(target.id), OutboxMessage.status == OutboxStatus.SENT)
+            .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc()))
+    narrowest_first = [
+        *([OutboxMessage.message_id.in_(answering[:50])] if answering else []),
+        *([OutboxMessage.sent_at <= before] if before is not None else []),
+        true(),
+    ]
+    for condition in narrowest_first:
+        version_id = session.scalars(sent.where(condition)).first()
+        if version_id is not None:
+            return version_id
     current = letters.current_version(session, target.campaign_id)
     assert current is not None, "a campaign always has a letter version"
     return current.id
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an organizer decides on: the reply's own words, and what it answers."""
+
+    words: str | None
+    answering: Sequence[str] = ()
+    received_at: datetime | None = None
+
+
+def read_answer(session: Session, item: ReviewItem) -> Answer:
+    """The message behind a review item, read again: its visible text (the words above any
+    quoted mail) and the messages it replies to. Without one, the words the item quotes."""
+    row = session.get(InboundMessage, item.inbound_message_id) \
+        if item.inbound_message_id is not None else None
+    if row is None:
+        return Answer(item.quoted_text)
+    try:
+        msg = load_message(row.raw)
+    except MalformedMessage:
+        return Answer(item.quoted_text, received_at=row.received_at)
+    words = visible_text(msg).strip()
+    return Answer(words or item.quoted_text, envelope(msg).in_reply_to, row.received_at)
 
 
 def accept(session: Session, item_id: int, *, by: str, now: datetime, message_id_domain: str,
@@ -77,12 +118,15 @@ def accept(session: Session, item_id: int, *, by: str, now: datetime, message_id
     if S.SIGNED not in ALLOWED[target.state] and target.state != S.SIGNED:
         raise OutreachError(f"{target.organization.name} is {target.state.value}; "
                             "it cannot be recorded as signed")
+    answer = read_answer(session, item)
     record_sign_on(
         session, target, name=listed, signer_type=signer_type, now=now,
         message_id_domain=message_id_domain,
         evidence=Evidence(kind="reply", decided_by=f"organizer:{by}",
-                          letter_version_id=version_asked(session, target),
-                          quoted_text=item.quoted_text,
+                          letter_version_id=version_asked(session, target,
+                                                          answering=answer.answering,
+                                                          before=answer.received_at),
+                          quoted_text=answer.words,
                           inbound_message_id=item.inbound_message_id),
     )
     log_decision(session, item, decision="accept", by=by, now=now, detail=f"listed as {listed!r}",
@@ -178,8 +222,9 @@ def approve_referral(session: Session, suggestion_id: int, *, by: str, now: date
     contact = session.scalars(select(Contact).where(Contact.email == suggestion.email)).first()
     if contact is None:
         display = contact_name or suggestion.name or suggestion.email.split("@")[0]
-        contact = Contact(organization_id=org.id, name=display, first_name=display.split()[0],
-                          email=suggestion.email, created_at=now, updated_at=now)
+        contact = Contact(organization_id=org.id, name=display,
+                          greeting_name=greeting_name(display), email=suggestion.email,
+                          created_at=now, updated_at=now)
         session.add(contact)
         session.flush()
     target = session.scalars(select(Target).where(

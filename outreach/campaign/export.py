@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from outreach.campaign.models import Campaign, LetterVersion, Reissue, SignOn, Target
 from outreach.campaign.reissues import reissued_sign_ons
 from outreach.campaign.signons import listed
-from outreach.people.organizations import collation_key
+from outreach.people.organizations import listing_order
 
 TARGET_COLUMNS = ("organization", "sort_name", "size", "engagement", "stakeholder_kind", "tags",
                   "contact_name", "email", "phone", "state", "state_reason", "wave",
@@ -50,7 +50,7 @@ def signer_records(session: Session, campaign: Campaign,
     else:
         query = query.where(SignOn.id.in_([s.id for s in reissued_sign_ons(session, reissue)]))
     rows = sorted(session.execute(query).all(),
-                  key=lambda row: (collation_key(row[0].sort_name), row[0].sort_name))
+                  key=lambda row: listing_order(row[0].sort_name, row[0].name_as_listed))
     return [
         {"name_as_listed": s.name_as_listed, "sort_name": s.sort_name,
          "signer_type": s.signer_type, "letter_version": version,

@@ -6,8 +6,16 @@ reported with its line number and reason; the good rows go in.
 
 Columns (header names are case-insensitive; only `organization` and `email` are required):
 organization, sort_name, size, engagement, stakeholder_kind, tags (separated by ';'),
-parent, needs_parent_approval, owner, contact_name, first_name, email, phone, role,
-decision_maker.
+parent, needs_parent_approval, owner, contact_name, greeting_name, first_name, email, phone,
+role, decision_maker.
+
+What a greeting calls the contact ("Dear ...,"): `greeting_name` as written, else
+`first_name` (the older column, kept for the files that have it), else the first name
+found in `contact_name` past any honorific ("Dr. Priya Raman" → "Priya"; see
+`outreach.people.names`). Likewise a sort name: `sort_name` as written, else the
+organization's name without a leading article (`default_sort_name`). A greeting or sort
+name given once stays when a later file leaves it empty; one made from a name follows the
+name when it changes.
 """
 
 from __future__ import annotations
@@ -24,13 +32,15 @@ from sqlalchemy.orm import Session
 
 from outreach.campaign.models import Campaign, Target, TargetState
 from outreach.errors import OutreachError
+from outreach.people.blocklist import forgotten_among
 from outreach.people.models import Contact, Engagement, Organization, Size
+from outreach.people.names import greeting_name
 from outreach.people.organizations import default_sort_name, org_key
 
 COLUMNS = (
     "organization", "sort_name", "size", "engagement", "stakeholder_kind", "tags", "parent",
-    "needs_parent_approval", "owner", "contact_name", "first_name", "email", "phone", "role",
-    "decision_maker",
+    "needs_parent_approval", "owner", "contact_name", "greeting_name", "first_name", "email",
+    "phone", "role", "decision_maker",
 )
 ALIASES = {"org": "organization", "organisation": "organization", "name": "contact_name",
            "contact": "contact_name", "e-mail": "email", "email_address": "email",
@@ -66,7 +76,7 @@ class ImportReport:
 class Row:
     line: int
     organization: str
-    sort_name: str
+    sort_name: str | None  # as given, or None
     size: Size | None
     engagement: Engagement | None
     stakeholder_kind: str | None
@@ -75,7 +85,7 @@ class Row:
     needs_parent_approval: bool | None
     owner: str | None
     contact_name: str
-    first_name: str
+    greeting_name: str | None  # as given (greeting_name, else first_name), or None
     email: str
     phone: str | None
     role: str | None
@@ -135,12 +145,11 @@ def parse_row(line: int, raw: dict[str, str]) -> Row:
     contact_name = " ".join(get("contact_name").split())
     if not contact_name:
         raise ValueError("missing contact name")
-    first_name = get("first_name") or contact_name.split()[0]
     tags_text = get("tags")
     return Row(
         line=line,
         organization=organization,
-        sort_name=get("sort_name") or default_sort_name(organization),
+        sort_name=get("sort_name") or None,
         size=_size(get("size")),
         engagement=_engagement(get("engagement")),
         stakeholder_kind=get("stakeholder_kind").lower() or None,
@@ -150,7 +159,7 @@ def parse_row(line: int, raw: dict[str, str]) -> Row:
                                if get("needs_parent_approval") else None),
         owner=get("owner") or None,
         contact_name=contact_name,
-        first_name=first_name,
+        greeting_name=" ".join((get("greeting_name") or get("first_name")).split()) or None,
         email=email,
         phone=get("phone") or None,
         role=get("role") or None,
@@ -211,6 +220,10 @@ def import_csv(session: Session, path: Path, *, now: datetime,
     """Load `path` into the database in the caller's transaction; bad rows are only reported."""
     report = ImportReport(path=path)
     rows = read_rows(path, report)
+    forgotten = forgotten_among(session, [row.email for row in rows])
+    report.errors += [RowError(row.line, f"{row.email} asked to be forgotten and may not be "
+                               "imported again") for row in rows if row.email in forgotten]
+    rows = [row for row in rows if row.email not in forgotten]
     orgs: dict[str, Organization] = {
         o.key: o for o in session.scalars(
             select(Organization).where(Organization.key.in_({org_key(r.organization)
@@ -235,7 +248,8 @@ def import_csv(session: Session, path: Path, *, now: datetime,
                           f"{other.name if other else 'another organization'}"))
             continue
         if org is None:
-            org = Organization(key=key, name=row.organization, sort_name=row.sort_name,
+            org = Organization(key=key, name=row.organization,
+                               sort_name=row.sort_name or default_sort_name(row.organization),
                                size=row.size or Size.SMALL, engagement=row.engagement,
                                stakeholder_kind=row.stakeholder_kind, tags=row.tags or [],
                                needs_parent_approval=bool(row.needs_parent_approval),
@@ -251,7 +265,8 @@ def import_csv(session: Session, path: Path, *, now: datetime,
             session.flush()  # the new organization's id, for its contact
         if contact is None:
             contact = Contact(organization_id=org.id, name=row.contact_name,
-                              first_name=row.first_name, email=row.email, phone=row.phone,
+                              greeting_name=row.greeting_name or greeting_name(row.contact_name),
+                              email=row.email, phone=row.phone,
                               role=row.role, is_decision_maker=row.decision_maker,
                               created_at=now, updated_at=now)
             session.add(contact)
@@ -269,7 +284,10 @@ def import_csv(session: Session, path: Path, *, now: datetime,
 
 
 def _update_org(org: Organization, row: Row, now: datetime) -> bool:
-    changes = {"name": row.organization, "sort_name": row.sort_name, "size": row.size,
+    sort_name = row.sort_name
+    if sort_name is None and org.sort_name == default_sort_name(org.name):
+        sort_name = default_sort_name(row.organization)  # made from the name: follows it
+    changes = {"name": row.organization, "sort_name": sort_name, "size": row.size,
                "engagement": row.engagement, "stakeholder_kind": row.stakeholder_kind,
                "tags": row.tags, "needs_parent_approval": row.needs_parent_approval,
                "owner": row.owner}
@@ -284,7 +302,10 @@ def _update_org(org: Organization, row: Row, now: datetime) -> bool:
 
 
 def _update_contact(contact: Contact, row: Row, now: datetime) -> bool:
-    changes = {"name": row.contact_name, "first_name": row.first_name, "phone": row.phone,
+    greeting = row.greeting_name
+    if greeting is None and contact.greeting_name == greeting_name(contact.name):
+        greeting = greeting_name(row.contact_name)  # found in the name: follows the name
+    changes = {"name": row.contact_name, "greeting_name": greeting, "phone": row.phone,
                "role": row.role, "is_decision_maker": row.decision_maker}
     changed = False
     for attr, value in changes.items():

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.campaign import letters
@@ -63,7 +64,14 @@ def publish_change(session: Session, campaign: Campaign, config: CampaignConfig,
 def _change_request(session: Session, campaign: Campaign, item_id: int) -> ReviewItem:
     item = session.get(ReviewItem, item_id, with_for_update=True)
     if item is None or item.campaign_id != campaign.id:
-        raise OutreachError(f"review item {item_id} is not in campaign {campaign.slug!r}")
+        requests = [str(i) for i in session.scalars(
+            select(ReviewItem.id).where(ReviewItem.campaign_id == campaign.id,
+                                        ReviewItem.reason == Intent.CHANGE_REQUEST.value,
+                                        ReviewItem.status == ReviewStatus.OPEN)
+            .order_by(ReviewItem.id))]
+        raise OutreachError(f"review item {item_id} is not in campaign {campaign.slug!r}; "
+                            + (f"its open change requests: {', '.join(requests)}" if requests
+                               else "it has no open change request"))
     if item.reason != Intent.CHANGE_REQUEST.value:
         raise OutreachError(f"review item {item_id} is a {item.reason}, not a change request")
     if item.status != ReviewStatus.OPEN:

@@ -28,9 +28,11 @@ from outreach.campaign.models import (
     Reissue,
     SignerMailing,
     SignerNotice,
+    SignOn,
     Target,
     TargetState,
 )
+from outreach.campaign.signons import active_sign_on, reconfirmed_version
 from outreach.campaign.targets import OPEN, STEPPING, target_id_of
 from outreach.mail.compose import Draft, mailbox
 from outreach.mail.models import OutboxMessage
@@ -42,9 +44,10 @@ from outreach.templating import render_set
 S = TargetState
 
 
-# What a kind adds to the template context, read when the row is claimed; a string instead
-# says why the message no longer makes sense (and it is cancelled).
-Extra = Callable[[Session, LetterVersion, dict[str, Any]], "dict[str, Any] | str"]
+# What a kind adds to the template context for its target, read when the row is claimed
+# (with the current letter version and the row's payload); a string instead says why the
+# message no longer makes sense (and it is cancelled).
+Extra = Callable[[Session, Target, LetterVersion, dict[str, Any]], "dict[str, Any] | str"]
 # The same keys with made-up values: what `outreach check` renders every template with.
 Sample = Callable[[LetterVersion, datetime], dict[str, Any]]
 
@@ -71,18 +74,39 @@ class MailKind:
         return overrides.get(level, default)
 
 
-def _notice_extra(session: Session, version: LetterVersion,
+def _confirmation_extra(session: Session, target: Target, _version: LetterVersion,
+                        payload: dict[str, Any]) -> dict[str, Any] | str:
+    """The signature confirmed: its name as listed, and the version it stands for (the one
+    they were asked about, or the one they reconfirmed), which the current may have passed."""
+    sign_on = active_sign_on(session, target)
+    if sign_on is None:
+        return "cancelled: no signature stands to confirm"
+    signed = session.get(LetterVersion, reconfirmed_version(session, sign_on)
+                         if payload.get("reconfirmed") else sign_on.letter_version_id)
+    assert signed is not None
+    return {"name_as_listed": sign_on.name_as_listed, "signed": {"version": signed.number}}
+
+
+def _confirmation_sample(version: LetterVersion, _now: datetime) -> dict[str, Any]:
+    return {"signed": {"version": version.number}}
+
+
+def _notice_extra(session: Session, _target: Target, version: LetterVersion,
                   payload: dict[str, Any]) -> dict[str, Any] | str:
     notice = session.get(SignerNotice, payload["notice_id"])
     if notice is None:
         raise LookupError(f"signer notice {payload['notice_id']} does not exist")
     if notice.response is not None:
         return f"cancelled: the notice was answered ({notice.response.value})"
+    sign_on = session.get(SignOn, notice.sign_on_id)
+    assert sign_on is not None
+    signer = {"name_as_listed": sign_on.name_as_listed}
     if notice.kind == NoticeKind.REISSUE:
         reissue = session.get(Reissue, notice.reissue_id)
         if reissue is None or reissue.made_at is not None:
             return "cancelled: the reissue was made before this went out"
-        return {"notice": {"respond_by": notice.respond_by, "reissue_on": reissue.reissue_on}}
+        return {**signer, "notice": {"respond_by": notice.respond_by,
+                                     "reissue_on": reissue.reissue_on}}
     if notice.letter_version_id != version.id:
         return f"cancelled: superseded by letter version {version.number}"
     before = session.get(LetterVersion, notice.from_version_id or notice.letter_version_id)
@@ -90,7 +114,7 @@ def _notice_extra(session: Session, version: LetterVersion,
     changes = session.scalars(select(LetterVersion).where(
         LetterVersion.campaign_id == version.campaign_id, LetterVersion.number > before.number,
         LetterVersion.number <= version.number).order_by(LetterVersion.number)).all()
-    return {"notice": _change_context(
+    return {**signer, "notice": _change_context(
         before.number, [(v.number, v.summary) for v in changes],
         letters.word_diff(before.text, version.text), notice.respond_by,
         notice.requires_reconfirmation, notice.resolves_their_request)}
@@ -112,12 +136,16 @@ def _notice_sample(version: LetterVersion, now: datetime) -> dict[str, Any]:
                        "reissue_on": now}}
 
 
-def _mailing_extra(session: Session, _version: LetterVersion,
+def _mailing_extra(session: Session, target: Target, _version: LetterVersion,
                    payload: dict[str, Any]) -> dict[str, Any] | str:
     mailing = session.get(SignerMailing, payload["mailing_id"])
     if mailing is None:
         raise LookupError(f"signer mailing {payload['mailing_id']} does not exist")
-    return {"mailing": {"count": mailing.signer_count, "names": mailing.names,
+    sign_on = active_sign_on(session, target)
+    if sign_on is None:
+        return "cancelled: no signature stands"
+    return {"name_as_listed": sign_on.name_as_listed,
+            "mailing": {"count": mailing.signer_count, "names": mailing.names,
                         "more": mailing.more_names, "period": mailing.period}}
 
 
@@ -126,7 +154,7 @@ def _mailing_sample(_version: LetterVersion, _now: datetime) -> dict[str, Any]:
                         "period": "2026-W01"}}
 
 
-def _request_extra(_session: Session, version: LetterVersion,
+def _request_extra(_session: Session, _target: Target, version: LetterVersion,
                    payload: dict[str, Any]) -> dict[str, Any] | str:
     return {"request": {"quoted": payload.get("quoted") or "", "summary": version.summary}}
 
@@ -142,7 +170,8 @@ KINDS = {
         MailKind("follow_up", STEPPING, True, automated=True, by_engagement=True),
         MailKind("reminder", STEPPING, True, automated=True),
         MailKind("hard_deadline", STEPPING, True, automated=True),
-        MailKind("confirmation", frozenset({S.SIGNED}), False),
+        MailKind("confirmation", frozenset({S.SIGNED}), False, extra=_confirmation_extra,
+                 sample=_confirmation_sample),
         MailKind("more_time", OPEN, False),
         MailKind("decline_thanks", frozenset({S.DECLINED}), False),
         MailKind("change_notice", frozenset({S.SIGNED}), False, extra=_notice_extra,
@@ -181,8 +210,10 @@ def mail_context(settings: Settings, config: CampaignConfig, target: Target,
                                  sender.reply_domain)
     payload = payload or {}
     return {
-        "contact": {"name": contact.name, "first_name": contact.first_name,
-                    "email": contact.email, "role": contact.role or ""},
+        # `first_name` is the greeting name's older name, for templates written with it.
+        "contact": {"name": contact.name, "greeting_name": contact.greeting_name,
+                    "first_name": contact.greeting_name, "email": contact.email,
+                    "role": contact.role or ""},
         "organization": {"name": org.name, "size": org.size.value,
                          "engagement": org.engagement.value if org.engagement else "",
                          "kind": org.stakeholder_kind or ""},
@@ -270,7 +301,7 @@ class TargetMailComposer:
         version = letters.current_version(session, target.campaign_id)
         if version is None:
             raise LookupError(f"campaign {slug!r} has no letter version")
-        extra = kind.extra(session, version, row.payload) if kind.extra else None
+        extra = kind.extra(session, target, version, row.payload) if kind.extra else None
         if isinstance(extra, str):
             row.last_error = extra
             return None

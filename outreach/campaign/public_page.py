@@ -41,7 +41,7 @@ from outreach.campaign.letters import current_version
 from outreach.campaign.models import Campaign, SignOn
 from outreach.campaign.signons import listed
 from outreach.errors import OutreachError
-from outreach.people.organizations import collation_key
+from outreach.people.organizations import collation_key, listing_order
 from outreach.templating import _render
 
 INDEX = "index.html"
@@ -87,10 +87,8 @@ def active_signers(session: Session, campaign_id: int) -> list[Signer]:
         select(SignOn.name_as_listed, SignOn.sort_name, SignOn.signer_type)
         .where(listed(campaign_id))
     ).all()
-    keyed = sorted(
-        ((collation_key(sort_name), sort_name, name, kind) for name, sort_name, kind in rows)
-    )
-    return [Signer(display_name(name), kind) for _key, _sort, name, kind in keyed]
+    ordered = sorted(rows, key=lambda row: listing_order(row.sort_name, row.name_as_listed))
+    return [Signer(display_name(name), kind) for name, _sort_name, kind in ordered]
 
 
 # --- The letter -----------------------------------------------------------------------------

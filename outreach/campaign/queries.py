@@ -15,7 +15,7 @@ from outreach.campaign.models import Campaign, Reissue, SignOn, Target
 from outreach.campaign.signons import active_sign_on, listed
 from outreach.mail.models import InboundMessage, InboundStatus
 from outreach.people.models import Organization
-from outreach.people.organizations import org_key
+from outreach.people.organizations import listing_order, org_key
 from outreach.review.models import ReviewItem, ReviewStatus
 
 
@@ -39,12 +39,13 @@ def signature_of(session: Session, campaign: Campaign, organization: str) -> Sig
 
 
 def listed_sign_ons(session: Session) -> list[SignOn]:
-    """The sign-ons listed now on every campaign (`signons.listed`), by sort name."""
+    """The sign-ons listed now on every campaign (`signons.listed`), in the public page's
+    order."""
     campaign_ids = list(session.scalars(select(Campaign.id)))
     if not campaign_ids:
         return []
-    return list(session.scalars(select(SignOn).where(or_(*(listed(cid) for cid in campaign_ids)))
-                                .order_by(SignOn.sort_name)))
+    sign_ons = session.scalars(select(SignOn).where(or_(*(listed(cid) for cid in campaign_ids))))
+    return sorted(sign_ons, key=lambda s: listing_order(s.sort_name, s.name_as_listed))
 
 
 def review_queue(session: Session, slug: str | None = None

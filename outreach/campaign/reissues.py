@@ -111,8 +111,12 @@ def find(session: Session, campaign: Campaign, reissue_id: int | None) -> Reissu
         query = query.where(Reissue.made_at.is_not(None)).order_by(Reissue.made_at.desc())
     reissue = session.scalars(query).first()
     if reissue is None:
+        made = [f"{r.id} (on {r.reissue_on:%Y-%m-%d})" for r in session.scalars(
+            select(Reissue).where(Reissue.campaign_id == campaign.id,
+                                  Reissue.made_at.is_not(None)).order_by(Reissue.id))]
         raise OutreachError(f"campaign {campaign.slug!r} has no "
-                            + (f"reissue {reissue_id}" if reissue_id else "reissue made yet"))
+                            + (f"reissue {reissue_id}" if reissue_id else "reissue made yet")
+                            + (f"; reissues made: {', '.join(made)}" if made else ""))
     if reissue.made_at is None:
         raise OutreachError(f"reissue {reissue.id} is on {reissue.reissue_on:%Y-%m-%d}; "
                             "its list is fixed on that date")

@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach.campaign.config import CampaignConfig
@@ -56,7 +56,7 @@ from outreach.inbound.classify import Envelope, envelope, sort_mail
 from outreach.inbound.door import recipients, split_address
 from outreach.inbound.message import load_message
 from outreach.inbound.text import body_text
-from outreach.mail.bounce_handling import bounced_message, hand_to_kind
+from outreach.mail.bounce_handling import bounced_message, hand_to_kind, returned_mail
 from outreach.mail.handling import Handled
 from outreach.mail.models import InboundMessage, OutboxMessage
 from outreach.mail.outbox import enqueue
@@ -69,6 +69,9 @@ from outreach.tasks.task import cancel_open_tasks, open_task
 
 log = logging.getLogger(__name__)
 S = TargetState
+# Soft or unclassified bounces of this many messages to a target's contact stop the asking,
+# as one hard bounce does.
+SOFT_BOUNCES_TO_GIVE_UP = 3
 # What a signer's reply can mean for the signature they gave.
 SIGNER_ANSWERS = frozenset({Intent.WITHDRAW, Intent.RECONFIRM, Intent.SIGN_ON})
 REPLY_ROUTE = "campaign.reply"
@@ -271,7 +274,9 @@ class CampaignReplies:
             signer_type=signer_type, now=now, message_id_domain=self.domain,
             in_reply_to=facts.message_id,
             evidence=Evidence(kind="reply", decided_by="classifier",
-                              letter_version_id=version_asked(session, target),
+                              letter_version_id=version_asked(
+                                  session, target, answering=facts.in_reply_to,
+                                  before=row.received_at),
                               quoted_text=understanding.evidence, inbound_message_id=row.id,
                               classifier_version=understanding.version),
         )
@@ -296,8 +301,7 @@ class CampaignReplies:
             return "already_signed"
         enqueue(session, kind="confirmation", recipient=target.contact.email, now=now,
                 message_id_domain=self.domain, about=about_target(target.id), priority=100,
-                payload={"name_as_listed": sign_on.name_as_listed, "reconfirmed": True,
-                         "in_reply_to": facts.message_id})
+                payload={"reconfirmed": True, "in_reply_to": facts.message_id})
         return "reconfirmed"
 
     def _bounce(self, session: Session, msg: EmailMessage, result: Classification,
@@ -350,24 +354,42 @@ def _latest_target(session: Session, contact: Contact) -> Target | None:
 
 
 def target_bounced(session: Session, sent: OutboxMessage, bounce: Bounce, now: datetime) -> str:
-    """The bounce hook of every mail kind sent to a target: a hard bounce of the address we
-    wrote to suppresses the contact and asks an organizer for another one."""
+    """The bounce hook of every mail kind sent to a target. A hard bounce of the address we
+    wrote to suppresses the contact and asks an organizer for another one; so do soft or
+    unclassified bounces (a full mailbox, a policy or spam rejection) of
+    `SOFT_BOUNCES_TO_GIVE_UP` of our messages to it."""
     target_id = target_id_of(sent)
     target = session.get(Target, target_id) if target_id is not None else None
-    if bounce.bounce_type != "hard" or target is None:
-        return f"bounce:{bounce.bounce_type or 'unknown'}"
+    kind = bounce.bounce_type or "unknown"
+    if target is None:
+        return f"bounce:{kind}"
     contact = target.contact
     if contact.email != sent.recipient.lower():
         return "bounce:other_address"
-    suppress(contact, Suppression.BOUNCED, now=now,
-             reason=f"{bounce.status or ''} {bounce.diagnostic or ''}".strip() or "bounced")
+    why = f"{bounce.status or ''} {bounce.diagnostic or ''}".strip()
+    if bounce.bounce_type == "hard":
+        _stop_writing_to(session, target, now, reason=why or "bounced")
+        return "bounce:hard"
+    returned = session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        mail_about(target.id), OutboxMessage.recipient == sent.recipient, returned_mail())) or 0
+    if returned < SOFT_BOUNCES_TO_GIVE_UP:
+        return f"bounce:{kind}"
+    _stop_writing_to(session, target, now,
+                     reason=f"{returned} messages bounced ({kind}); the last: {why or kind}")
+    return f"bounce:{kind}:repeated"
+
+
+def _stop_writing_to(session: Session, target: Target, now: datetime, *, reason: str) -> None:
+    """The target's contact bounced for good: suppress them, and while the target is still
+    being asked, mark it bounced and ask an organizer to find another contact."""
+    contact = target.contact
+    suppress(contact, Suppression.BOUNCED, now=now, reason=reason)
     if target.state in OPEN or target.state == S.QUEUED:
         transition(session, target, S.BOUNCED, now=now, reason=f"{contact.email} bounced")
         open_task(session, kind="find_contact", campaign_id=target.campaign_id,
                   target_id=target.id, now=now,
                   title=f"Find another contact for {target.organization.name}",
-                  notes=f"Mail to {contact.email} bounced: {bounce.diagnostic or ''}")
-    return "bounce:hard"
+                  notes=f"Mail to {contact.email} bounced: {reason}")
 
 
 class UnsubscribeAddress:

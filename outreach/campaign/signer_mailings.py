@@ -25,7 +25,7 @@ from outreach.campaign.public_page import active_signers
 from outreach.campaign.signons import listed
 from outreach.campaign.targets import about_target
 from outreach.mail.outbox import NewMessage, enqueue_many
-from outreach.people.organizations import collation_key
+from outreach.people.organizations import listing_order
 from outreach.sendwindow import DAY_NAMES
 
 UPDATE = "update"
@@ -75,7 +75,8 @@ def send_update_if_due(session: Session, campaign: Campaign, config: CampaignCon
     newest = session.execute(
         select(SignOn.name_as_listed, SignOn.sort_name)
         .where(listed(campaign.id), SignOn.signed_at > since)).all()
-    names = [name for _key, name in sorted((collation_key(sort), name) for name, sort in newest)]
+    names = [name for name, _sort_name in
+             sorted(newest, key=lambda row: listing_order(row.sort_name, row.name_as_listed))]
     shown = names[:config.updates.newest]
     mailing = _mailing(session, campaign, UPDATE, period.key, shown, now,
                        more=len(names) - len(shown))

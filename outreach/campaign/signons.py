@@ -101,7 +101,7 @@ def record_sign_on(session: Session, target: Target, *, name: str, signer_type: 
                       by=evidence.decided_by)
     enqueue(session, kind="confirmation", recipient=target.contact.email, now=now,
             message_id_domain=message_id_domain, about=about_target(target.id), priority=100,
-            payload={"name_as_listed": name, "in_reply_to": in_reply_to})
+            payload={"in_reply_to": in_reply_to})
     session.flush()
     return sign_on
 
@@ -137,3 +137,13 @@ def reconfirm(session: Session, sign_on: SignOn, *, now: datetime, by: str,
     """The signer said yes again to the current text: every open notice is answered."""
     return answer_notices(session, sign_on, NoticeResponse.RECONFIRMED, now=now, by=by,
                           inbound_message_id=inbound_message_id)
+
+
+def reconfirmed_version(session: Session, sign_on: SignOn) -> int:
+    """The newest letter version the signer said yes to again, else the one they signed."""
+    version_id = session.scalars(
+        select(SignerNotice.letter_version_id)
+        .where(SignerNotice.sign_on_id == sign_on.id,
+               SignerNotice.response == NoticeResponse.RECONFIRMED)
+        .order_by(SignerNotice.id.desc())).first()
+    return version_id if version_id is not None else sign_on.letter_version_id

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from outreach.campaign.models import Target, TargetEvent, TargetState
@@ -58,9 +58,23 @@ def mail_about(target_id: int) -> ColumnElement[bool]:
     return and_(OutboxMessage.about_kind == TARGET, OutboxMessage.about_id == target_id)
 
 
+def campaign_mail(campaign_id: int) -> ColumnElement[bool]:
+    """Outbox rows about any target of one campaign."""
+    return and_(OutboxMessage.about_kind == TARGET, OutboxMessage.about_id.in_(
+        select(Target.id).where(Target.campaign_id == campaign_id)))
+
+
 def target_id_of(row: OutboxMessage | InboundMessage) -> int | None:
     """The target a message in the pipes is about, if it is about one."""
     return row.about_id if row.about_kind == TARGET else None
+
+
+def describe_target(session: Session, target_id: int) -> dict[str, str]:
+    """A target in words, for the log: its campaign and organization."""
+    target = session.get(Target, target_id)
+    if target is None:
+        return {}
+    return {"campaign": target.campaign.slug, "organization": target.organization.name}
 
 
 def inbound_about(target_id: int) -> ColumnElement[bool]:

@@ -10,14 +10,16 @@ it, in any command or subcommand, into "error: ..." on stderr and exit status 2.
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import click
 
 from outreach.errors import OutreachError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Lazy(NamedTuple):
@@ -35,15 +37,28 @@ COMMANDS: dict[str, Lazy] = {
     "classify": Lazy("outreach.cli.service:classify",
                      "Classify message FILES (bounce, automatic reply, or a person's intent); "
                      "no database."),
+    "contacts": Lazy("outreach.cli.contacts:contacts",
+                     "One person: what we hold about them, blocking them from mail, the "
+                     "blocklist, their export, and forgetting them."),
     "db": Lazy("outreach.cli.service:db", "Database schema."),
     "demo": Lazy("outreach.cli.service:demo",
                  "Run a whole example campaign locally: nothing leaves this machine."),
     "export": Lazy("outreach.cli.campaign:export",
                    "Write the targets or signers of SLUG (signers: with the letter version "
                    "signed, the date and the evidence)."),
+    "history": Lazy("outreach.cli.history:history",
+                    "What happened with ORGANIZATION in SLUG, oldest first: mail sent and "
+                    "received, state changes, reviews and decisions, sign-ons and tasks, and "
+                    "who did each."),
     "import": Lazy("outreach.cli.campaign:import_command",
                    "Load organizations and contacts from CSV_FILE; re-importing updates."),
     "letter": Lazy("outreach.cli.campaign:letter", "Letter versions."),
+    "outbox": Lazy("outreach.cli.outbox:outbox",
+                   "Messages that failed, bounced or wait to be sent (of SLUG, or all), with "
+                   "the reason, the attempts and the next attempt."),
+    "preview": Lazy("outreach.cli.preview:preview",
+                    "Print a mail of SLUG as it would go out now: its headers and text, and the "
+                    "file its HTML part was written to; sends nothing."),
     "publish": Lazy("outreach.cli.campaign:publish",
                     "Build the public page of SLUG (the letter and every signer) into a folder, "
                     "atomically."),
@@ -54,6 +69,9 @@ COMMANDS: dict[str, Lazy] = {
                    "The review queue: replies the machine could not read with certainty."),
     "run": Lazy("outreach.cli.service:run",
                 "Run the daemon: plan asks and drain the outbox until SIGTERM or Ctrl-C."),
+    "send-test": Lazy("outreach.cli.preview:send_test",
+                      "Send every mail of SLUG (or one kind), rendered for a sample target, to "
+                      "the address --to, marked as a test; no target is touched."),
     "stakeholders": Lazy("outreach.cli.campaign:stakeholders",
                          "The stakeholder map of SLUG: engagement level against kind, "
                          "asked/signed per cell."),
@@ -114,29 +132,35 @@ class OutreachGroup(click.Group):
         try:
             return super().invoke(ctx)
         except OutreachError as exc:
+            from rich.markup import escape
+
             from outreach.cli.common import err
 
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True)
             sys.exit(2)
+
+
+def log_format_option(default: str | None) -> Callable[[F], F]:
+    """`--log-format text|json`: of the `outreach` group, and of `run`."""
+    return click.option("--log-format", type=click.Choice(["text", "json"]), default=default,
+                        show_default=default is not None,
+                        help="Log lines on stderr as text, or one JSON object per line.")
 
 
 @click.group(cls=OutreachGroup, lazy=COMMANDS)
 @click.option("--config", "config", type=click.Path(path_type=Path), default=None,
               help="Server config file (default: $OUTREACH_CONFIG or config/outreach.toml).")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail to stderr.")
+@log_format_option("text")
 @click.pass_context
-def main(ctx: click.Context, config: Path | None, verbose: bool) -> None:
+def main(ctx: click.Context, config: Path | None, verbose: bool, log_format: str) -> None:
     """Outreach: coalition sign-on campaigns by email."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for chatty in ("mail.log", "alembic"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-    # "skipped: maximum number of running instances" is the design, not a problem.
-    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    from outreach.logs import configure
+
+    configure(verbose=verbose, json_lines=log_format == "json")
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
+    ctx.obj["verbose"] = verbose
 
 
 def _wait(seconds: float) -> None:

@@ -10,12 +10,16 @@ from typing import TextIO
 import click
 from rich.console import Group
 from rich.live import Live
+from rich.markup import escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from outreach.campaign import jobs
 from outreach.campaign.campaigns import get_campaign, sync_campaign
 from outreach.campaign.export import export_signers, export_signers_json, export_targets
 from outreach.campaign.importer import import_csv
 from outreach.campaign.letter_changes import publish_change
+from outreach.campaign.models import Campaign, SignOn
 from outreach.campaign.public_page import publish as publish_page
 from outreach.campaign.queries import reissues, signature_of
 from outreach.campaign.reissues import announce
@@ -32,7 +36,10 @@ from outreach.cli.common import (
     organizer,
     parse_moment,
 )
+from outreach.cli.documents import stakeholders_document, status_document
+from outreach.cli.jsonout import json_option, print_json
 from outreach.cli.output import print_import_report, print_stakeholders, status_view
+from outreach.cli.slug import campaign_argument
 from outreach.clock import utc_now
 from outreach.db.session import transaction
 from outreach.errors import OutreachError
@@ -40,10 +47,13 @@ from outreach.errors import OutreachError
 
 @click.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--campaign", "slug", required=True, help="Campaign to add the organizations to.")
+@campaign_argument()
 @click.pass_context
 def import_command(ctx: click.Context, csv_file: Path, slug: str) -> None:
-    """Load organizations and contacts from CSV_FILE; re-importing updates."""
+    """Load organizations and contacts from CSV_FILE; re-importing updates.
+
+    They become targets of campaign SLUG.
+    """
     app = app_for(ctx)
     config = app.campaign(slug)
     now = utc_now()
@@ -63,9 +73,9 @@ def check(ctx: click.Context, slug: str) -> None:
     app = app_for(ctx)
     report = jobs.check(app, slug, utc_now())
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     for error in report.errors:
-        err.print(f"[red]error:[/] {error}", highlight=False)
+        err.print(f"[red]error:[/] {escape(error)}", highlight=False)
     verdict = "[green]ok[/]" if report.ok else f"[red]{len(report.errors)} problem(s)[/]"
     console.print(f"campaign {slug}: {report.targets_checked} target(s) checked: {verdict}")
     if not report.ok:
@@ -87,6 +97,7 @@ def export(ctx: click.Context, what: str, slug: str, out: Path | None, fmt: str,
     """Write the targets or signers of SLUG (signers: with the letter version signed, the
     date and the evidence)."""
     app = app_for(ctx)
+    app.campaign(slug)  # an unknown SLUG: an error naming the campaigns there are
     if fmt == "json" and what != "signers":
         raise OutreachError("--format json is for signers; targets export as CSV")
     if reissue_id is not None and what != "signers":
@@ -124,12 +135,25 @@ def _wait(seconds: float) -> None:
 @click.option("--watch", type=click.FloatRange(min=0.5), is_flag=False, flag_value=5.0,
               default=None, metavar="[SECONDS]",
               help="Refresh every SECONDS (default 5) until Ctrl-C. Put it after SLUG.")
+@json_option("the status")
 @click.pass_context
-def status(ctx: click.Context, slug: str | None, watch: float | None) -> None:
+def status(ctx: click.Context, slug: str | None, watch: float | None, as_json: bool) -> None:
     """The funnel, deadlines and signers of each campaign (or SLUG), its targets per state,
-    and the outbox."""
+    and the outbox.
+
+    Each campaign says when its next mail goes out, and why not sooner (the send window, a
+    retry).
+    """
     app = app_for(ctx)
     configs = campaign_configs(app)
+    if slug is not None and slug not in configs:
+        app.campaign(slug)  # names the campaigns there are
+    if as_json:
+        if watch is not None:
+            raise OutreachError("--json prints the status once; it does not go with --watch")
+        with transaction(app.factory) as session:
+            print_json(status_document(session, slug, configs, utc_now()))
+        return
 
     def view() -> Group:
         with transaction(app.factory) as session:
@@ -149,12 +173,17 @@ def status(ctx: click.Context, slug: str | None, watch: float | None) -> None:
 
 @click.command()
 @click.argument("slug")
+@json_option("the map")
 @click.pass_context
-def stakeholders(ctx: click.Context, slug: str) -> None:
+def stakeholders(ctx: click.Context, slug: str, as_json: bool) -> None:
     """The stakeholder map of SLUG: engagement level against kind, asked/signed per cell."""
     app = app_for(ctx)
+    app.campaign(slug)  # an unknown SLUG: an error naming the campaigns there are
     with transaction(app.factory) as session:
         smap = stakeholder_map(session, get_campaign(session, slug))
+    if as_json:
+        print_json(stakeholders_document(smap))
+        return
     print_stakeholders(console, smap)
 
 
@@ -224,15 +253,28 @@ def letter_publish(ctx: click.Context, slug: str, summary: str, resolves: tuple[
               help="The reissue date (YYYY-MM-DD, midnight in the campaign's time zone, or "
                    "an ISO date and time). Without it: list this campaign's reissues.")
 @by_option(resolve=False)  # listing the reissues needs nobody
+@json_option("the list of reissues")
 @click.pass_context
-def reissue(ctx: click.Context, slug: str, on: str | None, by: str | None) -> None:
+def reissue(ctx: click.Context, slug: str, on: str | None, by: str | None,
+            as_json: bool) -> None:
     """Announce that SLUG's statement will be reissued ON a date: every signer is told now
-    and may opt out by replying before then."""
+    and may opt out by replying before then.
+
+    Without --on, list SLUG's reissues.
+    """
+    if as_json and on is not None:
+        raise OutreachError("--json lists the reissues; it does not go with --on")
     app = app_for(ctx)
     config = app.campaign(slug)
     now = utc_now()
     with transaction(app.factory) as session:
         campaign = sync_campaign(session, config, now)
+        if as_json:
+            print_json([{"id": row.id, "reissue_on": row.reissue_on,
+                         "announced_at": row.announced_at, "announced_by": row.announced_by,
+                         "made_at": row.made_at, "signer_count": row.signer_count}
+                        for row in reissues(session, campaign)])
+            return
         if on is None:
             for row in reissues(session, campaign):
                 state = (f"made {row.made_at:%Y-%m-%d}: {row.signer_count} signer(s)"
@@ -261,12 +303,26 @@ def reissue(ctx: click.Context, slug: str, on: str | None, by: str | None) -> No
 def withdraw(ctx: click.Context, slug: str, organization: str, note: str, by: str) -> None:
     """Take ORGANIZATION's signature off SLUG, as they asked (say, on the phone)."""
     app = app_for(ctx)
+    app.campaign(slug)  # an unknown SLUG: an error naming the campaigns there are
     with transaction(app.factory) as session:
         campaign = get_campaign(session, slug)
         sign_on = signature_of(session, campaign, organization)
         if sign_on is None:
-            raise OutreachError(f"{organization!r} has no signature on {slug} to withdraw")
+            raise OutreachError(f"{organization!r} has no signature on {slug} to withdraw; "
+                                f"{_standing_signatures(session, campaign)}")
         withdraw_sign_on(session, sign_on, now=utc_now(), by=f"organizer:{by}",
                          quoted_text=note, message_id_domain=app.settings.sender.reply_domain)
     console.print(f"{sign_on.name_as_listed} withdrawn from {slug} by {by}; "
                   "they will get a confirmation")
+
+
+def _standing_signatures(session: Session, campaign: Campaign) -> str:
+    """Who has a signature to withdraw, for a message that did not find one."""
+    names = list(session.scalars(
+        select(SignOn.name_as_listed).where(SignOn.campaign_id == campaign.id,
+                                            SignOn.withdrawn_at.is_(None))
+        .order_by(SignOn.sort_name)))
+    if not names:
+        return "nobody has signed it"
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    return f"signed by: {', '.join(names[:10])}{more}"

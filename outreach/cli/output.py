@@ -7,17 +7,20 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
+from outreach.campaign.campaigns import in_database
 from outreach.campaign.config import CampaignConfig
 from outreach.campaign.funnel import Funnel, funnels
 from outreach.campaign.importer import ImportReport
 from outreach.campaign.queries import inbound_outcomes, listed_sign_ons, review_queue
 from outreach.campaign.stakeholders import Cell, StakeholderMap, add_up
 from outreach.campaign.status import campaign_statuses, outbox_counts
+from outreach.campaign.windows import NextMail, next_mail
 from outreach.errors import OutreachError
 from outreach.tasks.board import TaskView
 
@@ -151,13 +154,20 @@ def _funnel_lines(funnel: Funnel) -> Text:
     return lines
 
 
+def _next_mail_line(upcoming: NextMail | None) -> Text:
+    line = Text("Next mail: ")
+    if upcoming is None:
+        return line.append("nothing waiting", style="dim")
+    return line.append(upcoming.describe(), style="" if upcoming.due_now else "yellow")
+
+
 def status_view(session: Session, slug: str | None, configs: dict[str, CampaignConfig],
                 now: datetime | None) -> Group:
     """`outreach status`: each campaign's funnel (with `now`), its targets per state, and
     the outbox."""
     statuses = campaign_statuses(session, slug)
     if slug is not None and not statuses:
-        raise OutreachError(f"no campaign {slug!r} in the database")
+        raise OutreachError(f"no campaign {slug!r} in the database; {in_database(session)}")
     funnels_by_slug = {f.slug: f for f in funnels(session, configs, now, slug)} \
         if now is not None else {}
     parts: list[RenderableType] = []
@@ -173,6 +183,12 @@ def status_view(session: Session, slug: str | None, configs: dict[str, CampaignC
                 table.add_row(state.value.replace("_", " "), str(count))
         table.add_row("[bold]total[/]", f"[bold]{st.total}[/]")
         parts.append(table)
+        if now is not None:
+            parts.append(_next_mail_line(next_mail(session, st.slug, configs.get(st.slug), now)))
+        bounces = ", ".join(f"{count} {kind}" for kind, count in st.bounces.items())
+        parts.append(Text(f"Failed: {st.failed} message(s); bounced: {bounces} "
+                          f"(outreach outbox {st.slug} --failed)",
+                          style="red" if st.failed or any(st.bounces.values()) else "dim"))
     table = Table(title="Outbox")
     table.add_column("status")
     table.add_column("messages", justify="right")
@@ -185,28 +201,44 @@ def status_view(session: Session, slug: str | None, configs: dict[str, CampaignC
 
 
 def print_stakeholders(out: Console, smap: StakeholderMap) -> None:
-    """The grid: each cell is asked/signed, with the targets in brackets when not all asked."""
-    table = Table(title=f"{smap.title} ({smap.slug}): stakeholders, asked/signed",
-                  caption="\\[n] = targets in the cell, when not all were asked")
-    table.add_column("engagement")
+    """The stakeholder map as a list that reads at 80 columns: for each kind, a line per
+    level of engagement with targets, asked/signed and how many are not asked yet, then
+    the kind's total; then the totals per level."""
+    out.print(Text(smap.title, style="bold"), soft_wrap=False)
+    out.print(Text(f"{smap.slug}: stakeholders, asked/signed"), soft_wrap=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("kind", max_width=24, overflow="fold")
+    table.add_column("engagement", no_wrap=True)
+    table.add_column("asked/signed", justify="right", no_wrap=True)
+    table.add_column("not asked yet", justify="right", no_wrap=True)
     for kind in smap.kinds:
-        table.add_column(kind, justify="center")
-    table.add_column("total", justify="center", style="bold")
-
-    def show(cell: Cell) -> str:
-        if cell.targets == 0:
-            return "[dim]·[/]"
-        text = f"{cell.asked}/{cell.signed}"
-        return text + (f" [dim]\\[{cell.targets}][/]" if cell.targets != cell.asked else "")
-
-    for level in smap.levels:
-        table.add_row(level, *(show(smap.cell(level, k)) for k in smap.kinds),
-                      show(smap.level_total(level)))
-    table.add_row("[bold]total[/]", *(show(smap.kind_total(k)) for k in smap.kinds),
-                  show(add_up(smap.kind_total(k) for k in smap.kinds)), style="bold")
+        _add_group(table, kind, [(level, smap.cell(level, kind)) for level in smap.levels],
+                   smap.kind_total(kind))
+        table.add_section()
+    _add_group(table, "every kind", [(level, smap.level_total(level)) for level in smap.levels],
+               add_up(smap.level_total(level) for level in smap.levels), style="bold")
     out.print(table)
     gaps = smap.unasked_kinds
     if gaps:
-        out.print(f"[yellow]Nobody asked yet from:[/] {', '.join(gaps)}", highlight=False)
+        out.print(f"[yellow]Nobody asked yet from:[/] {', '.join(gaps)}", highlight=False,
+                  soft_wrap=False)
     else:
         out.print("Every kind of stakeholder has been asked.", highlight=False)
+
+
+def _add_group(table: Table, label: str, cells: list[tuple[str, Cell]], total: Cell,
+               style: str = "") -> None:
+    """One kind's lines (or the totals' lines): a line per level with targets, then "all"."""
+    shown = [(level, cell) for level, cell in cells if cell.targets]
+    if not shown:
+        table.add_row(label, "[dim]nobody on the list[/]", "", "", style=style)
+        return
+    for row, (level, cell) in enumerate(shown):
+        table.add_row(label if row == 0 else "", level, *_counts(cell), style=style)
+    if len(shown) > 1:
+        table.add_row("", "[italic]all[/]", *_counts(total), style="bold")
+
+
+def _counts(cell: Cell) -> tuple[str, str]:
+    unasked = cell.targets - cell.asked
+    return f"{cell.asked}/{cell.signed}", str(unasked) if unasked else "[dim]·[/]"

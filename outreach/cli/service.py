@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from outreach.cli import log_format_option
 from outreach.cli.common import app_for, console, err
 from outreach.settings import load_settings
 
@@ -35,11 +36,19 @@ def db_upgrade(ctx: click.Context) -> None:
 
 
 @click.command()
+@log_format_option(None)
 @click.pass_context
-def run(ctx: click.Context) -> None:
-    """Run the daemon: plan asks and drain the outbox until SIGTERM or Ctrl-C."""
-    from outreach.daemon import Daemon
+def run(ctx: click.Context, log_format: str | None) -> None:
+    """Run the daemon: plan asks and drain the outbox until SIGTERM or Ctrl-C.
 
+    It logs one line per message sent or received (its kind, campaign, organization and
+    outcome), and says when mail waits for a send window and until when.
+    """
+    from outreach.daemon import Daemon
+    from outreach.logs import configure
+
+    if log_format is not None:
+        configure(verbose=ctx.obj["verbose"], json_lines=log_format == "json")
     app = app_for(ctx, load_all=True)
     app.settings.require_secret_key()
     asyncio.run(Daemon(app).run())

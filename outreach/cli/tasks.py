@@ -8,7 +8,9 @@ import click
 
 from outreach.campaign.config import CampaignConfig
 from outreach.cli.common import app_for, by_option, campaign_configs, console, err
+from outreach.cli.jsonout import json_option, print_json
 from outreach.cli.output import print_tasks
+from outreach.cli.slug import CampaignGroup, campaign_argument
 from outreach.clock import utc_now
 from outreach.db.session import transaction
 from outreach.tasks.assignment import find_organizer
@@ -25,22 +27,31 @@ def _resolve_organizer(configs: dict[str, CampaignConfig], slug: str | None, nam
     return name
 
 
-@click.group(invoke_without_command=True)
-@click.option("--campaign", "slug", default=None, help="Only this campaign's tasks.")
+@click.group(cls=CampaignGroup, invoke_without_command=True)
 @click.option("--assignee", default=None, help="Only tasks given to this organizer.")
 @click.option("--all", "show_all", is_flag=True, help="Closed tasks too.")
+@json_option("the tasks")
 @click.pass_context
-def tasks(ctx: click.Context, slug: str | None, assignee: str | None, show_all: bool) -> None:
-    """Tasks for organizers (phone calls, finding contacts, reviews), most important first."""
+def tasks(ctx: click.Context, slug: str | None, assignee: str | None, show_all: bool,
+          as_json: bool) -> None:
+    """Tasks for organizers (phone calls, finding contacts, reviews), most important first.
+
+    With SLUG, only that campaign's tasks.
+    """
     ctx.obj["tasks_filter"] = (slug, assignee)
     if ctx.invoked_subcommand is not None:
         return
     app = app_for(ctx)
+    if slug is not None:
+        app.campaign(slug)  # an unknown campaign is an error, not an empty board
     configs = campaign_configs(app)
     who = _resolve_organizer(configs, slug, assignee) if assignee else None
     with transaction(app.factory) as session:
         views = list_tasks(session, campaign=slug, assignee=who, include_closed=show_all,
-                           context=False)
+                           context=as_json)
+    if as_json:
+        print_json(views)
+        return
     title = ("All tasks" if show_all else "Open tasks") + (f" for {who}" if who else "")
     print_tasks(console, views, zones={s: c.timezone for s, c in configs.items()},
                 show_status=show_all, title=title)
@@ -90,12 +101,13 @@ def tasks_done(ctx: click.Context, task_id: int, outcome: str, note: str,
 @click.option("--ics", "ics_file", required=True,
               type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write an iCalendar file here.")
-@click.option("--campaign", "slug", default=None, help="Only this campaign's tasks.")
 @click.option("--assignee", default=None, help="Only tasks given to this organizer.")
+@campaign_argument(required=False)
 @click.pass_context
 def tasks_export(ctx: click.Context, ics_file: Path, slug: str | None,
                  assignee: str | None) -> None:
-    """Export open tasks to an iCalendar (.ics) file: due tasks as 30-minute events."""
+    """Export open tasks (of SLUG, or all) to an iCalendar (.ics) file: due tasks as
+    30-minute events."""
     group_slug, group_assignee = ctx.obj.get("tasks_filter", (None, None))
     slug = slug or group_slug
     assignee = assignee or group_assignee

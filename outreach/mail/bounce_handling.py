@@ -3,7 +3,9 @@
 A bounce counts only when it proves which message of ours failed: it came to the VERP
 address of that message (`bounce+m42-…@`, a token only the receiving server saw), or it
 carries that message's Message-ID in the returned headers. A bounce-shaped message that
-proves neither names no one, so it suppresses no one.
+proves neither names no one, so it suppresses no one. A proven bounce is noted on the
+message it returns (a sent row's `last_error`), so the outbox shows what came back and a
+kind can count how often mail to one address did.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from email.message import EmailMessage, Message
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from outreach.inbound.bounces import Bounce
@@ -76,15 +78,29 @@ def bounced_message(session: Session, msg: EmailMessage) -> OutboxMessage | None
         .order_by(OutboxMessage.id.desc())).first()
 
 
+def returned_mail() -> ColumnElement[bool]:
+    """Messages that were sent and came back (see `note_bounce`)."""
+    return and_(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.last_error.is_not(None))
+
+
+def note_bounce(sent: OutboxMessage, bounce: Bounce) -> None:
+    """Record on a sent message that it came back, and why."""
+    if sent.status != OutboxStatus.SENT:
+        return
+    why = " ".join(part for part in (bounce.status, bounce.diagnostic) if part)
+    sent.last_error = f"bounced ({bounce.bounce_type or 'unclassified'})" + \
+        (f": {why}" if why else "")
+
+
 def hand_to_kind(session: Session, sent: OutboxMessage, bounce: Bounce,
                  hooks: dict[str, BounceHook], now: datetime) -> Handled:
-    """Give a proven bounce of `sent` to its kind's hook."""
+    """Note a proven bounce of `sent` on it, then give it to its kind's hook."""
     if bounce.failed_recipients and sent.recipient.lower() not in bounce.failed_recipients:
-        outcome = "bounce:other_address"
-    elif (hook := hooks.get(sent.kind)) is None:
-        outcome = f"bounce:{sent.kind}"
-    else:
-        outcome = hook(session, sent, bounce, now)
+        return Handled("bounce:other_address", kind="bounce", about_kind=sent.about_kind,
+                       about_id=sent.about_id)
+    note_bounce(sent, bounce)
+    hook = hooks.get(sent.kind)
+    outcome = f"bounce:{sent.kind}" if hook is None else hook(session, sent, bounce, now)
     return Handled(outcome, kind="bounce", about_kind=sent.about_kind, about_id=sent.about_id)
 
 

@@ -24,6 +24,7 @@ from outreach.db.session import transaction
 from outreach.inbound.door import UNROUTED, Door
 from outreach.inbound.message import MalformedMessage, load_message
 from outreach.mail.models import InboundMessage, InboundStatus
+from outreach.mail.outbox import Describer, describe
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,11 @@ def route_unrouted(factory: sessionmaker[Session], door: Door, *, limit: int = 5
 
 def process_pending(factory: sessionmaker[Session], door: Door,
                     handlers: Mapping[str, Handler], now: datetime, *,
-                    limit: int = 200) -> HandlingStats:
-    """Act on stored messages not yet acted on, oldest first, each in its own transaction."""
+                    limit: int = 200,
+                    describers: Mapping[str, Describer] | None = None) -> HandlingStats:
+    """Act on stored messages not yet acted on, oldest first, each in its own transaction.
+
+    Each is logged with what it was about, in the words of `describers` (by about kind)."""
     stats = HandlingStats()
     while route_unrouted(factory, door):
         pass
@@ -96,7 +100,7 @@ def process_pending(factory: sessionmaker[Session], door: Door,
                                             InboundMessage.route.in_(list(handlers)))
             .order_by(InboundMessage.id).limit(limit)))
     for inbound_id in ids:
-        outcome = handle_one(factory, handlers, inbound_id, now)
+        outcome = handle_one(factory, handlers, inbound_id, now, describers)
         if outcome is None:
             continue
         stats.count(outcome)
@@ -110,7 +114,8 @@ def process_pending(factory: sessionmaker[Session], door: Door,
 
 
 def handle_one(factory: sessionmaker[Session], handlers: Mapping[str, Handler],
-               inbound_id: int, now: datetime) -> str | None:
+               inbound_id: int, now: datetime,
+               describers: Mapping[str, Describer] | None = None) -> str | None:
     """Hand one stored message to its handler, guarded; its outcome, or None if not ours."""
     try:
         with transaction(factory) as session:
@@ -134,11 +139,24 @@ def handle_one(factory: sessionmaker[Session], handlers: Mapping[str, Handler],
             row.about_kind = handled.about_kind
             row.about_id = handled.about_id
             row.classifier_version = handled.classifier_version
-            log.info("message %s (%s): %s", row.id, row.route, handled.outcome)
+            _log_received(session, row, handled, describers or {})
             return handled.outcome
     except Exception as exc:  # one message must never stop the pipe
         log.exception("acting on message %s failed", inbound_id)
         return _count_failure(factory, inbound_id, exc)
+
+
+def _log_received(session: Session, row: InboundMessage, handled: Handled,
+                  describers: Mapping[str, Describer]) -> None:
+    """One line per message acted on: "received human message 12 (route campaign.reply,
+    campaign clean-water, organization Friends of the River): signed"."""
+    about = describe(session, describers, handled.about_kind, handled.about_id)
+    where = "".join(f", {name} {value}" for name, value in about.items())
+    kind = f"{handled.kind} " if handled.kind else ""
+    log.info("received %smessage %s (route %s%s): %s", kind, row.id, row.route, where,
+             handled.outcome,
+             extra={"kind": handled.kind, "outcome": handled.outcome, "route": row.route,
+                    "inbound_id": row.id, **about})
 
 
 def _quarantine(row: InboundMessage, reason: str) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import imaplib
 import logging
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -35,7 +36,7 @@ from imapclient.exceptions import CapabilityError, LoginError
 
 from outreach.errors import OutreachError
 from outreach.inbound.message import MAX_BYTES
-from outreach.mail.inbox import Fetched, Known, Position
+from outreach.mail.inbox import Fetched, Known, Position, pause
 from outreach.settings import ImapSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ T = TypeVar("T")
 FETCH_MESSAGES = 50
 FETCH_BYTES = 16 * 1024 * 1024
 IDLE_MAX = 25 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes
+STOP_CHECK_SECONDS = 0.5  # how long an IDLE may go without looking at the stop event
 _TRANSIENT_CODES = ("[UNAVAILABLE]", "[SERVERBUG]", "[INUSE]", "[LIMIT]", "illegal in state")
 _UNFLAGGED = {"\\seen": ["UNSEEN"], "\\flagged": ["UNFLAGGED"], "\\answered": ["UNANSWERED"],
               "\\deleted": ["UNDELETED"], "\\draft": ["UNDRAFT"]}
@@ -380,11 +382,13 @@ class ImapSource:
         read = self._read_to.get(folder)
         return read is None or read[0] != uidvalidity or uidnext > read[1]
 
-    def wait(self, timeout: float) -> bool:
-        """Block until new mail may be there (True) or `timeout` seconds pass (False).
+    def wait(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        """Block until new mail may be there (True), or `timeout` seconds pass or `stop` is
+        set (False).
 
         Returns True at once when a folder holds mail this source has not read yet (or
-        has not read at all since it started), and when the connection drops.
+        has not read at all since it started), and when the connection drops. IDLE looks
+        at `stop` every `STOP_CHECK_SECONDS`.
         """
         deadline = time.monotonic() + timeout
         try:
@@ -393,18 +397,18 @@ class ImapSource:
             client = self._client
             assert client is not None
             if client.has_capability("IDLE"):
-                return self._idle(client, deadline)
+                return self._idle(client, deadline, stop)
             while True:  # no IDLE: poll
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or pause(min(self.poll_interval, remaining), stop,
+                                           self._sleep):
                     return False
-                self._sleep(min(self.poll_interval, remaining))
                 if self._retrying(self._status_changed):
                     return True
         except _FolderError as exc:
             # Not a reason to spin: say so, sit out the timeout, let the caller read the rest.
             log.error("%s", exc)
-            self._sleep(max(0.0, deadline - time.monotonic()))
+            pause(max(0.0, deadline - time.monotonic()), stop, self._sleep)
             return False
 
     def _status_changed(self, client: IMAPClient) -> bool:
@@ -422,15 +426,15 @@ class ImapSource:
         uidvalidity, uidnext = self._select(client, self.folders[0])
         return self._changed(self.folders[0], uidvalidity, uidnext)
 
-    def _idle(self, client: IMAPClient, deadline: float) -> bool:
+    def _idle(self, client: IMAPClient, deadline: float, stop: threading.Event | None) -> bool:
         woke = False
         try:
             client.idle()
             while not woke:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or (stop is not None and stop.is_set()):
                     break
-                step = min(remaining, IDLE_MAX)
+                step = min(remaining, IDLE_MAX if stop is None else STOP_CHECK_SECONDS)
                 started = time.monotonic()
                 responses = client.idle_check(timeout=step)
                 if not responses and time.monotonic() - started < step - 0.05:

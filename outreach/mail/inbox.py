@@ -35,6 +35,7 @@ import enum
 import hashlib
 import logging
 import re
+import threading
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -98,10 +99,19 @@ class Source(Protocol):
     def acknowledge(self, stored: Sequence[Fetched]) -> None:
         """Called once `stored` are committed: flag or move them, when so configured."""
 
-    def wait(self, timeout: float) -> bool:
-        """Block until new mail may have arrived (True) or `timeout` seconds pass (False)."""
+    def wait(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        """Block until new mail may have arrived (True), or `timeout` seconds pass or `stop`
+        is set (False); a set `stop` ends the wait within a second."""
 
     def close(self) -> None: ...
+
+
+def pause(seconds: float, stop: threading.Event | None, sleep: Callable[[float], None]) -> bool:
+    """Sleep `seconds`, or until `stop` is set; True if it was (a source's wait then ends)."""
+    if stop is None:
+        sleep(seconds)
+        return False
+    return stop.wait(seconds)
 
 
 @dataclass

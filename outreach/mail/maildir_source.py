@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from outreach.inbound.message import MAX_BYTES
-from outreach.mail.inbox import Fetched, Known, Position
+from outreach.mail.inbox import Fetched, Known, Position, pause
 
 log = logging.getLogger(__name__)
 
@@ -119,16 +120,16 @@ class MaildirSource:
     def acknowledge(self, stored: Sequence[Fetched]) -> None:
         """Nothing: a Maildir is never changed."""
 
-    def wait(self, timeout: float) -> bool:
-        """Poll the folder's `new/` and `cur/` until either changes or `timeout` passes."""
+    def wait(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        """Poll the folder's `new/` and `cur/` until either changes, `timeout` passes or
+        `stop` is set."""
         deadline = time.monotonic() + timeout
         while True:
             if self._stamp is None or self._stamp_now() != self._stamp:
                 return True
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or pause(min(self.poll_interval, remaining), stop, self._sleep):
                 return False
-            self._sleep(min(self.poll_interval, remaining))
 
     def close(self) -> None:
         """Nothing to close."""

@@ -63,6 +63,7 @@ class OutboxMessage(Base):
     not_before: Mapped[datetime]
     send_window: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Why it waits, failed or was cancelled; on a sent row, the bounce that returned it.
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     lease_until: Mapped[datetime | None]

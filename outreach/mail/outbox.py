@@ -10,14 +10,23 @@ already, so a crash loop must not resend them first again and again (nor may a m
 that kills its sender block the rest).
 
 Kinds that must be composed late (an ask must link the letter version current *at send
-time*) register a composer in `OutboxHooks`; the composer runs at every claim.
+time*) register a composer in `OutboxHooks`; the composer runs at every claim. So does a
+kind's send window: a kind that registers one (the campaign's asks and follow-ups) goes out
+only while the window its feature names *now* is open, so a window widened after the rows
+were queued applies to them. A row outside its window waits: `not_before` becomes the
+opening and its stored window is marked as waiting, so `follow_window_changes` can move it
+when the window changes. Rows of kinds without a registered window keep the window they
+were queued with, if any. Gates name the recipients no mail may go to (a suppressed
+address, say): a row to one is cancelled when claimed, whatever its kind, with the reason.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
 import random
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -34,12 +43,24 @@ from outreach.mail.compose import to_bytes
 from outreach.mail.models import OutboxMessage, OutboxStatus
 from outreach.sendwindow import SendWindow
 
+log = logging.getLogger(__name__)
+
 # A composer returns None when the message must no longer go out (say the target signed
 # by phone, or unsubscribed, while the row waited): the row is then cancelled.
 Composer = Callable[[Session, OutboxMessage, datetime], EmailMessage | None]
 FailureHandler = Callable[[Session, OutboxMessage, datetime, "Failure"], None]
 # What a kind does when a message of it is proven to have bounced; returns the outcome.
 BounceHook = Callable[[Session, OutboxMessage, Bounce, datetime], str]
+# The send window a row of a kind must wait for, as its feature's config says now (None:
+# the feature cannot say, and the row keeps the window it was queued with).
+WindowOf = Callable[[Session, OutboxMessage], SendWindow | None]
+# What one of a feature's nouns is, in words for the log, by its id: ("target", 42) ->
+# {"campaign": "clean-water", "organization": "Friends of the River"}.
+Describer = Callable[[Session, int], dict[str, str]]
+# The key marking a row's stored window as the one it waits for.
+WAITING = "waiting"
+# Of some recipients, those no mail may go to, each with why.
+Gate = Callable[[Session, Sequence[str]], Mapping[str, str]]
 
 
 class Failure(enum.StrEnum):
@@ -58,18 +79,42 @@ class OutboxHooks:
     composers: dict[str, Composer] = field(default_factory=dict)
     on_failed: dict[str, FailureHandler] = field(default_factory=dict)
     on_bounced: dict[str, BounceHook] = field(default_factory=dict)
+    windows: dict[str, WindowOf] = field(default_factory=dict)
+    # By what a message is about (`About.kind`), not by mail kind.
+    describers: dict[str, Describer] = field(default_factory=dict)
+    gates: list[Gate] = field(default_factory=list)
 
     def merge(self, other: OutboxHooks) -> None:
-        """Add another feature's kinds; a kind registered twice is a programming error."""
-        for mine, theirs in ((self.composers, other.composers),
-                             (self.on_failed, other.on_failed),
-                             (self.on_bounced, other.on_bounced)):
+        """Add another feature's kinds and gates; a kind registered twice is a programming
+        error."""
+        pairs: list[tuple[dict[str, Any], dict[str, Any]]] = [
+            (self.composers, other.composers), (self.on_failed, other.on_failed),
+            (self.on_bounced, other.on_bounced), (self.windows, other.windows),
+            (self.describers, other.describers)]
+        for mine, theirs in pairs:
             clash = set(mine) & set(theirs)
             if clash:
                 raise ValueError(f"mail kinds registered twice: {sorted(clash)}")
-        self.composers.update(other.composers)
-        self.on_failed.update(other.on_failed)
-        self.on_bounced.update(other.on_bounced)
+        for mine, theirs in pairs:
+            mine.update(theirs)
+        self.gates.extend(other.gates)
+
+    def refused(self, session: Session, recipients: Sequence[str]) -> dict[str, str]:
+        """Of `recipients`, those a gate refuses, each with the first gate's reason."""
+        refused: dict[str, str] = {}
+        for gate in self.gates:
+            for recipient, why in gate(session, recipients).items():
+                refused.setdefault(recipient, why)
+        return refused
+
+
+def describe(session: Session, describers: Mapping[str, Describer], about_kind: str | None,
+             about_id: int | None) -> dict[str, str]:
+    """What a message is about, in words, when its feature says (else nothing)."""
+    describer = describers.get(about_kind or "")
+    if describer is None or about_id is None:
+        return {}
+    return describer(session, about_id)
 
 
 @dataclass(frozen=True)
@@ -80,6 +125,8 @@ class Claimed:
     message_id: str
     recipient: str
     raw: bytes
+    kind: str = ""
+    about: dict[str, str] = field(default_factory=dict)  # what it is about, for the log
 
 
 @dataclass(frozen=True)
@@ -185,20 +232,26 @@ def claim(
 ) -> list[Claimed]:
     """Take up to `limit` due rows for `worker`, composing late-bound kinds now."""
     claimed: list[Claimed] = []
+    waiting: Counter[str] = Counter()
     with transaction(factory) as session:
         # Rows put off (closed window), cancelled or failed here leave the due set once
         # flushed, so select again until the batch is full: a page of rows waiting for their
         # window must not hide the due rows behind it.
-        while len(claimed) < limit and _claim_page(session, claimed, worker=worker, now=now,
-                                                   limit=limit - len(claimed), lease=lease,
-                                                   hooks=hooks):
+        while len(claimed) < limit and _claim_page(session, claimed, waiting, worker=worker,
+                                                   now=now, limit=limit - len(claimed),
+                                                   lease=lease, hooks=hooks):
             pass
+    for reason, count in waiting.items():
+        log.info("%d message(s) wait: %s", count, reason,
+                 extra={"waiting": count, "reason": reason})
     return claimed
 
 
-def _claim_page(session: Session, claimed: list[Claimed], *, worker: str, now: datetime,
-                limit: int, lease: timedelta, hooks: OutboxHooks) -> bool:
-    """Handle up to `limit` due rows, adding the sendable ones to `claimed`; False if none."""
+def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str], *,
+                worker: str, now: datetime, limit: int, lease: timedelta,
+                hooks: OutboxHooks) -> bool:
+    """Handle up to `limit` due rows, adding the sendable ones to `claimed` and counting the
+    ones put off by their window in `waiting`, by reason; False if there were none."""
     rows = session.scalars(
         select(OutboxMessage)
         .where(_due(now))
@@ -208,14 +261,21 @@ def _claim_page(session: Session, claimed: list[Claimed], *, worker: str, now: d
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
+    refused = hooks.refused(session, sorted({row.recipient for row in rows})) if rows else {}
     for row in rows:
-        if row.send_window is not None:
-            opens = SendWindow.from_json(row.send_window).next_open(now)
-            if opens > now:
-                row.status = OutboxStatus.PENDING
-                row.not_before = opens
-                row.claimed_by = row.lease_until = None
-                continue
+        if row.recipient in refused:
+            row.status = OutboxStatus.CANCELLED
+            row.last_error = f"cancelled: {refused[row.recipient]}"
+            row.claimed_by = row.lease_until = None
+            continue
+        with session.no_autoflush:  # the page's updates go out in one flush
+            window = window_of(session, row, hooks)
+        if window is not None and not window.is_open(now):
+            _wait_for(row, window, now)
+            waiting[window.waiting_reason(now)] += 1
+            continue
+        if window is not None:
+            row.send_window = window.to_json()
         composer = hooks.composers.get(row.kind)
         if composer is not None:
             try:
@@ -237,9 +297,51 @@ def _claim_page(session: Session, claimed: list[Claimed], *, worker: str, now: d
         row.status = OutboxStatus.SENDING
         row.claimed_by = worker
         row.lease_until = now + lease
-        claimed.append(Claimed(row.id, row.message_id, row.recipient, row.raw))
+        with session.no_autoflush:
+            about = describe(session, hooks.describers, row.about_kind, row.about_id)
+        claimed.append(Claimed(row.id, row.message_id, row.recipient, row.raw, row.kind, about))
     session.flush()
     return bool(rows)
+
+
+def window_of(session: Session, row: OutboxMessage, hooks: OutboxHooks) -> SendWindow | None:
+    """The window `row` may go out in: its kind's, as the feature says now, else the one it
+    was queued with."""
+    current = hooks.windows.get(row.kind)
+    window = current(session, row) if current is not None else None
+    if window is None and row.send_window:
+        return SendWindow.from_json(row.send_window)
+    return window
+
+
+def _wait_for(row: OutboxMessage, window: SendWindow, now: datetime) -> None:
+    """Put `row` off until `window` next opens, remembering that it waits for it."""
+    row.status = OutboxStatus.PENDING
+    row.not_before = window.next_open(now)
+    row.send_window = {**window.to_json(), WAITING: True}
+    row.claimed_by = row.lease_until = None
+
+
+def follow_window_changes(factory: sessionmaker[Session], hooks: OutboxHooks,
+                          now: datetime) -> Counter[str]:
+    """Look again at the rows waiting for their window, under the windows their kinds have
+    now: a row whose window changed (its campaign's file was edited) waits for the new one,
+    or is due at once if it is open. Returns how many rows still wait, by reason."""
+    still: Counter[str] = Counter()
+    with transaction(factory) as session:
+        rows = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before > now,
+            OutboxMessage.kind.in_(list(hooks.windows)))).all()
+        for row in rows:
+            if not (row.send_window or {}).get(WAITING):
+                continue  # put off for another reason (a retry's back-off)
+            window = window_of(session, row, hooks)
+            assert window is not None  # it has one stored, at least
+            if {**window.to_json(), WAITING: True} != row.send_window:
+                _wait_for(row, window, now)
+            if row.not_before > now:
+                still[window.waiting_reason(now)] += 1
+    return still
 
 
 def _mine(session: Session, message_id: int, worker: str) -> OutboxMessage | None:

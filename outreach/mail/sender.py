@@ -314,16 +314,14 @@ class OutboxSender:
                           self.settings.smtp.host, self.settings.smtp.port, failure)
                 self._defer(message, failure)
             elif isinstance(failure, PermanentFailure):
-                log.warning("message %s to %s failed permanently: %s",
-                            message.message_id, message.recipient, failure)
+                _log_outcome(logging.WARNING, message, "failed", failure)
                 outbox.mark_permanent_failure(
                     self.factory, message.id, worker=self.worker, now=self.clock(),
                     error=str(failure), hooks=self.hooks, failure=failure.failure,
                 )
                 self.stats.failed += 1
             else:
-                log.info("message %s to %s deferred: %s",
-                         message.message_id, message.recipient, failure)
+                _log_outcome(logging.INFO, message, "deferred", failure)
                 retrying = outbox.mark_temporary_failure(
                     self.factory, message.id, worker=self.worker, now=self.clock(),
                     error=str(failure), policy=self.policy, hooks=self.hooks,
@@ -335,7 +333,21 @@ class OutboxSender:
             return failure
         outbox.mark_sent(self.factory, message.id, worker=self.worker, now=self.clock())
         self.stats.sent += 1
+        _log_outcome(logging.INFO, message, "sent")
         return None
+
+
+def _log_outcome(level: int, message: Claimed, outcome: str,
+                 failure: Exception | None = None) -> None:
+    """One line per message and what became of it: "sent ask to ana@river.example (message
+    <…>, campaign clean-water, organization Friends of the River)", and the same as fields
+    for structured logs."""
+    about = "".join(f", {name} {value}" for name, value in message.about.items())
+    because = f": {failure}" if failure is not None else ""
+    log.log(level, "%s %s to %s (message %s%s)%s", outcome, message.kind or "message",
+            message.recipient, message.message_id, about, because,
+            extra={"kind": message.kind, "outcome": outcome, "recipient": message.recipient,
+                   "message_id": message.message_id, **message.about})
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

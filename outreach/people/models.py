@@ -36,6 +36,10 @@ class Suppression(enum.StrEnum):
     NONE = "none"
     UNSUBSCRIBED = "unsubscribed"
     BOUNCED = "bounced"
+    # An organizer's block, say for a person who phoned to ask not to be emailed.
+    BLOCKED = "blocked"
+    # The person was erased at their request; the row keeps only their address's hash.
+    FORGOTTEN = "forgotten"
 
 
 class Organization(Base):
@@ -66,7 +70,8 @@ class Contact(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     name: Mapped[str] = mapped_column(String(300))
-    first_name: Mapped[str] = mapped_column(String(200))
+    # What a greeting calls them ("Dear Priya,"): see `outreach.people.names`.
+    greeting_name: Mapped[str] = mapped_column(String(200))
     # Stored lower-cased: one person, one row, whatever case they typed.
     email: Mapped[str] = mapped_column(String(320), unique=True)
     phone: Mapped[str | None] = mapped_column(String(50))

@@ -140,7 +140,10 @@ def with_context(session: Session, views: list[TaskView]) -> list[TaskView]:
 def _task(session: Session, task_id: int) -> Task:
     task = session.get(Task, task_id, with_for_update=True)
     if task is None:
-        raise OutreachError(f"no task {task_id}")
+        open_ids = [str(i) for i in session.scalars(
+            select(Task.id).where(Task.status == TaskStatus.OPEN).order_by(Task.id))]
+        raise OutreachError(f"no task {task_id}; " + (f"open tasks: {', '.join(open_ids)}"
+                                                      if open_ids else "no task is open"))
     return task
 
 

@@ -35,7 +35,7 @@ def test_every_target_gets_one_personal_ask(app: App, smtp_server: SmtpServer) -
         body = msg.get_body(("plain",))
         assert body is not None
         text = body.get_content()
-        assert f"Dear {target.contact.first_name}," in text
+        assert f"Dear {target.contact.greeting_name}," in text
         assert "https://valleywater.org/letter/draft-v1" in text
         assert str(msg["Reply-To"]).split("<")[1].startswith(f"reply+t{target.id}-")
         assert msg["List-Unsubscribe"].startswith("<mailto:unsubscribe+c")

@@ -57,6 +57,46 @@ def test_campaign_errors_name_file_and_field(campaign_dir: Path, replace: str, b
     assert expected in message
 
 
+def line_number(text: str, fragment: str) -> int:
+    (number,) = [n for n, line in enumerate(text.splitlines(), 1) if fragment in line]
+    return number
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "expected"),
+    [
+        # Not a date at all for TOML: the parser stops at it.
+        ("soft_deadline = 2027-01-15T17:00:00", "soft_deadline = 2027-02-30T17:00:00",
+         "soft_deadline: not valid TOML: Invalid date or datetime (at line {line}, column"),
+        ("# on = 2027-02-15", "on = 2027-02-31", "release.on: not valid TOML"),
+        # A string where a date belongs: the schema says so.
+        ("opens = 2026-12-01", 'opens = "the first of December"',
+         "waves.1.opens.date: Input should be a valid date"),
+        ("hard_deadline = 2027-02-01T12:00:00", 'hard_deadline = "February"',
+         "hard_deadline: Input should be a valid datetime"),
+        ("quiet_days = [2026-12-24,", 'quiet_days = ["Christmas Eve",',
+         "cadence.quiet_days.0: Input should be a valid date"),
+    ],
+)
+def test_a_bad_date_names_its_field_and_line(campaign_dir: Path, replace: str, by: str,
+                                             expected: str) -> None:
+    path = campaign_dir / "campaigns" / "clean-water.toml"
+    text = path.read_text(encoding="utf-8").replace(replace, by)
+    write(path, text)
+    with pytest.raises(ConfigError) as info:
+        load_campaign(path)
+    line = line_number(text, by)
+    assert any(problem.startswith(expected.format(line=line)) and f"line {line}" in problem
+               for problem in info.value.problems), info.value.problems
+
+
+def test_a_bad_value_in_the_server_config_names_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "outreach.toml", '[smtp]\nhost = "mail"\nport = "twenty-five"\n')
+    with pytest.raises(OutreachError, match=r"smtp\.port: Input should be a valid integer.* "
+                                            r"\(line 3\)"):
+        load_settings(path, {})
+
+
 def test_missing_letter_is_named(campaign_dir: Path) -> None:
     (campaign_dir / "campaigns" / "clean-water.md").unlink()
     with pytest.raises(ConfigError, match=r"letter: file .*clean-water\.md not found"):

@@ -144,7 +144,7 @@ def test_excel_bom_and_aliases(app: App, tmp_path: Path) -> None:
     assert report.errors == [] and report.accepted == 1
     with app.factory() as session:
         contact = session.scalars(select(Contact)).one()
-    assert (contact.first_name, contact.email) == ("Zoé", "zoe@ecole.example")
+    assert (contact.greeting_name, contact.email) == ("Zoé", "zoe@ecole.example")
 
 
 def test_an_address_smtp_cannot_carry_is_refused_with_its_line(app: App, tmp_path: Path) -> None:

@@ -123,3 +123,69 @@ def test_upgrading_a_populated_0002_database_moves_every_mail_row(database_url: 
             assert diff == []
     finally:
         engine.dispose()
+
+
+def test_upgrading_to_0004_files_sort_names_again_and_finds_greetings_past_titles(
+        database_url: str) -> None:
+    """0004 recomputes the sort names the old article rule made ("Leadership Counsel" as
+    "adership Counsel"), keeps those an organizer chose, renames contact.first_name to
+    greeting_name and finds the greetings the old import took from a title ("Dr.")."""
+    engine = make_engine(database_url)
+    at = "'2026-12-01 00:00:00'"
+    organizations = [  # id, name, sort name as stored before 0004, sort name after
+        (1, "Leadership Counsel", "adership Counsel", "Leadership Counsel"),
+        (2, "Les Amis de la Terre", "s Amis de la Terre", "Amis de la Terre"),
+        (3, "The Sierra Club", "Sierra Club", "Sierra Club"),
+        (4, "Latino Community Foundation", "Latino Foundation",  # chosen: stays
+         "Latino Foundation"),
+        (5, "Legal Aid", "gal Aid", "Legal Aid"),
+        (6, "L'Arche", "Arche", "Arche"),
+        (7, "El Concilio", "Concilio", "Concilio"),
+        (8, "Elders Circle", "ders Circle", "Elders Circle"),
+    ]
+    contacts = [  # id, name, first_name before 0004, greeting_name after
+        (1, "Dr. Priya Raman", "Dr.", "Priya"),
+        (2, "Sra. Lupe García", "Lupe", "Lupe"),  # given in the CSV: stays
+        (3, "Ana Ruiz", "Ana", "Ana"),
+        (4, "Mme Dubois", "Mme", "Mme Dubois"),
+        (5, "Rev. Dr. Martin Ortiz", "Doc", "Doc"),  # given: stays
+    ]
+    try:
+        command.upgrade(alembic_config(engine), "0003")
+        with engine.begin() as conn:
+            conn.execute(text(
+                f"INSERT INTO campaign (id, slug, title, created_at) VALUES (1, 'c', 'C', {at})"))
+            conn.execute(text(
+                "INSERT INTO letter_version (id, campaign_id, number, text, sha256, summary, "
+                f"diff, draft_url, published_at) VALUES (1, 1, 1, 't', 's', '', '', 'u', {at})"))
+            for org_id, name, sort_name, _ in organizations:
+                conn.execute(text(
+                    "INSERT INTO organization (id, key, name, sort_name, size, tags, "
+                    "needs_parent_approval, created_at, updated_at) VALUES (:id, :key, :name, "
+                    f":sort_name, 'small', '[]', false, {at}, {at})"),
+                    {"id": org_id, "key": name.lower(), "name": name, "sort_name": sort_name})
+                conn.execute(text(
+                    "INSERT INTO sign_on (id, campaign_id, organization_id, name_as_listed, "
+                    "sort_name, signer_type, letter_version_id, evidence_kind, decided_by, "
+                    "signed_at) VALUES (:id, 1, :id, :name, :sort_name, 'organization', 1, "
+                    f"'phone', 'organizer:ana', {at})"),
+                    {"id": org_id, "name": name, "sort_name": sort_name})
+            for contact_id, name, first_name, _ in contacts:
+                conn.execute(text(
+                    "INSERT INTO contact (id, organization_id, name, first_name, email, "
+                    "is_decision_maker, suppression, created_at, updated_at) VALUES (:id, 1, "
+                    f":name, :first_name, :email, false, 'none', {at}, {at})"),
+                    {"id": contact_id, "name": name, "first_name": first_name,
+                     "email": f"c{contact_id}@x.example"})
+        upgrade(engine)
+        with engine.connect() as conn:
+            expected = {org_id: after for org_id, _, _, after in organizations}
+            for table in ("organization", "sign_on"):
+                assert dict(conn.execute(text(f"SELECT id, sort_name FROM {table}")).all()) \
+                    == expected, table
+            assert dict(conn.execute(text("SELECT id, greeting_name FROM contact")).all()) \
+                == {contact_id: after for contact_id, _, _, after in contacts}
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            assert diff == []
+    finally:
+        engine.dispose()
