@@ -100,6 +100,18 @@ def factory(app: App) -> sessionmaker[Session]:
     return app.factory
 
 
+@pytest.fixture
+def asked(app: App, smtp_server: SmtpServer) -> App:
+    """The example campaign imported and every ask (letter version 1) sent."""
+    from outreach.campaign import jobs
+    from tests.helpers import load_example, send_due  # helpers import this module
+
+    load_example(app)
+    jobs.plan(app, NOW)
+    send_due(app)
+    return app
+
+
 from tests.dovecot import DOVECOT, Dovecot  # noqa: E402 (appended with its fixture)
 
 

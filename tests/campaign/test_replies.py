@@ -12,13 +12,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach import mailbox
 from outreach.app import App
-from outreach.campaign import decisions, jobs
+from outreach.campaign import decisions
 from outreach.campaign.export import export_signers_json
 from outreach.campaign.intent import CLASSIFIER_VERSION, Intent
 from outreach.campaign.models import (
@@ -39,7 +38,7 @@ from outreach.review.models import ReviewDecision, ReviewItem, ReviewStatus
 from outreach.tasks.models import Task
 from tests.conftest import NOW
 from tests.dovecot import Dovecot
-from tests.helpers import load_example, send_due
+from tests.helpers import send_due
 from tests.smtpserver import Received, SmtpServer
 
 LATER = NOW + timedelta(hours=2)
@@ -91,14 +90,6 @@ def deliver(app: App, raw: bytes, folder: str = "INBOX") -> int:
 
 def process(app: App) -> dict[str, int]:
     return mailbox.act_on_mail(app, LATER).by_outcome
-
-
-@pytest.fixture
-def asked(app: App, smtp_server: SmtpServer) -> App:
-    load_example(app)
-    jobs.plan(app, NOW)
-    send_due(app)
-    return app
 
 
 def test_a_yes_becomes_a_sign_on_with_its_evidence_and_a_confirmation(

@@ -29,8 +29,7 @@ from tests.campaign.test_replies import (
 )
 from tests.campaign.test_signers import body, change_letter, mail_of_kind
 from tests.cli.test_cli import cli, write_server_config
-from tests.conftest import NOW
-from tests.helpers import load_example, send_due
+from tests.helpers import send_due
 from tests.smtpserver import SmtpServer
 
 SLUG = "clean-water"
@@ -65,15 +64,6 @@ class Organizer:
     def signers(self) -> dict[str, dict[str, Any]]:
         exported = json.loads(self("export", "signers", SLUG, "--format", "json"))
         return {s["name_as_listed"]: s for s in exported["signers"]}
-
-
-@pytest.fixture
-def asked(app: App) -> App:
-    """The example campaign, every ask of version 1 sent."""
-    load_example(app)
-    jobs.plan(app, NOW)
-    send_due(app)
-    return app
 
 
 @pytest.fixture

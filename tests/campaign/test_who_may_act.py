@@ -13,26 +13,15 @@ import pytest
 from sqlalchemy import select
 
 from outreach.app import App
-from outreach.campaign import jobs
 from outreach.campaign.models import SignOn, TargetState
 from outreach.mail.models import InboundMessage
 from outreach.people.models import Contact, Suppression
 from outreach.review.models import ReviewItem
 from tests.campaign.test_replies import deliver, process, reply_to, sent_ask, target_of
-from tests.conftest import NOW
-from tests.helpers import load_example, send_due
 from tests.smtpserver import SmtpServer
 
 ASKED = "donna@eastporterville.example"
 ORG = "East Porterville Water Committee"
-
-
-@pytest.fixture
-def asked(app: App, smtp_server: SmtpServer) -> App:
-    load_example(app)
-    jobs.plan(app, NOW)
-    send_due(app)
-    return app
 
 
 def _state(app: App) -> tuple[TargetState, int, list[ReviewItem]]:

@@ -3,25 +3,13 @@ body crafted that way must not stop the pipe (PostgreSQL refuses NUL in text).""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from outreach.app import App
-from outreach.campaign import jobs
 from outreach.mail.models import InboundMessage, InboundStatus
 from outreach.review.models import ReviewItem
 from tests.campaign.test_replies import deliver, process, reply_to, sent_ask
-from tests.conftest import NOW
-from tests.helpers import load_example, send_due
 from tests.smtpserver import SmtpServer
-
-
-@pytest.fixture
-def asked(app: App, smtp_server: SmtpServer) -> App:
-    load_example(app)
-    jobs.plan(app, NOW)
-    send_due(app)
-    return app
 
 
 def test_a_reply_whose_subject_and_body_decode_to_nul_is_acted_on(
