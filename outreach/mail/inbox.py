@@ -58,6 +58,8 @@ MESSAGE_ID_MAX = 300  # the column's width
 ERROR_MAX = 2000
 BATCH_MESSAGES = 100
 BATCH_BYTES = 32 * 1024 * 1024
+# How much of the text is read to check that it can be (the classifier reads less).
+READ_CHECK_CHARS = 256 * 1024
 
 
 class Position(NamedTuple):
@@ -217,7 +219,7 @@ def read(raw: bytes) -> tuple[EmailMessage | None, str | None]:
         except Exception as exc:
             return None, f"header {name!r} cannot be parsed: {type(exc).__name__}: {exc}"
     try:
-        body_text(msg)
+        body_text(msg, limit=READ_CHECK_CHARS)
     except Exception as exc:
         return None, f"the text cannot be read: {type(exc).__name__}: {exc}"
     if b"\x00" in raw:
