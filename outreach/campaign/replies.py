@@ -53,14 +53,14 @@ from outreach.campaign.targets import (
 from outreach.inbound.authority import Author, author
 from outreach.inbound.bounces import Bounce
 from outreach.inbound.classify import Envelope, envelope, sort_mail
-from outreach.inbound.door import recipients, split_address
+from outreach.inbound.door import recipients
 from outreach.inbound.message import load_message
 from outreach.inbound.text import body_text
 from outreach.mail.bounce_handling import bounced_message, hand_to_kind, returned_mail
 from outreach.mail.handling import Handled
 from outreach.mail.models import InboundMessage, OutboxMessage
 from outreach.mail.outbox import enqueue
-from outreach.mail.tokens import read_token
+from outreach.mail.tokens import token_number
 from outreach.people.contacts import suppress
 from outreach.people.models import Contact, Suppression
 from outreach.review.queue import open_item
@@ -132,16 +132,11 @@ class CampaignReplies:
         return self._by_thread_or_sender(session, facts)
 
     def _by_token(self, session: Session, msg: EmailMessage) -> Match:
-        local = self.settings.sender.reply_local_part.lower()
-        domain = self.domain.lower()
-        for address in recipients(msg):
-            base, tag, at = split_address(address)
-            if base != local or at != domain or not tag:
-                continue
-            found = read_token(self.key, tag)
-            if found is not None and found[0] == "t" and \
-                    (target := session.get(Target, found[1])) is not None:
-                return Match(target, target.contact, "reply token")
+        number = token_number(self.key, recipients(msg), kind="t", domain=self.domain,
+                              local_part=self.settings.sender.reply_local_part)
+        target = session.get(Target, number) if number is not None else None
+        if target is not None:
+            return Match(target, target.contact, "reply token")
         return Match(doubt="sent to a reply address whose token does not check out "
                            "(tampered, or from another installation)")
 
@@ -402,14 +397,9 @@ class UnsubscribeAddress:
         self.trusted = settings.mailbox.trusted_authserv_id
 
     def _contact(self, session: Session, msg: EmailMessage) -> Contact | None:
-        for address in recipients(msg):
-            base, tag, domain = split_address(address)
-            if base != UNSUBSCRIBE_LOCAL_PART or domain != self.domain or not tag:
-                continue
-            found = read_token(self.key, tag)
-            if found is not None and found[0] == "c":
-                return session.get(Contact, found[1])
-        return None
+        number = token_number(self.key, recipients(msg), kind="c", domain=self.domain,
+                              local_part=UNSUBSCRIBE_LOCAL_PART)
+        return session.get(Contact, number) if number is not None else None
 
     def handle(self, session: Session, row: InboundMessage, msg: EmailMessage,
                now: datetime) -> Handled:

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from outreach.inbound.bounces import Bounce
 from outreach.inbound.classify import sort_mail
-from outreach.inbound.door import recipients, split_address
+from outreach.inbound.door import recipients
 from outreach.mail.handling import Handled
 from outreach.mail.models import InboundMessage, OutboxMessage, OutboxStatus
 from outreach.mail.outbox import BounceHook
-from outreach.mail.tokens import read_token
+from outreach.mail.tokens import token_number
 
 ROUTE = "mail.bounce"
 BOUNCE_LOCAL_PART = "bounce"
@@ -113,14 +113,9 @@ class BounceAddress:
         self.hooks = hooks
 
     def _sent(self, session: Session, msg: EmailMessage) -> OutboxMessage | None:
-        for address in recipients(msg):
-            base, tag, domain = split_address(address)
-            if base != BOUNCE_LOCAL_PART or domain != self.domain or not tag:
-                continue
-            found = read_token(self.key, tag)
-            if found is not None and found[0] == "m":
-                return session.get(OutboxMessage, found[1])
-        return None
+        number = token_number(self.key, recipients(msg), kind="m", domain=self.domain,
+                              local_part=BOUNCE_LOCAL_PART)
+        return session.get(OutboxMessage, number) if number is not None else None
 
     def handle(self, session: Session, row: InboundMessage, msg: EmailMessage,
                now: datetime) -> Handled:

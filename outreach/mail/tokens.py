@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable
 
 TOKEN = re.compile(r"^(?P<kind>[a-z])(?P<number>[0-9]{1,18})-(?P<mac>[a-z2-7]{16})$")
 
@@ -39,6 +40,20 @@ def read_token(key: bytes, token: str) -> tuple[str, int] | None:
 def tagged_address(local_part: str, token: str, domain: str) -> str:
     """``local+token@domain`` (sub-addressing, understood by Postfix, Dovecot, Exim, Gmail)."""
     return f"{local_part}+{token}@{domain}"
+
+
+def token_number(key: bytes, addresses: Iterable[str], *, local_part: str, domain: str,
+                 kind: str) -> int | None:
+    """The number a genuine `kind` token carries in the first of `addresses` shaped
+    `local_part+token@domain`; None when no such address carries one that checks out."""
+    for address in addresses:
+        if address.strip().strip("<>").rpartition("@")[2].lower() != domain.lower():
+            continue
+        token = token_from_address(address, local_part)
+        found = read_token(key, token) if token else None
+        if found is not None and found[0] == kind:
+            return found[1]
+    return None
 
 
 def token_from_address(address: str, local_part: str) -> str | None:
