@@ -1,13 +1,16 @@
-"""Recognising automatic replies (out-of-office, vacation, autoresponders, challenge-response
-systems, read receipts) and the date the person says they are back.
+"""Recognising automatic replies (out-of-office, vacation and leave notices, "this inbox is
+no longer monitored", ticket acknowledgements, autoresponders, challenge-response systems,
+read receipts) and the day the person says they are back.
 
 `detect_auto_reply(msg)` returns an `AutoReply` when the message was sent by a machine on
 someone's behalf, else None. A bounce is never an automatic reply (`detect_bounce` is
 asked first), and a person's own reply is never one either, whatever it says about being
-away: "I'm out of the office next week, but yes, we sign" is a human answer. So the
-decision rests on what machines put in headers and subjects; the body only counts
-together with one of the weaker header signs, or when it declares itself ("This is an
-automatic reply").
+away: "I'm out of the office next week, but yes, we sign" and "I was on vacation last
+week, sorry for the delay" are human answers.
+
+The words are data: one TOML file per language in `autoreply_languages/` (English,
+Spanish, French, Portuguese, German, Italian, Dutch, and the subject markers of a few
+more); its README says how they are written. Adding a language is adding a file.
 
 Signals, strongest first:
 
@@ -19,41 +22,66 @@ Signals, strongest first:
   `message/disposition-notification` part.
 - Challenge-response systems ("click the link to be added to my approved senders"),
   including those dressed as delivery reports.
-- Subjects machines write: "Automatic reply:", "Auto:", "Out of Office:", "Autoreply",
-  "Abwesenheitsnotiz", "Réponse automatique", "Respuesta automática", "Risposta
-  automatica", "(Automatic Response)" and the like, at the start of the subject (not
-  after "Re:") or in brackets anywhere.
+- Subjects machines write ("Automatic reply:", "Auto:", "Out of Office:",
+  "Abwesenheitsnotiz", "Réponse automatique", "Respuesta automática", "(Automatic
+  Response)"), at the start of the subject (not after "Re:") or in brackets anywhere.
 - A body that says what it is in its first lines ("This is an automatic reply").
-- Weak signs. A header sign is always needed: `Precedence: bulk` or `junk` (mailing
-  lists and newsletters send those too, so alone they mean nothing), a null
+- A body that is a notice, without any header: the writer's own text (quotes left out)
+  opens with one (within its first sentences) and nothing in it is a person's answer.
+  - "This inbox is no longer monitored", "our office is closed", and a received request
+    with its reference or process ("we received your request #4821", "within 2
+    business days", "do not reply to this message") are notices unless the text also
+    answers the ask (yes, we sign, the letter, no thanks, remove us).
+  - "I am out of the office / on vacation / on parental leave" is a notice only when, as
+    well, the absence is not over or still ahead ("I was away", "last week", "before I
+    leave", "I'll be out next week"), the writer does not say they answer now ("I
+    wanted to reply"), no question is asked (other than the "Need help?" of notices),
+    and the text does not greet someone by name ("Hi Maria," is a person; "Hello," and
+    "Dear colleague," are not).
+- Weak signs. A header sign is always needed: `Precedence: bulk` or `junk`, a null
   `Return-Path: <>`, or a no-reply sender; it counts together with a second sign, or
-  with a subject a person could also write ("Out of office until Monday", "Thank you
-  for your email"), or with out-of-office or autoresponder wording in the first lines of
-  the body. `X-Auto-Response-Suppress`, which Exchange and Outlook put on plenty of
-  ordinary mail, is a second sign only: alone, or with a subject or wording, it is not
-  enough. Without a header sign, subject and wording mean nothing: people write them.
+  with a subject a person could also write ("Thank you for your email"), or with
+  notice wording in the first lines of the body. `X-Auto-Response-Suppress`, which
+  Exchange and Outlook put on plenty of ordinary mail, is a second sign only.
 - `List-Id`, `List-Post` or `List-Unsubscribe` (list or newsletter traffic) cancel the
-  weak signs.
+  body and the weak signs.
 
-The return date comes from phrases such as "I will be back on Monday 14 December",
-"returning 12/14", "back on the 3rd of January", "de retour le 5 janvier", "estaré de
-vuelta el 7 de enero" or "Ich bin ab dem 10.01.2027 wieder im Büro". Named months and
-weekdays are read with `dateparser` in the language of the phrase; numeric dates are
-read here (day first outside English; in English, whichever of day-first and
-month-first falls soonest on or after the message date). A date without a year takes
-the year of the message's Date (or its newest Received) header, the next one when the
-date would fall before the message.
+The return date is the first day the person is back:
+
+- after "back on", "returning", "de retour le", "regreso el", "retorno em", "ab dem …
+  wieder": that day;
+  (a few words may stand between: "vuelvo a revisar mi correo a partir del 5 de enero");
+- after "until", "hasta", "jusqu'au", "até", "bis", or as the end of "from … to …",
+  "del … al …", "vom … bis …": that day is the last day away, so the day after it
+  (a Friday's is the Saturday: the first day the person is no longer away). One
+  exception: an absence "until" a Monday ("out of the office until Monday 11 January")
+  names the day of return, as people mean it; "through", "bis einschließlich",
+  "(inclusive)" and the end of a range keep that Monday away.
+- A "back" date wins over an "until" date wherever they stand.
+
+Dates are read as "14 March 2026", "March 14", "Monday, March 14th", "14 de marzo de
+2026", "lundi 1er février", "7. Januar", "14/03/2026", "14.03.2026", "2026-03-14", "the
+4th", a weekday alone ("back on Tuesday": the next Tuesday after the message) and
+"tomorrow". Numeric dates are day first (with dots always), except that in English
+text, where a slash date may be American, whichever of month-first and day-first falls
+soonest on or after the message date is taken. Without a year, a date is the next such
+day on or after the message's Date (or newest Received) header, or today when the
+message has neither.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
-from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
 
 from outreach.inbound.bounces import (
     detect_bounce,
@@ -65,6 +93,8 @@ from outreach.inbound.text import body_text
 
 __all__ = ["AutoReply", "detect_auto_reply", "return_date_in"]
 
+LANGUAGE_DIR = Path(__file__).with_name("autoreply_languages")
+
 
 @dataclass(frozen=True)
 class AutoReply:
@@ -74,24 +104,266 @@ class AutoReply:
 
 # --------------------------------------------------------------------------- text helpers
 
+_PLAIN = str.maketrans({
+    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'", "\u00df": "ss",
+    "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2010": "-", "\u2011": "-",
+    "\u00ab": '"', "\u00bb": '"', "\u201c": '"', "\u201d": '"', "\u00a0": " ",
+})
+
+
 def _fold(text: str) -> str:
-    """Lower case without accents, spaces collapsed within each line: "Réponse  automatique"
-    -> "reponse automatique"."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower case without accents, quotes and dashes made plain, spaces collapsed within
+    each line: "Réponse  automatique" -> "reponse automatique"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return "\n".join(" ".join(line.split()) for line in bare.split("\n"))
 
 
+# --------------------------------------------------------------------------- the data
+
+def _spaced(pattern: str) -> str:
+    """A space in a data pattern (outside a [...] class) stands for one space or line
+    break: the text is folded, so words are one whitespace character apart."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == " " and not in_class:
+            out.append(r"\s")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def _alternatives(patterns: Sequence[str]) -> str:
+    """The patterns as one alternation (longest first); one that never matches if none."""
+    if not patterns:
+        return "(?!)"
+    return "|".join(f"(?:{_spaced(p)})" for p in sorted(patterns, key=len, reverse=True))
+
+
+def _words(patterns: Sequence[str]) -> str:
+    """The patterns as one alternation of whole words: none starts or ends inside a word
+    (one ending with "'" or "-" may run on)."""
+    if not patterns:
+        return "(?!)"
+    return "|".join(
+        rf"(?<!\w)(?:{_spaced(p)})" + ("" if p.endswith(("'", "-")) else r"(?!\w)")
+        for p in patterns
+    )
+
+
+_KEYS: dict[str, frozenset[str]] = {
+    "subject": frozenset({"markers", "weak", "reply_prefixes"}),
+    "quote": frozenset({"starts"}),
+    "notice": frozenset({"self_declared", "away", "leave", "unmonitored", "closed", "ticket",
+                         "ticket_detail", "hint", "questions"}),
+    "person": frozenset({"answer", "personal", "greetings", "addressees"}),
+    "dates": frozenset({"months", "weekdays", "tomorrow", "articles", "day_suffixes",
+                        "day_month", "month_year", "month_first", "back", "back_before",
+                        "back_after", "until", "through", "inclusive", "range_to"}),
+}
+
+
+class _Table:
+    """One section of a language file, its keys checked and typed."""
+
+    def __init__(self, source: str, section: str, data: Mapping[str, Any]) -> None:
+        unknown = set(data) - _KEYS[section]
+        if unknown:
+            raise ValueError(f"{source}: unknown key(s) in [{section}]: {sorted(unknown)}")
+        self.source = f"{source} [{section}]"
+        self.data = data
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{self.source}: {key} must be a list of strings")
+        return tuple(value)
+
+    def names(self, key: str, count: int) -> dict[str, int]:
+        """Lists of names, the first list numbered 1: {"january": 1, "jan": 1, ...}."""
+        value = self.data.get(key, [])
+        if value and (len(value) != count or not all(
+                isinstance(names, list) and all(isinstance(n, str) for n in names)
+                for names in value)):
+            raise ValueError(f"{self.source}: {key} must be {count} lists of names")
+        return {name: number for number, names in enumerate(value, 1) for name in names}
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            raise ValueError(f"{self.source}: {key} must be true or false")
+        return value
+
+
+def _table(source: str, document: Mapping[str, Any], section: str) -> _Table:
+    data = document.get(section, {})
+    if not isinstance(data, dict):
+        raise ValueError(f"{source}: [{section}] must be a table")
+    return _Table(source, section, data)
+
+
+def _compiled(pattern: str, frame: str = "{}") -> re.Pattern[str] | None:
+    """The pattern compiled (put in `frame`), or None when it is the one that never matches."""
+    return None if pattern == "(?!)" else re.compile(frame.format(pattern))
+
+
+@dataclass(frozen=True)
+class _Dates:
+    """How one language names the day someone is back."""
+
+    date: re.Pattern[str]  # a date, read with .match at a position
+    triggers: re.Pattern[str]  # the phrases before a date, each kind a named group
+    back_after: re.Pattern[str] | None  # what follows a `back_before` date
+    inclusive: re.Pattern[str] | None  # "(inclusive)" after a date
+    tail: re.Pattern[str]  # a day, month or year just before a range's "to"
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    month_first: bool
+
+
+@dataclass(frozen=True)
+class _Language:
+    code: str
+    notices: dict[str, re.Pattern[str]]  # kind -> pattern, only the kinds the file has
+    ticket_detail: re.Pattern[str] | None
+    wording: re.Pattern[str] | None  # any notice wording or hint: for the weak signs
+    answer: re.Pattern[str] | None
+    personal: re.Pattern[str] | None
+    dates: _Dates | None
+
+
+# The notices a text can be without any header, by the name given in the reason.
+_NOTICE_NAMES = {
+    "unmonitored": "mailbox no longer monitored",
+    "closed": "office closed",
+    "ticket": "request acknowledged",
+    "leave": "on leave",
+    "away": "out of office",
+}
+
+
+def _load(path: Path) -> tuple[_Language, dict[str, tuple[str, ...]]]:
+    """A language and its raw lists that are pooled with the other languages'."""
+    source = path.name
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{source}: {error}") from error
+    unknown = set(document) - set(_KEYS)
+    if unknown:
+        raise ValueError(f"{source}: unknown section(s) {sorted(unknown)}")
+    subject, quote, notice, person, dates = (
+        _table(source, document, name) for name in _KEYS
+    )
+    notices = {kind: re.compile(_words(notice.strings(kind)))
+               for kind in _NOTICE_NAMES if notice.strings(kind)}
+    pooled = {
+        "markers": subject.strings("markers"),
+        "weak": subject.strings("weak"),
+        "reply_prefixes": subject.strings("reply_prefixes"),
+        "quote_starts": quote.strings("starts"),
+        "self_declared": notice.strings("self_declared"),
+        "questions": notice.strings("questions"),
+        "greetings": person.strings("greetings"),
+        "addressees": person.strings("addressees"),
+    }
+    wording = [p for kind in ("self_declared", *_NOTICE_NAMES, "hint")
+               for p in notice.strings(kind)]
+    language = _Language(
+        code=path.stem,
+        notices=notices,
+        ticket_detail=_compiled(_words(notice.strings("ticket_detail"))),
+        wording=_compiled(_words(wording)),
+        answer=_compiled(_words(person.strings("answer"))),
+        personal=_compiled(_words(person.strings("personal"))),
+        dates=_load_dates(dates),
+    )
+    return language, pooled
+
+
+def _load_dates(table: _Table) -> _Dates | None:
+    months = table.names("months", 12)
+    weekdays = table.names("weekdays", 7)
+    if not months:
+        return None
+    month = _alternatives([re.escape(name) for name in months])
+    weekday = _alternatives([re.escape(name) for name in weekdays])
+    article = _alternatives(table.strings("articles"))
+    suffix = _alternatives(table.strings("day_suffixes"))
+    day_month = _alternatives(table.strings("day_month"))
+    month_year = _alternatives(table.strings("month_year"))
+    tomorrow = _alternatives(table.strings("tomorrow"))
+    forms = (
+        r"(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d)"
+        r"|(?P<na>\d{1,2})(?P<sep>[./-])(?P<nb>\d{1,2})(?:[./-](?P<ny>\d{4}|\d{2})(?!\d))?"
+        r"(?![\d/-])\.?"
+        rf"|(?P<da>\d{{1,2}})(?:{suffix})?\.?\s?(?:(?:{day_month})\s)?(?P<ma>{month})(?!\w)\.?"
+        rf"(?:,?\s(?:(?:{month_year})\s)?(?P<ya>\d{{4}})(?!\d))?"
+        rf"|(?P<mb>{month})(?!\w)\.?\s(?:the\s)?(?P<db>\d{{1,2}})(?:{suffix})?(?!\d)"
+        rf"(?:,?\s(?P<yb>\d{{4}})(?!\d))?"
+        # a day alone ("the 4th", "el 18."): a bare number only at the end of a clause or
+        # before a short word ("and", "y", "et"), not before "days" or "pm"
+        rf"|(?P<dc>\d{{1,2}})(?:(?P<suffix>{suffix})(?![\d:/]|[.,]\d)"
+        r"|(?=\s?(?:[.,;!?)]|\n|$)(?![.,]\d)|\s[a-z]{1,3}(?![\w.:])(?<!am|pm)))"
+        rf"|(?P<rel>{tomorrow})(?!\w)"
+    )
+    date_pattern = (
+        rf"[\s:,]{{0,3}}(?:(?P<article>{article})\s)?"
+        rf"(?:(?P<wd>{weekday})(?!\w)\.?,?\s?(?:(?:{article})\s)?)?(?:{forms})?"
+    )
+    kinds = {
+        "back": table.strings("back"),
+        "back_before": table.strings("back_before"),
+        "through": table.strings("through"),
+        "until": table.strings("until"),
+        "to": table.strings("range_to"),
+    }
+    triggers = "|".join(f"(?P<{kind}>{_words(patterns)})"
+                        for kind, patterns in kinds.items() if patterns)
+    if not triggers:
+        return None
+    return _Dates(
+        date=re.compile(date_pattern),
+        triggers=re.compile(triggers),
+        back_after=_compiled(_words(table.strings("back_after"))),
+        inclusive=_compiled(_words(table.strings("inclusive")), r"\s?(?:{})"),
+        tail=re.compile(rf"(?:\d\.?|(?<!\w)(?:{month})\.?|(?<!\w)(?:{weekday}),?)\s?$"),
+        months=months,
+        weekdays=weekdays,
+        month_first=table.flag("month_first"),
+    )
+
+
+def _load_all() -> tuple[tuple[_Language, ...], dict[str, list[str]]]:
+    languages: list[_Language] = []
+    pooled: dict[str, list[str]] = {}
+    # English first: the order in which languages are tried when nothing ranks them.
+    for path in sorted(LANGUAGE_DIR.glob("*.toml"), key=lambda p: (p.stem != "en", p.stem)):
+        language, lists = _load(path)
+        languages.append(language)
+        for key, values in lists.items():
+            pooled.setdefault(key, []).extend(values)
+    return tuple(languages), pooled
+
+
+_LANGUAGES, _POOLED = _load_all()
+
+
+# --------------------------------------------------------------------------- own text
+
 _QUOTE_STARTS = re.compile(
-    r"^\s*+(?:-{2,}\s*(?:original|forwarded|urspr[üu]ngliche|message\s+d'origine|mensaje\s+"
-    r"original|messaggio\s+originale)[^\n]*-{2,}|_{10,}|On\s.{0,200}\bwrote:|Le\s.{0,200}"
-    r"\ba\s+[ée]crit\s*:|Am\s.{0,200}\bschrieb\s.{0,80}:|El\s.{0,200}\bescribi[óo]:|"
-    r"From:\s.*|De\s*:\s.*|Von:\s.*|Da:\s.*|Begin\s+forwarded\s+message|"
-    r"From\s\S+\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s)",
-    re.IGNORECASE,
+    r"\s*+(?:_{10,}|from\s\S+\s+(?:mon|tue|wed|thu|fri|sat|sun)\s|"
+    + _alternatives(_POOLED["quote_starts"]) + ")"
 )
-
-
 _MAX_BODY = 32 * 1024  # characters of the body read (HTML: of its source); a notice is short
 
 
@@ -103,7 +375,7 @@ def _own_text(msg: EmailMessage, limit: int = 6000) -> str:
         return ""
     lines: list[str] = []
     for line in text[: limit * 4].replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if _QUOTE_STARTS.match(line) and lines:
+        if lines and _QUOTE_STARTS.match(_fold(line[:1000])):
             break
         if line.lstrip().startswith(">"):
             continue
@@ -115,6 +387,17 @@ def _lead(text: str, count: int = 8) -> str:
     return "\n".join([line for line in text.split("\n") if line.strip()][:count])
 
 
+# A sentence ends at ".", "!" or "?" before a space (not after a digit: "7. Januar",
+# "21.12." are dates), or at a blank line after words without one (not after a greeting's
+# comma: "Hello,").
+_SENTENCE_END = re.compile(r"(?<!\d)[.!?]+(?=\s)|(?<![\s,;:.!?])\n\n+")
+
+
+def _in_first_sentences(text: str, position: int, count: int) -> bool:
+    ends = _SENTENCE_END.finditer(text, 0, position)
+    return next(islice(ends, count - 1, None), None) is None
+
+
 # --------------------------------------------------------------------------- signals
 
 _AUTO_HEADERS = (
@@ -124,69 +407,27 @@ _AUTO_HEADERS = (
 _FALSE_VALUES = frozenset({"", "no", "false", "0", "off", "none"})
 
 # Subjects only machines write, at the start of the subject (a prefix ending in ":" or
-# the whole subject) or in brackets anywhere. Compared accent-free and lower case.
-_MARKERS = (
-    r"automatic\s+reply|automatic\s+response|automated\s+(?:reply|response)|auto[\s-]?reply|"
-    r"auto[\s-]?response|autoresponder|auto[\s-]?generated|out\s+of\s+(?:the\s+)?office"
-    r"(?:\s+auto[\s-]?reply)?|away\s+from\s+(?:the\s+|my\s+)?office|vacation\s+(?:reply|"
-    r"response|notice|message|auto[\s-]?reply)|on\s+vacation|abwesenheitsnotiz|abwesenheit|"
-    r"automatische\s+antwort|automatisch\s+antwoord|afwezigheidsbericht|afwezig|"
-    r"reponse\s+automatique|absence\s+du\s+bureau|absent\s+du\s+bureau|"
-    r"respuesta\s+automatica|fuera\s+de\s+(?:la\s+)?oficina|ausente\s+de\s+la\s+oficina|"
-    r"risposta\s+automatica|fuori\s+ufficio|resposta\s+automatica|fora\s+do\s+escritorio|"
-    r"ausencia\s+temporaria|automatyczna\s+odpowiedz|nieobecnosc|automaticka\s+odpoved|"
-    r"autosvar|automaattinen\s+vastaus|automatikus\s+valasz|otomatik\s+yanit|"
-    r"automatiska\s+atbilde|automatiskais\s+atbildes|atvalinajums|"
-    r"автоответ|автоматический\s+ответ|αυτοματη\s+απαντηση|自动回复|自動回覆|自動応答|自動返信"
-)
+# the whole subject) or in brackets anywhere. Compared folded.
+_MARKERS = _alternatives(_POOLED["markers"])
 _SUBJECT_START = re.compile(
-    rf"^\s*(?:\[[^\]]{{0,40}}\]\s*)?(?:auto\s*:|(?:{_MARKERS})\s*(?::|$|\(|-|\[|\d))",
-    re.IGNORECASE,
+    rf"^\s*(?:\[[^\]]{{0,40}}\]\s*)?(?:auto\s*:|(?:{_MARKERS})\s*(?::|$|\(|-|\[|\d))"
 )
 _SUBJECT_BRACKETED = re.compile(
-    rf"[\[(]\s*(?:{_MARKERS})\s*[\])]|^[^:]{{0,40}}\b(?:{_MARKERS})\s*:", re.IGNORECASE
+    rf"[\[(]\s*(?:{_MARKERS})\s*[\])]|^[^:]{{0,40}}\b(?:{_MARKERS})\s*:"
 )
 # Subjects a person might also write: weak.
-_SUBJECT_WEAK = re.compile(
-    rf"^\s*(?:{_MARKERS})\b|thank\s+you\s+for\s+(?:your\s+)?(?:e-?mail|message|"
-    r"contacting|writing)|thanks\s+for\s+(?:your\s+)?(?:e-?mail|message)|"
-    r"^\s*(?:im\s+urlaub|en\s+vacances|de\s+vacaciones|in\s+ferie|de\s+ferias)\b",
-    re.IGNORECASE,
+_SUBJECT_WEAK = re.compile(rf"^\s*(?:{_MARKERS})\b|{_words(_POOLED['weak'])}")
+_REPLY_PREFIX = re.compile(rf"^\s*(?:{_alternatives(_POOLED['reply_prefixes'])})\s*:")
+_SELF_DECLARED = re.compile(_words(_POOLED["self_declared"]))
+_NOTICE_QUESTIONS = _compiled(_words(_POOLED["questions"]))
+# A greeting with a name ("hi maria,", "sehr geehrte frau ortega,"), not a generic one
+# ("hello,", "hi there,", "dear colleagues,"), opening the text.
+_PERSONAL_GREETING = re.compile(
+    rf"^\s*(?:{_alternatives(_POOLED['greetings'])}) "
+    rf"(?!(?:{_alternatives(_POOLED['addressees'])})(?![\w'-]))"
+    r"[a-z][\w.'-]*(?: [a-z][\w.'-]*){0,2} ?(?:[,!:\n]|$)"
 )
-_REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|fwd?|tr|sv|vs|antw|rif|wg|odp|ynt)\s*:", re.I)
-
-# Body wording of out-of-office notices and autoresponders (accent-free, lower case).
-_BODY_AWAY = re.compile(
-    r"\b(?:i\s+am|i'm|i\s+will\s+be|i\s+shall\s+be|we\s+are)\s+(?:currently\s+|now\s+)?"
-    r"(?:out\s+of\s+(?:the\s+)?office|away|on\s+(?:vacation|holiday|leave|annual\s+leave|"
-    r"maternity|paternity|sabbatical|a\s+business\s+trip)|travell?ing|not\s+in\s+the\s+office|"
-    r"unavailable|absent)|(?:limited|no)\s+access\s+to\s+(?:my\s+)?e-?mail|"
-    r"(?:will|shall)\s+(?:respond|reply|get\s+back|answer)\s+.{0,60}\b(?:when|upon|after|on)\s+"
-    r"(?:my\s+)?return|(?:reply|respond)\s+(?:to\s+your\s+(?:e-?mail|message)\s+)?as\s+soon\s+as|"
-    r"this\s+is\s+an?\s+(?:automatic|automated|auto-generated)\s+(?:reply|response|message|notice)|"
-    r"automatic(?:ally)?\s+(?:generated\s+)?(?:reply|response)|out\s+of\s+office|"
-    r"je\s+suis\s+(?:actuellement\s+)?absente?|absente?\s+du\s+bureau|je\s+serai\s+absente?|"
-    r"estoy\s+(?:fuera|de\s+vacaciones|ausente)|estare\s+(?:fuera|ausente)|"
-    r"ich\s+bin\s+(?:bis|derzeit|zurzeit|momentan|nicht)|abwesend|nicht\s+im\s+buro|"
-    r"sono\s+(?:fuori|assente|in\s+ferie)|estou\s+(?:fora|ausente|de\s+ferias)|"
-    r"ik\s+ben\s+(?:afwezig|niet\s+aanwezig|met\s+vakantie)|"
-    r"(?:we|i)\s+have\s+received\s+your\s+(?:e-?mail|message|inquiry|request)|"
-    r"your\s+(?:e-?mail|message)\s+has\s+been\s+received|hemos\s+recibido\s+su|"
-    r"nous\s+avons\s+bien\s+recu\s+votre|wir\s+haben\s+ihre\s+(?:nachricht|e-?mail)\s+erhalten|"
-    r"gracias\s+por\s+contactar\s+con\s+nosotros",
-    re.IGNORECASE,
-)
-_SELF_DECLARED = re.compile(
-    r"this\s+is\s+an?\s+(?:[\w-]+\s+)?(?:automatic|automated|auto-generated|"
-    r"computer[\s-]generated)\s+"
-    r"(?:reply|response|message|notification|notice|e-?mail)|"
-    r"(?:note|nb)\s*:\s*this\s+is\s+an?\s+automated\s+response|"
-    r"ceci\s+est\s+une?\s+(?:reponse|message)\s+automatique|"
-    r"dies\s+ist\s+eine\s+automatische\s+(?:antwort|nachricht)|"
-    r"esta\s+es\s+una\s+respuesta\s+automatica|questa\s+e\s+una\s+risposta\s+automatica|"
-    r"esta\s+e\s+uma\s+resposta\s+automatica",
-    re.IGNORECASE,
-)
+_QUESTION = re.compile(r"\?(?=\s|$)")
 _NO_REPLY_SENDER = re.compile(
     r"^(?:no-?reply|do-?not-?reply|donotreply|autoreply|auto-reply|autoresponder|"
     r"vacation|out-?of-?office)$",
@@ -255,6 +496,52 @@ def _weak_header_signs(msg: EmailMessage) -> list[str]:
     return signs
 
 
+# --------------------------------------------------------------------------- notices
+
+_LEAD_SENTENCES = {"unmonitored": 4, "closed": 4, "ticket": 4, "away": 3, "leave": 3}
+_PERSONAL_KINDS = frozenset({"away", "leave"})  # the notices a person's words also say
+
+
+def _text_notice(folded: str) -> tuple[str, _Language] | None:
+    """(the kind of notice the text is, its language), or None: no notice, or a person's
+    words (see the module docstring)."""
+    found: tuple[str, _Language] | None = None
+    for language in _LANGUAGES:
+        for kind in _NOTICE_NAMES:
+            pattern = language.notices.get(kind)
+            match = pattern.search(folded) if pattern else None
+            if match is None or not _in_first_sentences(folded, match.start(),
+                                                        _LEAD_SENTENCES[kind]):
+                continue
+            if kind == "ticket" and not (language.ticket_detail
+                                         and language.ticket_detail.search(folded)):
+                continue
+            if _a_person_writes(folded, kind, language):
+                return None  # a person's notice in one language is not a machine's in another
+            found = found or (kind, language)
+    return found
+
+
+def _a_person_writes(folded: str, kind: str, language: _Language) -> bool:
+    if language.answer and language.answer.search(folded):
+        return True
+    if kind not in _PERSONAL_KINDS:
+        return False
+    if language.personal and language.personal.search(folded):
+        return True
+    if _PERSONAL_GREETING.match(folded):
+        return True
+    asked = len(_QUESTION.findall(folded))
+    if asked and _NOTICE_QUESTIONS:
+        asked -= len(_NOTICE_QUESTIONS.findall(folded))
+    return asked > 0
+
+
+def _notice_wording(folded: str) -> bool:
+    return any(language.wording and language.wording.search(folded)
+               for language in _LANGUAGES)
+
+
 # --------------------------------------------------------------------------- detection
 
 def detect_auto_reply(msg: EmailMessage) -> AutoReply | None:
@@ -269,13 +556,14 @@ def _detect(msg: EmailMessage) -> AutoReply | None:
     if detect_bounce(msg) is not None:
         return None
     subject = header(msg, "Subject")
-    reason = _reason(msg, subject)
+    text = _own_text(msg)
+    reason = _reason(msg, subject, text)
     if reason is None:
         return None
-    return AutoReply(reason=reason, return_date=_return_date(msg, subject))
+    return AutoReply(reason=reason, return_date=_return_date(msg, subject, text))
 
 
-def _reason(msg: EmailMessage, subject: str) -> str | None:
+def _reason(msg: EmailMessage, subject: str, text: str) -> str | None:
     if _is_read_receipt(msg):
         return "read receipt (Disposition-Notification)"
     if is_challenge_report(msg):
@@ -283,7 +571,6 @@ def _reason(msg: EmailMessage, subject: str) -> str | None:
     signal = _header_signal(msg)
     if signal:
         return signal
-    text = _own_text(msg)
     folded_lead = _fold(_lead(text))
     if is_challenge_text(text[:3000]) and not _is_list_post(msg):
         return "challenge-response"
@@ -294,14 +581,24 @@ def _reason(msg: EmailMessage, subject: str) -> str | None:
         return "body: says it is an automatic reply"
     if _is_list_post(msg):
         return None
+    weak = _weak_signal(msg, subject if weak_subject else None, folded_lead)
+    if weak:
+        return weak
+    notice = _text_notice(_fold(text))
+    if notice is not None:
+        return f"body: {_NOTICE_NAMES[notice[0]]} ({notice[1].code})"
+    return None
+
+
+def _weak_signal(msg: EmailMessage, weak_subject: str | None, folded_lead: str) -> str | None:
     signs = _weak_header_signs(msg)
     # X-Auto-Response-Suppress sits on much ordinary Outlook/Exchange mail: it only
     # counts next to another header sign.
     if not [sign for sign in signs if sign != "X-Auto-Response-Suppress"]:
-        return None  # no header says "machine": a person, whatever the words say
-    away = bool(_BODY_AWAY.search(folded_lead))
-    if weak_subject:
-        signs.append(f"subject: {subject.strip()[:80]}")
+        return None
+    away = _notice_wording(folded_lead)
+    if weak_subject is not None:
+        signs.append(f"subject: {weak_subject.strip()[:80]}")
     if len(signs) >= 2 or away:
         return ", ".join(signs) + (" + out-of-office wording" if away else "")
     return None
@@ -313,7 +610,7 @@ def _is_list_post(msg: EmailMessage) -> bool:
 
 # --------------------------------------------------------------------------- return date
 
-def _message_date(msg: EmailMessage) -> datetime | None:
+def _message_date(msg: EmailMessage) -> date | None:
     candidates = [header(msg, "Date")]
     received = msg.get("Received")  # the newest one
     if received is not None:
@@ -324,190 +621,187 @@ def _message_date(msg: EmailMessage) -> datetime | None:
         except (TypeError, ValueError, IndexError):
             continue
         if parsed is not None:
-            return parsed.replace(tzinfo=None)
+            return parsed.date()
     return None
 
 
-# Phrases after which the return date follows, by language; "back" wordings before
-# "until" wordings (a notice that says both means the date after "back").
-_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (language, re.compile(pattern, re.IGNORECASE)) for language, pattern in (
-        ("en", r"\b(?:back|return(?:ing)?|in\s+the\s+office\s+again|available\s+again|"
-               r"reachable\s+again)(?:\s+(?:in|at|to)\s+(?:the\s+|my\s+)?(?:office|desk|work))?"
-               r"(?:\s+(?:on|from|by|as\s+of))?[\s:,]+"),
-        ("fr", r"\b(?:de\s+retour|je\s+reviens|je\s+rentre|retour\s+prevu|reprendrai|"
-               r"serai\s+(?:presente?|au\s+bureau))(?:\s+(?:le|au\s+bureau\s+le|a\s+partir\s+du|"
-               r"des\s+le|lundi|mardi))?[\s:,]+"),
-        ("es", r"\b(?:de\s+vuelta|regreso|regresare|volvere|vuelvo|estare\s+en\s+la\s+oficina|"
-               r"me\s+reincorporo)(?:\s+(?:el|a\s+partir\s+del|el\s+dia))?[\s:,]+"),
-        ("de", r"\b(?:wieder\s+(?:im\s+buro\s+|erreichbar\s+|da\s+|zuruck\s+)?(?:am|ab)|"
-               r"zuruck\s+(?:am|ab)|ab\s+(?:dem|den)|ab|bin\s+am)(?:\s+dem)?[\s:,]+"),
-        ("it", r"\b(?:di\s+ritorno|rientrero|rientro|tornero|saro\s+in\s+ufficio)"
-               r"(?:\s+(?:il|dal|lunedi|previsto\s+per\s+il))?[\s:,]+"),
-        ("pt", r"\b(?:de\s+volta|retorno|regresso|voltarei|estarei\s+de\s+volta)"
-               r"(?:\s+(?:em|no\s+dia|a|dia|ao\s+escritorio\s+em))?[\s:,]+"),
-        ("nl", r"\b(?:terug\s+(?:op|vanaf)|weer\s+aanwezig\s+(?:op|vanaf)|vanaf)[\s:,]+"),
-        ("en", r"\b(?:until|till|through|thru)\s+(?:and\s+including\s+)?"),
-        ("fr", r"\b(?:jusqu'?\s?au|jusqu'a)\s+"),
-        ("es", r"\bhasta\s+(?:el\s+)?"),
-        ("de", r"\bbis\s+(?:zum|einschliesslich|einschl\.|inkl\.)?\s*"),
-        ("it", r"\bfino\s+al\s+"),
-        ("pt", r"\bate\s+(?:o\s+dia\s+|dia\s+)?"),
-        ("nl", r"\btot\s+(?:en\s+met\s+)?"),
-    )
-)
-_DAY_WORDS = re.compile(
-    r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b|\btomorrow\b|"
-    r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain)\b|"
-    r"\b(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana)\b|"
-    r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|morgen)\b|"
-    r"\b(?:lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|domani)\b|"
-    r"\b(?:segunda|terca|quarta|quinta|sexta|sabado|domingo|amanha)(?:-feira)?\b|"
-    r"\b(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\b"
-)
-_NUMERIC = re.compile(
-    r"^(?:[^\W\d_]+\.?,?\s+)?(?:the\s+)?(\d{1,2})[./-](\d{1,2})(?:[./-](\d{4}|\d{2}))?(?!\d)"
-)
-_SPAN_END = re.compile(
-    r"[\n;!?()]|(?<!\d)\.\s|\s-\s|,\s+(?:and|but|et|y|und|e|en)\b|"
-    r"(?<!\s)\s+(?:at|um|a|a\s+las)\s+\d{1,2}[:h.]\d\d"
-)
-_MAX_DATE_PARSES = 8  # phrases handed to dateparser for one notice: it names its date early
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
-def _return_date(msg: EmailMessage, subject: str) -> date | None:
-    sent = _message_date(msg)
-    budget = _Budget(_MAX_DATE_PARSES)
-    for text in (_fold(_own_text(msg, 3000)), _fold(subject)):
-        found = _return_date_in(text, sent, budget)
+def _return_date(msg: EmailMessage, subject: str, text: str) -> date | None:
+    sent = _message_date(msg) or _today()
+    for source in (text[:3000], subject):
+        found = _return_date_in(_fold(source), sent)
         if found is not None:
             return found
     return None
 
 
-def return_date_in(text: str, sent: datetime | None) -> date | None:
-    """The first return date named in `text` (lower case, accent-free), or None.
-    `sent` resolves missing years and weekdays; without it only full dates are read."""
-    return _return_date_in(text, sent, _Budget(_MAX_DATE_PARSES))
+def return_date_in(text: str, sent: datetime | date | None) -> date | None:
+    """The first day back named in `text`, or None. `sent` (the message's date; today when
+    None) resolves missing years, weekdays and "tomorrow"."""
+    if isinstance(sent, datetime):
+        sent = sent.date()
+    return _return_date_in(_fold(text), sent or _today())
 
 
-def _return_date_in(text: str, sent: datetime | None, budget: _Budget) -> date | None:
-    for language, trigger in _TRIGGERS:
-        for match in trigger.finditer(text):
-            rest = text[match.end(): match.end() + 60]
-            found = _date_at(rest, language, sent, budget)
-            if found is not None:
-                return found
-            if not budget.left:
-                return None
-    return None
+def _return_date_in(text: str, sent: date) -> date | None:
+    """A "back" date in the first language that has one, else the day after the first
+    "until" date (languages in the order of how much of their notice wording the text
+    has)."""
+    after_last: date | None = None
+    for language in _ranked(text):
+        if language.dates is None:
+            continue
+        back, last = _dates_in(text, language.dates, sent)
+        if back is not None:
+            return back
+        after_last = after_last or last
+    return after_last
 
 
-class _Budget:
-    """How many more phrases may be handed to dateparser (slow) for one text."""
-
-    def __init__(self, left: int) -> None:
-        self.left = left
-
-    def spend(self) -> bool:
-        if self.left <= 0:
-            return False
-        self.left -= 1
-        return True
+def _ranked(text: str) -> list[_Language]:
+    def hits(language: _Language) -> int:
+        return len(language.wording.findall(text)) if language.wording else 0
+    return sorted(_LANGUAGES, key=hits, reverse=True)  # stable: English first on a tie
 
 
-def _date_at(
-    text: str, language: str, sent: datetime | None, budget: _Budget
-) -> date | None:
-    end = _SPAN_END.search(text)
-    span = text[: end.start()] if end else text
-    span = span.strip(" ,:")
-    if not span:
+def _dates_in(text: str, dates: _Dates, sent: date) -> tuple[date | None, date | None]:
+    """(the first "back" date, the day after the first "until" date) in one language."""
+    after_last: date | None = None
+    for trigger in dates.triggers.finditer(text):
+        kind = trigger.lastgroup
+        if kind == "to" and not dates.tail.search(text, max(0, trigger.start() - 24),
+                                                  trigger.start()):
+            continue  # "to" joins two days only after a day
+        found = _date_after(text, trigger.end(), dates, sent, gap=kind == "back")
+        if found is None:
+            continue
+        day, end = found
+        if kind == "back" or (kind == "back_before" and dates.back_after
+                              and _followed_by(text, end, dates.back_after)):
+            return day, after_last
+        if kind in ("until", "through", "to") and after_last is None:
+            said_included = bool(dates.inclusive and dates.inclusive.match(text, end))
+            after_last = _day_after(day, until=kind == "until" and not said_included)
+    return None, after_last
+
+
+# Between "back" and its date a few words may stand ("vuelvo a revisar mi correo a
+# partir del 5 de enero", "back to reading email from 4 January"): at most this many
+# characters of the same clause, the date then introduced by an article or a weekday.
+_GAP = re.compile(r"[^\d.!?;\n]{1,40}")
+_WORD_START = re.compile(r"(?<=\s)\S")
+
+
+def _date_after(text: str, position: int, dates: _Dates, sent: date,
+                *, gap: bool) -> tuple[date, int] | None:
+    """The date at `position` (or, with `gap`, introduced a few words on) and its end."""
+    match = dates.date.match(text, position)
+    day = _read_date(match, dates, sent) if match else None
+    if match is not None and day is not None:
+        return day, match.end()
+    clause = _GAP.match(text, position) if gap else None
+    if clause is None:
         return None
-    numeric = _NUMERIC.match(span)
-    if numeric:
-        return _numeric_date(numeric, language, sent)
-    words = span.split()
-    for count in range(min(len(words), 6), 0, -1):
-        candidate = " ".join(words[:count]).rstrip(".,")
-        if not re.search(r"[^\W\d_]{3,}", candidate):
-            continue  # a bare number is not a date
-        if not (re.search(r"\d", candidate) or _DAY_WORDS.search(candidate)):
-            continue  # a month without its day ("in May") is not a return date
-        if not budget.spend():
-            return None
-        found = _parse_words(candidate, language, sent)
-        if found is not None:
-            return found
+    for word in _WORD_START.finditer(text, position, clause.end()):
+        match = dates.date.match(text, word.start())
+        if match is None or not (match.group("article") or match.group("wd")):
+            continue
+        day = _read_date(match, dates, sent)
+        if day is not None:
+            return day, match.end()
     return None
 
 
-def _numeric_date(match: re.Match[str], language: str, sent: datetime | None) -> date | None:
-    first, second = int(match.group(1)), int(match.group(2))
-    year_text = match.group(3)
-    year = None if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
-    # (day, month): day first everywhere; English may also mean month first (US).
-    orders = [(first, second)] if language != "en" else [(second, first), (first, second)]
-    candidates = [d for d in (_dated_one(day, month, year, sent) for day, month in orders) if d]
-    if sent is not None and len(candidates) > 1:
-        after = [c for c in candidates if c >= sent.date() - timedelta(days=1)]
-        if after:
-            return min(after, key=lambda c: c - sent.date())
-    return candidates[0] if candidates else None
+_SAME_CLAUSE = re.compile(r"[^\d!?;\n]{0,40}")
 
 
-def _dated_one(day: int, month: int, year: int | None, sent: datetime | None) -> date | None:
-    if year is None:
-        if sent is None:
-            return None
-        year = sent.year
-        try:
-            found = date(year, month, day)
-        except ValueError:
-            return None
-        return found if found >= sent.date() else _next_year(found)
+def _followed_by(text: str, position: int, pattern: re.Pattern[str]) -> bool:
+    """Whether `pattern` starts within the clause after `position` (no other day between)."""
+    clause = _SAME_CLAUSE.match(text, position)
+    end = clause.end() if clause else position
+    return pattern.search(text, position, end) is not None
+
+
+def _day_after(last: date, *, until: bool) -> date:
+    """The first day back after `last`, the last day away. "Until Monday" (not "through
+    Monday", "until Monday inclusive", nor the end of "from ... to Monday") is said by
+    people who are back that Monday."""
+    if until and last.weekday() == 0:
+        return last
+    return last + timedelta(days=1)
+
+
+def _read_date(match: re.Match[str], dates: _Dates, sent: date) -> date | None:
+    group = match.group
+    weekday = dates.weekdays.get(group("wd")) if group("wd") else None
+    if group("iy"):
+        return _valid(int(group("iy")), int(group("im")), int(group("id")))
+    if group("na"):
+        return _numeric(match, dates, sent)
+    if group("ma"):
+        return _on_or_after(int(group("da")), dates.months[group("ma")], group("ya"), weekday,
+                            sent)
+    if group("mb"):
+        return _on_or_after(int(group("db")), dates.months[group("mb")], group("yb"), weekday,
+                            sent)
+    if group("dc") and (group("suffix") or group("article") or weekday):
+        return _day_of_month(int(group("dc")), sent)
+    if group("rel"):
+        return sent + timedelta(days=1)
+    if weekday is not None and not group("dc"):
+        return sent + timedelta(days=(weekday - 1 - sent.weekday()) % 7 or 7)
+    return None
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
     except ValueError:
         return None
 
 
-def _next_year(day: date) -> date | None:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return None
+def _on_or_after(day: int, month: int, year_text: str | None, weekday: int | None,
+                 sent: date) -> date | None:
+    """The date; without a year, the next one on or after `sent` (the year after when a
+    named weekday says so)."""
+    if year_text is not None:
+        return _valid(int(year_text), month, day)
+    candidates = [found for year in (sent.year, sent.year + 1, sent.year + 2)
+                  if (found := _valid(year, month, day)) is not None and found >= sent]
+    if weekday is not None:
+        named = [found for found in candidates[:2] if found.weekday() == weekday - 1]
+        if named:
+            return named[0]
+    return candidates[0] if candidates else None
 
 
-def _parse_words(text: str, language: str, sent: datetime | None) -> date | None:
-    settings: dict[str, object] = {
-        "PREFER_DATES_FROM": "future",
-        "RETURN_AS_TIMEZONE_AWARE": False,
-        "PARSERS": ("absolute-time", "relative-time"),
-    }
-    if sent is not None:
-        settings["RELATIVE_BASE"] = sent
-    parsed = _dateparser_parse(text, language, tuple(sorted(settings.items(), key=str)))
-    if parsed is None:
-        return None
-    if sent is None and not re.search(r"\d{4}", text):
-        return None  # no year given and nothing to take it from
-    found = parsed.date()
-    if sent is not None and found < sent.date() and not re.search(r"\d{4}", text):
-        found = _next_year(found) or found
-    return found
+def _day_of_month(day: int, sent: date) -> date | None:
+    """"The 4th": the next 4th on or after `sent`."""
+    year, month = sent.year, sent.month
+    for _ in range(3):
+        found = _valid(year, month, day)
+        if found is not None and found >= sent:
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
 
 
-@lru_cache(maxsize=2048)
-def _dateparser_parse(
-    text: str, language: str, settings: tuple[tuple[str, object], ...]
-) -> datetime | None:
-    try:
-        import dateparser  # imported when first needed: it takes a moment to load
-    except ImportError:  # pragma: no cover - without it, named dates are simply not read
-        return None
-    options = {k: list(v) if isinstance(v, tuple) else v for k, v in settings}
-    try:
-        return dateparser.parse(text, languages=[language], settings=options)
-    except Exception:  # the library's own errors on odd text: no date
-        return None
+def _numeric(match: re.Match[str], dates: _Dates, sent: date) -> date | None:
+    first, second = int(match.group("na")), int(match.group("nb"))
+    year_text = match.group("ny")
+    year = None if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
+    # (day, month): day first, and with dots always; month first too where the language
+    # writes it so (English: an American sender).
+    orders = [(first, second)]
+    if dates.month_first and match.group("sep") != ".":
+        orders.insert(0, (second, first))
+    candidates = [found for day, month in orders if (found := (
+        _valid(year, month, day) if year is not None
+        else _on_or_after(day, month, None, None, sent))) is not None]
+    after = [found for found in candidates if found >= sent - timedelta(days=1)]
+    if len(candidates) > 1 and after:
+        return min(after, key=lambda found: found - sent)
+    return candidates[0] if candidates else None

@@ -1,16 +1,22 @@
 """The automatic-reply detector: header and subject forms, read receipts, challenge-response,
-the weak signs and what they need, the return date in several languages, and the human
-replies that must never be taken for automatic ones. Messages are written for the test."""
+the weak signs and what they need, notices recognised from their text alone (away, leave,
+mailbox no longer monitored, office closed, ticket acknowledgement) in English, Spanish,
+French, Portuguese and German, the return date, the language files, and the human replies
+that must never be taken for automatic ones. Messages are written for the test."""
 
 from __future__ import annotations
 
 import textwrap
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
+from outreach.campaign.reading import classify
+from outreach.inbound import autoreply
 from outreach.inbound.autoreply import AutoReply, detect_auto_reply, return_date_in
+from outreach.inbound.classify import sort_mail
 from outreach.inbound.message import load_message
 
 DATE = "Tue, 08 Dec 2026 10:00:00 +0000"
@@ -325,8 +331,10 @@ def test_odd_input_never_raises(raw: bytes) -> None:
     [
         ("I will be back on Monday 14 December.", DATE, date(2026, 12, 14)),
         ("I am out of the office, returning 12/14.", DATE, date(2026, 12, 14)),
+        # the last day away: back the day after (in English, 05/01 is 5 January here:
+        # the reading that falls soonest on or after the message)
         ("Out of the office until 05/01/2027.", "Mon, 04 Jan 2027 09:00:00 +0000",
-         date(2027, 1, 5)),
+         date(2027, 1, 6)),
         ("I'm away and back on the 3rd of January.", "Sun, 20 Dec 2026 09:00:00 +0000",
          date(2027, 1, 3)),
         ("Back on 14 December.", "Wed, 16 Dec 2026 09:00:00 +0000", date(2027, 12, 14)),
@@ -339,7 +347,7 @@ def test_odd_input_never_raises(raw: bytes) -> None:
         ("Ich bin ab dem 10.01.2027 wieder im Büro.", "Mon, 28 Dec 2026 09:00:00 +0000",
          date(2027, 1, 10)),
         ("Ich bin bis zum 3. Januar nicht im Büro.", "Mon, 28 Dec 2026 09:00:00 +0000",
-         date(2027, 1, 3)),
+         date(2027, 1, 4)),
         ("Sono fuori ufficio, di ritorno il 7 gennaio.", "Mon, 28 Dec 2026 09:00:00 +0000",
          date(2027, 1, 7)),
         ("Estou de férias, de volta em 7 de janeiro.", "Mon, 28 Dec 2026 09:00:00 +0000",
@@ -374,14 +382,349 @@ def test_year_from_the_received_header_when_there_is_no_date() -> None:
     assert auto(msg).return_date == date(2027, 1, 3)
 
 
-def test_no_year_and_no_message_date_means_no_return_date() -> None:
+def test_no_year_and_no_message_date_means_the_next_such_day_from_today() -> None:
     msg = message(body="I will be back on the 3rd of January.", subject="Automatic reply: x",
                   date_header=None)
-    assert auto(msg).return_date is None
+    today = datetime.now(UTC).date()
+    expected = date(today.year, 1, 3)
+    if expected < today:
+        expected = date(today.year + 1, 1, 3)
+    assert auto(msg).return_date == expected
 
 
 def test_return_date_in_plain_text() -> None:
     sent = datetime(2026, 12, 8, 10, 0)
     assert return_date_in("back on monday 14 december", sent) == date(2026, 12, 14)
+    assert return_date_in("Back on Monday 14 December", sent.date()) == date(2026, 12, 14)
     assert return_date_in("de retour le 5 janvier 2027", None) == date(2027, 1, 5)
     assert return_date_in("nothing to see here", sent) is None
+
+
+# --------------------------------------------------------------------------- text alone
+
+def text_only(body: str, subject: str = "Re: Will you sign our letter?") -> EmailMessage:
+    """A reply with no automatic-reply header and a subject a person writes."""
+    return message(body=body, subject=subject)
+
+
+# (body, the reason's notice, its language, the return date). Each language has each kind.
+NOTICES = [
+    # away: out of office, vacation, travel
+    ("Thanks for your email! I'm out of the office for the holidays and back on Monday 4 "
+     "January 2027. For anything urgent, please call (559) 555-0133.",
+     "out of office", "en", date(2027, 1, 4)),
+    ("I'm away until 3 January with limited access to email. I will respond as soon as "
+     "possible after that.\n\nKelsey", "out of office", "en", date(2027, 1, 4)),
+    ("Hi there,\n\nI'm at the regional water conference this week and back in the office on "
+     "Monday 14 December.", "out of office", "en", date(2026, 12, 14)),
+    ("Gracias por su mensaje. Estoy fuera de la oficina hasta el viernes 8 de enero. "
+     "Regreso el lunes 11 de enero.", "out of office", "es", date(2027, 1, 11)),
+    ("Hola, estaré de vacaciones del 21 de diciembre al 3 de enero, sin acceso al correo.",
+     "out of office", "es", date(2027, 1, 4)),
+    ("Bonjour,\n\nJe suis en déplacement jusqu'au dimanche 10 janvier, avec un accès limité "
+     "à mes courriels.", "out of office", "fr", date(2027, 1, 11)),
+    ("Je suis absente du 21 décembre au 4 janvier inclus, de retour le 5 janvier.",
+     "out of office", "fr", date(2027, 1, 5)),
+    ("Obrigada pelo seu e-mail. Estarei fora do escritório de 21/12 a 08/01, retornando em "
+     "11/01.", "out of office", "pt", date(2027, 1, 11)),
+    ("Estou de férias até 8 de janeiro de 2027, com acesso limitado ao e-mail.",
+     "out of office", "pt", date(2027, 1, 9)),
+    ("Hallo, ich bin vom 21.12. bis 03.01. im Urlaub und lese in dieser Zeit keine E-Mails.",
+     "out of office", "de", date(2027, 1, 4)),
+    ("Vielen Dank für Ihre Nachricht. Ich bin bis einschließlich 8. Januar 2027 nicht im "
+     "Büro. Ab Montag, dem 11. Januar, bin ich wieder für Sie da.",
+     "out of office", "de", date(2027, 1, 11)),
+    # leave, with a colleague's address (never a referral: see below)
+    ("Hi there,\n\nI am on parental leave and will return on 1 February 2027. For anything "
+     "urgent, please contact my colleague Luis Ortega at luis@river.example.com.",
+     "on leave", "en", date(2027, 2, 1)),
+    ("Hola, estoy de licencia por maternidad. Vuelvo a revisar mi correo a partir del martes "
+     "5 de enero de 2027. Para cualquier cosa urgente escriban a luis@river.example.com.",
+     "on leave", "es", date(2027, 1, 5)),
+    ("Merci pour votre message. Je suis en congé parental, de retour le lundi 1er février "
+     "2027. Merci d'écrire à ma collègue : ines@river.example.com.",
+     "on leave", "fr", date(2027, 2, 1)),
+    ("Olá! Estou de licença-maternidade até 31 de janeiro de 2027. Para assuntos urgentes, "
+     "fale com a minha colega Inês: ines@river.example.com.", "on leave", "pt", date(2027, 2, 1)),
+    ("Vielen Dank für Ihre E-Mail. Ich bin in Elternzeit und ab dem 7. Januar wieder "
+     "erreichbar. Bitte wenden Sie sich an m.hofer@river.example.com.",
+     "on leave", "de", date(2027, 1, 7)),
+    # mailbox no longer monitored, with the address to write to instead
+    ("This inbox is no longer monitored. Please write to info@river.example.com and someone "
+     "from our team will get back to you.", "mailbox no longer monitored", "en", None),
+    ("Este buzón ya no se revisa. Por favor escriba a programacion@river.example.com.",
+     "mailbox no longer monitored", "es", None),
+    ("Cette adresse n'est plus consultée. Merci d'écrire à contact@river.example.com.",
+     "mailbox no longer monitored", "fr", None),
+    ("Este endereço de e-mail não é mais monitorado. Por favor, escreva para "
+     "contato@river.example.com.", "mailbox no longer monitored", "pt", None),
+    ("Dieses Postfach wird nicht mehr gelesen. Bitte schreiben Sie an info@river.example.com.",
+     "mailbox no longer monitored", "de", None),
+    # ticket acknowledgements
+    ("Hello,\n\nWe received your request #48213. A member of our team will respond within 2 "
+     "business days.", "request acknowledged", "en", None),
+    ("Hemos recibido su solicitud (caso n.º 20391). Un miembro de nuestro equipo le "
+     "responderá en un plazo de 3 días hábiles.", "request acknowledged", "es", None),
+    ("Bonjour,\n\nNous avons bien reçu votre demande n° 7731. Merci de ne pas répondre à ce "
+     "message.", "request acknowledged", "fr", None),
+    ("Recebemos sua solicitação nº 55102. Nossa equipe responderá em até 3 dias úteis.",
+     "request acknowledged", "pt", None),
+    ("Vielen Dank für Ihre Nachricht. Ihr Anliegen wurde unter der Ticketnummer #DE-40917 "
+     "erfasst. Wir melden uns innerhalb von zwei Werktagen.", "request acknowledged", "de",
+     None),
+    # office closed
+    ("Thank you for contacting the Chamber. Our office is closed for the holidays from "
+     "December 24 through January 1. We will reopen on Monday, January 4.",
+     "office closed", "en", date(2027, 1, 4)),
+    ("Nuestra oficina permanecerá cerrada del 24 de diciembre al 3 de enero.",
+     "office closed", "es", date(2027, 1, 4)),
+    ("Nos bureaux sont fermés jusqu'au 4 janvier 2027.", "office closed", "fr",
+     date(2027, 1, 4)),
+    ("O nosso escritório estará fechado até 3 de janeiro.", "office closed", "pt",
+     date(2027, 1, 4)),
+    ("Unser Büro ist vom 24.12. bis zum 3.1. geschlossen.", "office closed", "de",
+     date(2027, 1, 4)),
+]
+
+
+@pytest.mark.parametrize(("body", "kind", "language", "back"), NOTICES)
+def test_a_notice_is_recognised_from_its_text_alone(
+    body: str, kind: str, language: str, back: date | None
+) -> None:
+    found = auto(text_only(body))
+    assert found.reason == f"body: {kind} ({language})"
+    assert found.return_date == back
+
+
+def test_a_notice_says_where_to_write_but_that_is_no_referral() -> None:
+    msg = text_only("This inbox is no longer monitored. Please write to "
+                    "info@river.example.com.")
+    assert sort_mail(msg).kind == "auto_reply"
+    result = classify(msg, organization="Friends of the River")
+    assert result.kind == "auto_reply"
+    assert result.as_json()["referrals"] == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the absence is over
+        "I was on vacation last week, yes we sign.",
+        "Sorry for the slow reply, I was on leave. Count us in!",
+        "Hola María, estuve de vacaciones. Sí, firmamos.",
+        "Bonjour Maria, j'étais en congé la semaine dernière. Oui, nous signons.",
+        "Olá Maria, estive de férias. Sim, assinamos.",
+        "Hallo Maria, ich war im Urlaub. Ja, wir unterschreiben.",
+        # the absence is ahead, so the writer answers now
+        "I'll be out of the office next week so let me answer now: we're in.",
+        "Estaré fuera de la oficina la próxima semana, así que respondo ya: firmamos.",
+        "Je serai en congé la semaine prochaine, je voulais vous répondre avant : c'est oui.",
+        "Estarei fora do escritório na próxima semana, por isso respondo já: aderimos.",
+        "Ich bin nächste Woche nicht im Büro, deshalb schon jetzt: wir unterzeichnen den Brief.",
+        # away now, and answering anyway
+        "I'm technically out of office until the 4th but I didn't want this to slip: yes, "
+        "we're signing.",
+        "Estoy de vacaciones hasta el 10 de enero, pero sí, nos sumamos a la carta.",
+        "Je suis en vacances jusqu'au 4 janvier mais nous signons la lettre.",
+        "Estou de férias até 5 de janeiro, mas pode contar conosco: assinamos a carta.",
+        "Ich bin bis zum 4. Januar im Urlaub, aber wir sind dabei.",
+        # away now, and asking or engaging with the ask
+        "I'm out of the office until January 4. Can this wait until then?",
+        "I'm on vacation until the 4th, I'll bring it to our board when I'm back.",
+        "I'm out until Monday. Let's talk then!",
+        "Estoy de viaje hasta el lunes. ¿Podemos hablar entonces?",
+        "Je suis absente jusqu'au 10 janvier. Pouvez-vous attendre mon retour ?",
+        "Cara Maria, estou de férias, vejo isso quando voltar.",
+        "Ich bin im Urlaub bis 10. Januar. Können Sie so lange warten?",
+        # a greeting by name: the writer knows who they answer
+        "Hi Maria,\n\nI'm away until January 10 and will look at the letter then.",
+        "Querida María, estoy de vacaciones y lo veo a la vuelta.",
+        "Chère Maria, je suis en déplacement, je regarde ça à mon retour.",
+        "Liebe Maria, ich bin gerade unterwegs und melde mich nächste Woche.",
+        # other notices' words, with an answer
+        "This inbox is no longer monitored by me, but yes, we sign: add us.",
+        "Our office is closed next week, so quick answer: yes, we're in.",
+        "We received your message and our board will vote on the letter on Tuesday.",
+    ],
+)
+def test_a_person_mentioning_an_absence_is_a_person(body: str) -> None:
+    assert detect_auto_reply(text_only(body)) is None
+
+
+def test_a_notice_after_the_first_sentences_is_a_persons_aside() -> None:
+    msg = text_only("Thanks for the draft. We read it at the meeting. Several members "
+                    "asked about the wells. I am away until 4 January with limited access "
+                    "to email.")
+    assert detect_auto_reply(msg) is None
+
+
+def test_a_notice_quoted_under_a_reply_is_not_the_replys() -> None:
+    msg = text_only("""
+        Happy to sign.
+
+        On Tue, 8 Dec 2026 at 10:00, Director <director@river.example.com> wrote:
+        > I am out of the office until 4 January.
+    """)
+    assert detect_auto_reply(msg) is None
+
+
+def test_a_ticket_acknowledgement_needs_its_reference_or_process() -> None:
+    assert detect_auto_reply(text_only("We received your message, thank you.")) is None
+
+
+def test_a_notice_in_a_newsletter_is_not_an_auto_reply() -> None:
+    msg = text_only("Our office is closed for the holidays until 4 January. Happy holidays!")
+    msg["List-Unsubscribe"] = "<mailto:leave@river.example.com>"
+    assert detect_auto_reply(msg) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Dear Sender,\n\nThank you for contacting Friends of the River. Your message is "
+        "important to us. I am out of the office until 4 January 2027.",
+        "Hello and thanks!\n\nI am out of the office until 4 January 2027.",
+        "Hola y gracias por escribir. Estoy de vacaciones hasta el 4 de enero.",
+        "Sehr geehrte Damen und Herren,\n\nich bin bis zum 3. Januar im Urlaub.",
+    ],
+)
+def test_a_greeting_to_no_one_in_particular_is_a_notices(body: str) -> None:
+    assert auto(text_only(body)).return_date == date(2027, 1, 4)
+
+
+def test_the_questions_notices_ask_are_not_a_persons() -> None:
+    found = auto(text_only("I am out of the office until Tuesday 5 January 2027. Need urgent "
+                           "help? Call 555-0100."))
+    assert found.return_date == date(2027, 1, 6)
+
+
+# --------------------------------------------------------------------------- the day back
+
+SENT = datetime(2026, 11, 30, 9, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "back on": that day, whatever day of the week
+        ("back on Monday 17 March 2027", date(2027, 3, 17)),
+        ("I will return on 1 February 2027.", date(2027, 2, 1)),
+        ("de retour le lundi 1er février 2027", date(2027, 2, 1)),
+        ("regreso el lunes 11 de enero", date(2027, 1, 11)),
+        ("retorno em 11/01", date(2027, 1, 11)),
+        ("Ab dem 7. Januar bin ich wieder im Büro.", date(2027, 1, 7)),
+        ("je lirai vos messages à mon retour, le lundi 14 décembre", date(2026, 12, 14)),
+        # "until": the last day away, so the day after (no skipping the weekend: the first
+        # day the person is no longer away) ...
+        ("away until 14 March", date(2027, 3, 15)),
+        ("out until Friday 8 January", date(2027, 1, 9)),
+        ("hasta el 3 de enero", date(2027, 1, 4)),
+        ("jusqu'au dimanche 10 janvier", date(2027, 1, 11)),
+        ("até 31 de janeiro de 2027", date(2027, 2, 1)),
+        ("bis zum 3. Januar", date(2027, 1, 4)),
+        # ... except "until" a Monday: back that Monday, as people mean it; unless the
+        # Monday is said to be included
+        ("out of the office until Monday, January 11, 2027", date(2027, 1, 11)),
+        ("out of the office until 11 January 2027 inclusive", date(2027, 1, 12)),
+        ("through Monday 11 January", date(2027, 1, 12)),
+        ("bis einschließlich Montag, 11. Januar", date(2027, 1, 12)),
+        # ranges: the day after the last
+        ("from 3 to 14 March", date(2027, 3, 15)),
+        ("away from 3 to 11 December 2026", date(2026, 12, 12)),
+        ("del 21 de diciembre al 3 de enero", date(2027, 1, 4)),
+        ("du 21 décembre au 4 janvier inclus", date(2027, 1, 5)),
+        ("de 21/12 a 08/01", date(2027, 1, 9)),
+        ("vom 21.12. bis 03.01.", date(2027, 1, 4)),
+        # a "back" date wins over an "until" date
+        ("out until Friday 8 January, back on Monday 11 January", date(2027, 1, 11)),
+        ("I am out from December 21 through January 4, returning January 5",
+         date(2027, 1, 5)),
+        # the ways a date is written
+        ("back on 14 March 2026", date(2026, 3, 14)),
+        ("back on March 14", date(2027, 3, 14)),
+        ("back on March 14th, 2027", date(2027, 3, 14)),
+        ("back on the 3rd of January", date(2027, 1, 3)),
+        ("back on 2027-01-04", date(2027, 1, 4)),
+        ("de retour le 14.03.2027", date(2027, 3, 14)),
+        ("de retour le 14/03/2027", date(2027, 3, 14)),
+        ("back on the 4th.", date(2026, 12, 4)),
+        ("back on Tuesday", date(2026, 12, 1)),
+        ("back tomorrow", date(2026, 12, 1)),
+        ("regreso mañana", date(2026, 12, 1)),
+        # English numeric dates: month first or day first, whichever comes soonest
+        ("returning 12/14", date(2026, 12, 14)),
+        ("returning 11/01", date(2027, 1, 11)),
+        ("returning 03/04/2027", date(2027, 3, 4)),
+        # no day: no date
+        ("back in May", None),
+        ("back in 2 weeks", None),
+        ("I will get back to you on 2 business days", None),
+        ("back at 5 pm", None),
+        ("I will respond when I return.", None),
+    ],
+)
+def test_the_day_back(text: str, expected: date | None) -> None:
+    assert return_date_in(text, SENT) == expected
+
+
+def test_a_weekday_named_with_a_date_picks_the_year() -> None:
+    # 4 January is a Monday in 2027, not in 2026
+    assert return_date_in("back on Monday 4 January", datetime(2025, 12, 20)) == date(2027, 1, 4)
+
+
+def test_the_year_comes_from_the_message_date() -> None:
+    assert return_date_in("back on 14 December", datetime(2026, 12, 16)) == date(2027, 12, 14)
+    assert return_date_in("back on 14 December", datetime(2026, 12, 14)) == date(2026, 12, 14)
+
+
+def test_without_a_message_date_the_year_comes_from_today() -> None:
+    today = datetime.now(UTC).date()
+    tomorrow = today + timedelta(days=1)
+    assert return_date_in("back tomorrow", None) == tomorrow
+    assert return_date_in(f"back on {tomorrow.day} {tomorrow:%B}", None) == tomorrow
+
+
+# --------------------------------------------------------------------------- the language files
+
+def test_every_language_file_is_read() -> None:
+    files = {path.stem for path in autoreply.LANGUAGE_DIR.glob("*.toml")}
+    assert {"en", "es", "fr", "pt", "de"} <= files
+    assert {language.code for language in autoreply._LANGUAGES} == files
+
+
+def test_a_new_language_is_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "sv.toml"
+    path.write_text(textwrap.dedent("""
+        [notice]
+        away = ['jag (?:ar|kommer att vara) (?:pa semester|borta|ledig)']
+        [person]
+        answer = ['ja', 'vi skriver under']
+        [dates]
+        months = [['januari', 'jan'], ['februari'], ['mars'], ['april'], ['maj'], ['juni'],
+                  ['juli'], ['augusti'], ['september'], ['oktober'], ['november'],
+                  ['december']]
+        weekdays = [['mandag'], ['tisdag'], ['onsdag'], ['torsdag'], ['fredag'], ['lordag'],
+                    ['sondag']]
+        articles = ['den']
+        back = ['tillbaka']
+        until = ['till och med', 'till']
+    """), encoding="utf-8")
+    language, _ = autoreply._load(path)
+    assert language.notices["away"].search("jag ar pa semester")
+    assert language.answer is not None and language.answer.search("ja, vi skriver under")
+    assert language.dates is not None
+    back, _ = autoreply._dates_in("tillbaka den 4 januari 2027", language.dates, date(2026, 12, 1))
+    assert back == date(2027, 1, 4)
+    _, after = autoreply._dates_in("borta till 8 januari 2027", language.dates,
+                                   date(2026, 12, 1))
+    assert after == date(2027, 1, 9)
+
+
+def test_a_typo_in_a_language_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "xx.toml"
+    path.write_text("[notice]\naways = ['x']\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown key"):
+        autoreply._load(path)
+    path.write_text("[dates]\nmonths = [['jan']]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="12 lists"):
+        autoreply._load(path)

@@ -166,7 +166,7 @@ _PROSE_TIMES: dict[tuple[str, int], float] = {}
 
 @pytest.fixture(scope="module", autouse=True)
 def _warm() -> None:
-    """Read every shape once, small: imports (dateparser) and compiled patterns are
+    """Read every shape once, small: imports, language files and compiled patterns are
     one-time costs, not the message's."""
     for headers, body in SHAPES.values():
         read((headers + body(2_000)).encode())
