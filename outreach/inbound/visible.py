@@ -14,14 +14,20 @@ The rules work on lines of plain text (HTML-only mail is first rendered by
 - An attribution ("On <date>, <name> wrote:" and the forms other languages and clients
   use, also wrapped over two or three lines) is dropped with the quote under it. When no
   ">" quote follows it, the original follows unmarked: everything from it on is cut.
+  Forms without the closing colon count too when they cannot be a sentence ("Am <date>
+  um <time> schrieb <Name>"; "<date> <name> <a@b>" right above a ">" quote), and so does
+  an attribution a client ran into the reply's last line ("Thanks. On <date>, <name>
+  <a@b> wrote: ..."): the line is kept up to it.
 - A reply written above its one quote block ends there: unquoted lines under the only
   quote of a top-posted reply are a footer or wrapped quote, not the answer.
 - Everything is cut from the first of: an "-----Original Message-----"-style line (any
   language), "Begin forwarded message:", a line of underscores (Outlook's separator), an
   Outlook header block ("From: / Sent: / To: / Subject:" and its translations), a "reply
-  above this line" marker, a "Previous replies" heading, a "-- " signature delimiter, or
-  a mobile / mail-app signature ("Sent from my iPhone", "Get Outlook for Android",
-  "Enviado desde mi iPhone", ...).
+  above this line" marker, a "Previous replies" heading, a "-- " signature delimiter, a
+  header block a webmail ran into one line ("Temat: … Nadawca: … Adresat: …"), or a
+  mobile / mail-app signature ("Sent from my iPhone", "Get Outlook for Android",
+  "Enviado desde mi iPhone", ...). An app signature above anything the person wrote is
+  dropped alone: some apps put it first.
 - A closing block of contact details (two lines or more with an address, a web address
   or a phone number, nothing that reads as a sentence) is a signature and goes, unless
   the text introduces it ("Please list us as:"). Sign-offs such as "Thanks,\nJane" are
@@ -57,6 +63,7 @@ _ATTRIBUTION_END = re.compile(
     r"|\bviết|\bmenulis|\ba\s+scris|\bva\s+escriure"
     r"|написал(?:а|\(а\))?|написала|написав|пишет|писал|пише"    # Russian, Ukrainian
     r"|写道|寫道|のメッセージ|書きました|書き込みました|작성"    # Chinese, Japanese, Korean
+    r"|كتب|כתב|נכתב|نوشت"                                       # Arabic, Hebrew, Persian
     r"|(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\s*+[>\])]*+"  # … Name <a@b.c>:
     r")\s*+[:：]\s*+$",
     re.IGNORECASE,
@@ -66,9 +73,30 @@ _ON_WROTE_NO_COLON = re.compile(r"^On\s(?=.*\d).*\bwrote$", re.IGNORECASE)
 # How the first line of a wrapped (multi-line) attribution starts.
 _ATTRIBUTION_START = re.compile(
     r"^(?:(?:On|Am|Le|El|Il|In data|Op|Em|W dniu|Dnia|Den|På|Dne|Dňa|Pada|Vào)\b|\d"
-    r"|[^\W\d_]{2,4}\.?,?\s+\d)",
+    r"|[^\W\d_]{2,4}\.?,?\s+\d"
+    r"|[^<>\n]{0,80}<[^<>\s@]+@[^<>\s]+>\s+(?:schrieb|wrote|a\s+écrit|escribió|escreveu|schreef"
+    r"|ha\s+scritto|skrev|napisał)\b)",
     re.IGNORECASE,
 )
+# An attribution that puts its verb first (Apple Mail in Polish: "Wiadomość napisana przez
+# <name> w dniu <date>:"): it ends in a colon like the others and names a date.
+_VERB_FIRST = re.compile(r"^(?:wiadomość\s+napisana\s+przez|message\s+written\s+by)\s", re.I)
+# An attribution without its colon ("Am 20.06.24 um 16:20 schrieb <name>"): an opening
+# word, a time or an address, then the verb and at most a name after it.
+_OPEN_ATTRIBUTION = re.compile(
+    r"^(?:On|Am|Le|El|Em|Op|Il|Den)\s(?=[^\n]*?(?:\d{1,2}[:.]\d{2}\b|@))[^\n]{0,200}?"
+    r"\b(?:wrote|schrieb|a\s+écrit|escribió|escreveu|schreef|ha\s+scritto|skrev)"
+    r"(?P<name>\s+[^.!?:\n]{1,60})?$",
+    re.IGNORECASE,
+)
+# "<date> <name> <a@b>" alone right above a ">" quote: Gmail's old attribution (no colon).
+_DATE_NAME_ADDRESS = re.compile(
+    r"^\d{4}[/.-]\d{1,2}[/.-]\d{1,2}\b[^<>\n]{0,80}<[^<>\s@]+@[^<>\s]+>$")
+# "… text. On <date>, <name> <a@b> wrote: …": an attribution that a client ran into the
+# reply's last line. What comes before it on the line is the reply.
+_INLINE_ATTRIBUTION = re.compile(
+    r"(?<=[.!?])\s+On\s(?=[^\n]{0,200}?(?:@|\d{1,2}:\d{2}\b|\d{1,4}/\d{1,2}/\d{1,4}))"
+    r"[^\n]{0,200}?\bwrote\s*:", re.IGNORECASE)
 # Lower-case words that still make a name ("Maria de la Cruz wrote:", "you wrote:").
 _NAME_PARTICLES = frozenset({"de", "da", "di", "do", "du", "van", "von", "der", "den", "la", "le",
                              "del", "dos", "das", "ten", "ter", "bin", "al", "y", "e",
@@ -132,11 +160,11 @@ _APP_SIGNATURE = re.compile(
     r"|obtenir outlook\b|télécharger outlook\b"
     r"|enviado (?:desde|de|do|con|com|a partir)\b|obtener outlook\b|obtenga outlook\b"
     r"|gesendet (?:von|mit|vom|über|aus)\b|von meinem\b.*\bgesendet$|outlook für \w+ beziehen$"
-    r"|verzonden (?:vanaf|met|via|van)\b|verstuurd (?:vanaf|met|via|van)\b"
+    r"|verzonden (?:vanaf|vanuit|met|via|van)\b|verstuurd (?:vanaf|vanuit|met|via|van)\b"
     r"|outlook voor \w+ downloaden$"
     r"|inviato (?:da|dal|dalla|con|tramite)\b|scarica outlook\b"
     r"|skickat från\b|skickades från\b|sendt fra\b|lähetetty\b"
-    r"|wysłane z\b|wysłano z\b|odesláno z\b|poslano z\b"
+    r"|wysłane z\b|wysłano z\b|odesláno z\b|poslano z\b|trimis de pe\b|.{0,30}\bküldve$"
     r"|отправлено (?:с|из|со)\b|надіслано з\b"
     r"|.{0,20}から送信$|发自我的|发送自我的|从我的.{0,20}发送|來自我的|寄件自"
     r")",
@@ -152,7 +180,7 @@ _HEADER_LINE = re.compile(r"^\s*+[*_]*+\s*+([^\W\d_][^:：]{0,24}?)\s*+[*_]*+\s*
 _FROM_KEYS = frozenset({
     "from", "de", "von", "van", "da", "od", "от", "від", "fra", "från", "lähettäjä", "feladó",
     "kimden", "发件人", "寄件者", "寄件人", "差出人", "보낸 사람", "afsender", "remitente",
-    "emisor", "od kogo", "від кого", "от кого", "avsändare", "mittente", "expéditeur",
+    "nadawca", "emisor", "od kogo", "від кого", "от кого", "avsändare", "mittente", "expéditeur",
     "מאת", "من",
 })
 _DATE_KEYS = frozenset({
@@ -208,6 +236,7 @@ def visible_text_from_body(text: str) -> str:
     lines = _normalize(text)
     hidden = _quoted_lines(lines)  # grows to every line that is not the sender's own
     cut = len(lines)
+    own_text = False  # whether a line of the sender's own has been passed yet
     i = 0
     while i < cut:
         if hidden[i] or not lines[i].strip():
@@ -226,10 +255,20 @@ def visible_text_from_body(text: str) -> str:
                 hidden[j] = True
             i += span
             continue
+        inline = _INLINE_ATTRIBUTION.search(lines[i])
+        if inline:  # the reply's last line ran into the attribution: keep what comes first
+            lines[i] = lines[i][: inline.start()]
+            cut = i + 1
+            break
         start = _cut_start(lines, i)
         if start is not None:
+            if start == i and not own_text and _is_app_signature(lines[i]):
+                hidden[i] = True  # "Sent from my iPhone" above the reply: not its end
+                i += 1
+                continue
             cut = start
             break
+        own_text = True
         i += 1
     cut = min(cut, _top_post_cut(lines, hidden, cut))
     return _assemble(lines[:cut], hidden[:cut])
@@ -340,6 +379,8 @@ def _is_attribution(joined: str) -> bool:
         return False
     if _ON_WROTE_NO_COLON.match(text):
         return True
+    if _VERB_FIRST.match(text):
+        return text.endswith((":", "：")) and bool(_DATE_LIKE.search(text))
     match = _ATTRIBUTION_END.search(text)
     if not match:
         return False
@@ -373,6 +414,8 @@ def _attribution_span(lines: list[str], quoted: list[bool], i: int) -> int:
         part = lines[i:end]
         if not part[-1].strip() or quoted[end - 1]:
             break
+        if size == 1 and _single_line_attribution(lines, quoted, i):
+            return 1
         if not part[-1].rstrip().lower().endswith((":", "：", "wrote", "-")):
             continue  # an attribution ends in a colon ("wrote" and "wrote ----" aside)
         if size > 1:
@@ -387,6 +430,21 @@ def _attribution_span(lines: list[str], quoted: list[bool], i: int) -> int:
             best = size
             break
     return best
+
+
+def _single_line_attribution(lines: list[str], quoted: list[bool], i: int) -> bool:
+    """The attribution forms without a closing colon: "Am <date> <time> schrieb <Name>",
+    and "<date> <name> <a@b>" right above a ">" quote."""
+    line = lines[i].strip()
+    match = _OPEN_ATTRIBUTION.match(line)
+    if match:  # what follows the verb must read as a name, not as the rest of a sentence
+        return all(word[:1].isupper() or not word[:1].isalpha() or word in _NAME_PARTICLES
+                   for word in (match.group("name") or "").split())
+    if _DATE_NAME_ADDRESS.match(line):
+        following = _next_nonblank(lines, i + 1)
+        return following is not None and quoted[following]
+    return False
+
 
 
 def _header_kind(line: str) -> str | None:
@@ -466,7 +524,25 @@ def _cut_start(lines: list[str], i: int) -> int | None:
         or _is_app_signature(line)
     ):
         return i
+    if _flattened_header(line):
+        return i
     return _header_block_start(lines, i)
+
+
+# A word before a colon inside a line: a header name when `_HEADER_KINDS` knows it (names
+# of three letters or more: short ones such as "a:" or "da:" occur in prose).
+_NAME_COLON = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,25})\s*[:：]")
+_FLATTENED_SPAN = 300  # of a line searched for header names: a run-in header block is short
+
+
+def _flattened_header(line: str) -> bool:
+    """A header block run into one line ("Temat: Re: … Nadawca: … Adresat: …"): a line
+    that starts with a header name and names a sender and two other fields."""
+    if _header_kind(line) is None:
+        return False
+    kinds = {_HEADER_KINDS.get(m.group(1).lower()) for m in
+             _NAME_COLON.finditer(line[:_FLATTENED_SPAN])}
+    return "from" in kinds and len(kinds - {None}) >= 3
 
 
 def _finish(kept: list[str]) -> str:

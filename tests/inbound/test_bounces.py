@@ -742,3 +742,110 @@ def test_corpus_auto_reply_targets(corpus_report: dict[str, Any]) -> None:
     precision = true_positives / (true_positives + figures["false_positives"] - disputed_fp)
     recall = true_positives / (true_positives + figures["false_negatives"] - disputed_fn)
     assert precision >= 0.99 and recall >= 0.95, (precision, recall)
+
+
+# --------------------------------------------------------------------------- held-out forms
+
+def test_report_repeating_the_message_fields_before_saying_what_failed() -> None:
+    # The subject says nothing, the sender is the postmaster, and the report opens with the
+    # To / Subject / Sent lines of the message before "did not reach".
+    found = bounce("""\
+        From: System Administrator <postmaster@mx.example.net>
+        To: campaign@coalition.example.org
+        Subject: Letter
+        Content-Type: text/plain
+
+        Your message
+
+          To:      jane@river.example.com
+          Subject: Will you sign on?
+          Sent:    Tue, 8 Dec 2026 10:00:00 -0800
+
+        did not reach the following recipient(s):
+
+        jane@river.example.com on Tue, 8 Dec 2026 10:05:00 -0800
+            The recipient name is not recognized
+        """)
+    assert found.failed_recipients == ("jane@river.example.com",)
+    assert found.bounce_type == "hard"
+
+
+def test_lotus_notes_failure_reasons() -> None:
+    found = bounce("""\
+        From: postmaster@mx.example.net
+        To: campaign@coalition.example.org
+        Subject: Undeliverable message
+        Content-Type: text/plain; charset=utf-8
+
+        ------- Failure Reasons  --------
+
+        Benutzer nicht im Verzeichnis
+        jane@river.example.com
+
+        ------- Returned Message --------
+        From: campaign@coalition.example.org
+        To: jane@river.example.com
+        Subject: Will you sign on?
+        """)
+    assert found.failed_recipients == ("jane@river.example.com",)
+
+
+def test_multipart_report_whose_parts_cannot_be_split() -> None:
+    # The boundary parameter sits on an unfolded line, so it is a header of its own and
+    # the body cannot be split; the sender writes its name with an underscore; the
+    # subject is a reply's.
+    found = bounce("""\
+        From: post_master@sms.example.net
+        To: campaign@coalition.example.org
+        Subject: Re:Will you sign on?
+        MIME-Version: 1.0
+        Content-Type: multipart/mixed;
+        boundary="----=_Part_1"
+
+        ------=_Part_1
+        Content-Type: text/plain; charset=us-ascii
+
+        Error: Invalid user address
+
+        Error message below:
+        550 - Requested action not taken: no such user here
+
+        Message details:
+          Subject: Will you sign on?
+          MAIL FROM: campaign@coalition.example.org
+          RCPT TO: 5550100@sms.example.net
+
+        ------=_Part_1--
+        """)
+    assert found.failed_recipients == ("5550100@sms.example.net",)
+    assert found.bounce_type == "hard"
+
+
+def test_a_person_writing_about_failure_reasons_is_no_bounce() -> None:
+    msg = parse("""\
+        From: Jane Doe <jane@river.example.com>
+        To: campaign@coalition.example.org
+        Subject: Re: Will you sign on?
+        Content-Type: text/plain
+
+        Failure reasons for last year's campaign aside, yes: count us in.
+        """)
+    assert detect_bounce(msg) is None
+
+
+def test_heldout_bounce_samples() -> None:
+    """Bounce samples from sisimai's sample maildirs (not in the shared corpus), and as
+    non-bounces the set's automatic replies and every held-out reply thread."""
+    spec = importlib.util.spec_from_file_location(
+        "outreach_bench_heldout", BENCH.parent / "heldout.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    report: dict[str, Any] = module.run(BENCH.parents[1] / "tests" / "data" / "heldout")
+    failures = report["failures"]
+    assert report["bounce_detection"]["total"] >= 35
+    assert report["bounce_detection"]["rate"] == 1.0, failures["bounce_detection"]
+    assert report["false_bounces"]["checked"] >= 100
+    assert report["false_bounces"]["taken_for_bounce"] == 0, failures["false_bounces"]
+    assert report["bounce_addresses"]["rate"] >= 0.95, failures["bounce_addresses"]

@@ -11,7 +11,7 @@ from outreach.inbound.bounces.mime import DSN_TYPES
 from outreach.inbound.message import header
 
 _SENDER_LOCALS = re.compile(
-    r"^(?:mailer-daemon|mailer_daemon|maildaemon|mail-daemon|postmaster|mdaemon|"
+    r"^(?:mailer-daemon|mailer_daemon|maildaemon|mail-daemon|postmaster|post[_.-]master|mdaemon|"
     r"mail\.?delivery|mail\.?delivery\.?system|bounces?|nobody|daemon|.*smtp.*|.*mail_?service.*|"
     r"smtp|mailadmin|mailadm|imss|inetgw\d*|returned-mail|administrator|sysadmin|"
     r"symantec_antivirus\w*|postoffice|mailsystem|mail_system|mta|mailserver|"

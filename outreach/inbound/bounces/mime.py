@@ -1,5 +1,7 @@
 """Reading a report's MIME structure: its parts, and the text of the report itself (the
-notification), without the returned copy of the original message."""
+notification), without the returned copy of the original message. A part declared
+multipart that cannot be split (no boundary parameter, as when a mailer forgets to fold
+the Content-Type header) is read as the text it is."""
 
 from __future__ import annotations
 
@@ -112,6 +114,13 @@ def notification_text(parts: list[tuple[Message, str]]) -> str:
     for part, content_type in parts:
         if part.is_multipart():
             continue
+        if content_type.startswith("multipart/"):
+            # Declared multipart, but its parts cannot be split (no boundary parameter, or
+            # a boundary that never occurs): its body is all there is to read.
+            text = unsplit_text(part)
+            if text.strip():
+                texts.append(text)
+            continue
         if content_type in _ORIGINAL_MESSAGE_TYPES or content_type in DSN_TYPES:
             # A report's notification comes before the returned message; stop there.
             if texts or html:
@@ -133,6 +142,16 @@ def notification_text(parts: list[tuple[Message, str]]) -> str:
 
 
 _HEADER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\s")
+# What a multipart body that was not split still carries of its MIME structure: boundary
+# lines and the header lines of its parts.
+_MIME_LINE = re.compile(r"^(?:--[^\s]{6,}|content-[a-z-]+:.*|\s+[a-z-]+=.*)$", re.I)
+
+
+def unsplit_text(part: Message) -> str:
+    """The text of a multipart body that the parser could not split into parts, without
+    its boundary lines and part headers."""
+    text = part_text(part, "text/plain")
+    return "\n".join(line for line in text.split("\n") if not _MIME_LINE.match(line))
 
 
 def looks_like_message(text: str) -> bool:

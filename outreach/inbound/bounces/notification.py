@@ -60,7 +60,7 @@ _REPORT_WORDS = re.compile(
     r"did\s+not\s+exactly\s+match|address\s+to\s+which\s+your\s+message\s+was\s+addressed|"
     r"rejected\s+your\s+message|(?:message|mail)\s+(?:to\s+\S+\s+)?was\s+rejected|"
     r"delivery\s+to\s+.{1,80}\s+failed|error\s+was\s+detected\s+while\s+processing|"
-    r"affected\s+recipients?|delivery\s+failed|has\s+been\s+postponed|"
+    r"affected\s+recipients?|delivery\s+failed|has\s+been\s+postponed|failure\s+reasons?\b|"
     r"message\s+not\s+delivered|not\s+delivered\s+to\s+the\s+following|"
     r"n'a\s+pas\s+pu\s+(?:etre|être)\s+(?:d[ée]livr|remis|distribu)|"
     r"konnte\s+nicht\s+zugestellt|nicht\s+zugestellt\s+werden|no\s+(?:pudo|ha\s+podido)\s+ser\s+"
@@ -94,8 +94,9 @@ class Notification:
 
 
 def _lead(text: str, lines: int = 4) -> str:
-    """The first few lines with words in them: where a report states what went wrong."""
-    worded = [line for line in text.split("\n") if _WORDED.search(line)]
+    """The first few lines with words in them: where a report states what went wrong. The
+    To / Subject / Sent lines some reports repeat from the message first do not count."""
+    worded = [line for line in report_lines(text).split("\n") if _WORDED.search(line)]
     return "\n".join(worded[:lines])
 
 
