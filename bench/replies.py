@@ -7,7 +7,8 @@ Each reply in the set (written blind: see its README.md) is built into an email 
 asked contact to their reply address, read by `outreach.campaign.reading.classify` (the
 function the daemon calls, with the organization on file), and turned into the action
 the daemon would take: a sign-on from someone who already signed is a reconfirmation, a
-withdrawal or reconfirmation from someone who never signed goes to review, an individual
+withdrawal or reconfirmation from someone who never signed goes to review ("please remove
+us" from them is an unsubscribe), an individual
 sign-on goes to review (the example campaign takes organizations only).
 
 Figures (overall and per language):
@@ -60,7 +61,7 @@ def action(result: Classification, *, signer: bool) -> str:
         return result.kind
     understanding = result.understanding
     assert understanding is not None
-    intent = understanding.intent
+    intent = understanding.intent_for(signer=signer)
     if intent == Intent.SIGN_ON:
         if signer:
             return "reconfirm"

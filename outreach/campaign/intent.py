@@ -19,28 +19,40 @@ keeps the writer's own words.
 
 from __future__ import annotations
 
+import difflib
 import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from outreach.campaign.intent_patterns import (
+    ACT,
+    ADD_NAMED,
     APPROVAL,
+    ASK_QUESTION,
     BARE_YES_FILLER,
     CHANGE,
     CLAUSE_END,
     CONDITION,
+    CONJUNCTIONS,
     DECLINE,
     DENIAL,
+    DOUBTING_QUESTION,
     EMAIL,
+    FRAGMENT_WORDS,
     FRESH,
     HEDGE,
+    IMPLICIT_NAME_PATTERNS,
     INDIVIDUAL,
     INSTRUCTION,
+    LATER,
+    LETTER_REF,
     MORE_TIME,
     NAME_BEFORE_EMAIL,
     NAME_PATTERNS,
     NEGATION,
+    NEUTRAL,
+    NOT_FOR_ORGANIZATION,
     ORGANIZATION,
     OTHER_OBJECT,
     PRONOUNS,
@@ -48,17 +60,26 @@ from outreach.campaign.intent_patterns import (
     QUESTION,
     RECONFIRM,
     REFERRAL_WORDS,
+    REMOVE_NAMED,
+    REMOVE_US,
     RETRACT,
     SENTENCE_END,
     SIGN,
+    THANKS,
     UNSUBSCRIBE,
+    VALEDICTION,
+    WE,
+    WHERE_DECIDED,
+    WISH,
     WITHDRAW,
     WITHDRAW_BY_REFUSAL,
     YES_WORD,
     fold,
 )
 
-CLASSIFIER_VERSION = "rules-2"
+CLASSIFIER_VERSION = "rules-3"
+# The signal of a bare "please remove us": see `Understanding.intent_for`.
+REMOVE_US_SIGNAL = "remove us"
 
 
 class Intent(enum.StrEnum):
@@ -91,6 +112,13 @@ class Understanding:
     signals: tuple[str, ...] = field(default=())
     version: str = CLASSIFIER_VERSION
 
+    def intent_for(self, *, signer: bool) -> Intent:
+        """What the reply asks of this person: "please remove us" takes a signer off the
+        letter, and anyone else off our mail."""
+        if self.intent == Intent.WITHDRAW and not signer and REMOVE_US_SIGNAL in self.signals:
+            return Intent.UNSUBSCRIBE
+        return self.intent
+
 
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
@@ -101,9 +129,15 @@ def _words(folded: str) -> list[str]:
 
 
 def _is_bare_yes(folded: str, org_words: set[str]) -> bool:
-    if not YES_WORD.match(folded):
+    """A yes and nothing else that says what it is to: "Yes!", "Yes, absolutely, and thank
+    you for this", "Sí, con mucho gusto"."""
+    start = YES_WORD.match(folded)
+    if start is None:
         return False
-    return all(w in BARE_YES_FILLER or w in org_words for w in _words(folded))
+    clauses = [c for c in CLAUSE_END.split(folded[start.end():]) if c.strip()]
+    return all(THANKS.match(c) or SIGN.search(c)
+               or all(w in BARE_YES_FILLER or w in org_words for w in _words(c))
+               for c in clauses)
 
 
 _EXAMPLE = re.compile(r"[\"“«]([^\"“”«»\n]{3,200})[\"”»]")
@@ -142,11 +176,13 @@ def _bare(folded: str) -> str:
 
 
 def understand(text: str, *, organization: str | None = None, exclude: Iterable[str] = (),
-               own_addresses: Iterable[str] = ()) -> Understanding:
+               own_addresses: Iterable[str] = (), answering: str | None = None) -> Understanding:
     """Read the visible text of a reply. `exclude` is the ask it answers, whose words never
-    count; `own_addresses` are the sender's and ours, never taken as referrals."""
-    parts = _drop_quoted_ask(sentences(text), exclude)
-    folded_parts = [fold(p) for p in parts]
+    count; `own_addresses` are the sender's and ours, never taken as referrals; `answering`
+    is the quoted line a reply written inline sits under, when there is one."""
+    parts = _drop_quoted_ask(sentences(_before_signature(text)), exclude)
+    # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
+    folded_parts = [NEUTRAL.sub(" ", fold(p)) for p in parts]
     whole = " \n".join(folded_parts)
     org_words = set(_words(fold(organization or "")))
     referrals = _referrals(parts, own_addresses)
@@ -169,35 +205,26 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                                  signals=("withdraw", "unsubscribe"))
         return Understanding(Intent.UNSUBSCRIBE, _first(parts, mailing, UNSUBSCRIBE),
                              signals=("unsubscribe",))
+    removal = _first(parts, folded_parts, REMOVE_US) or _names_organization(
+        parts, folded_parts, REMOVE_NAMED, org_words)
+    if removal is not None and withdrawal is None and len(parts) <= 3:
+        # "Please remove us": off the letter for a signer, off our mail for anyone else.
+        return Understanding(Intent.WITHDRAW, removal, referrals=referrals,
+                             signals=(REMOVE_US_SIGNAL,))
 
-    sign_at: int | None = None
-    for index, folded in enumerate(folded_parts):
-        if INSTRUCTION.match(folded):  # "Reply YES to sign on": our words, not theirs
-            continue
-        if SIGN.search(folded) or _is_bare_yes(folded, org_words):
-            if NEGATION.search(folded) or DECLINE.search(folded):
-                signals.append("negated yes")
-                continue
-            if CONDITION.search(folded):
-                signals.append("conditional yes")
-                continue
-            if QUESTION.search(folded):
-                signals.append("yes in a question")
-                continue
-            if OTHER_OBJECT.search(folded):
-                signals.append("yes to something else")
-                continue
-            sign_at = index
-            break
+    sign_at = _yes(folded_parts, org_words, answering, signals)
+    # "Yes! ... Actually, wait" or "Sí, firmamos ... no cuentes con nosotros": taken back.
+    retracted_yes = sign_at is not None and any(
+        _takes_back(clause) for f in folded_parts[sign_at:] for clause in CLAUSE_END.split(f))
+    if retracted_yes:
+        signals.append("retracted yes")
 
-    others = [
-        (Intent.DECLINE, DECLINE), (Intent.CHANGE_REQUEST, CHANGE),
-        (Intent.NEEDS_APPROVAL, APPROVAL), (Intent.MORE_TIME, MORE_TIME),
-    ]
-    found = [(intent, _first(parts, rest_parts, pattern)) for intent, pattern in others
-             if pattern.search(rest)]
-    conditional = any(CONDITION.search(f) for f in folded_parts)
+    found = _other_intents(parts, rest_parts, rest, org_words)
+    conditional = any(CONDITION.search(f) for f in folded_parts
+                      if SIGN.search(f) or YES_WORD.match(f))
     questions = [p for p, f in zip(parts, folded_parts, strict=True) if QUESTION.search(f)]
+    doubting = [p for p, f in zip(parts, folded_parts, strict=True)
+                if QUESTION.search(f) and _doubting_question(f)]
     signals.extend(m.doubt for m in marks if m.doubt is not None)
 
     keeping = reconfirmation.part if reconfirmation is not None else sign_at
@@ -207,6 +234,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     held = withdrawal or reconfirmation
     if held is not None and held.retracted:
         signals.append(f"retracted {_NOUN[held.intent]}")
+    # A withdrawal or reconfirmation with any question beside it waits for a person.
     doubtful = conditional or bool(questions) or (held is not None and held.retracted)
     if withdrawal is not None:  # a decline alongside says the same thing
         if not doubtful and all(intent == Intent.DECLINE for intent, _ in found):
@@ -219,21 +247,38 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                                  referrals=referrals, signals=("reconfirm",))
         signals.append("reconfirmation with reservations")
 
-    if sign_at is not None and not found and not conditional and not questions \
-            and "negated yes" not in signals and "conditional yes" not in signals:
-        return Understanding(
-            Intent.SIGN_ON, parts[sign_at], signer_name=_signer_name(parts),
-            signer_type=_signer_type(whole), referrals=referrals, signals=("yes",),
-        )
+    if sign_at is not None and NOT_FOR_ORGANIZATION.search(whole):
+        signals.append("not for the organization")  # "Count me in! I'm just a member"
+    elif sign_at is not None and not found and not conditional and not doubting \
+            and not retracted_yes and "negated yes" not in signals \
+            and "conditional yes" not in signals:
+        name, name_doubt = _signer_name(parts, organization)
+        if name_doubt is None:
+            return Understanding(
+                Intent.SIGN_ON, parts[sign_at], signer_name=name,
+                signer_type=_signer_type(folded_parts[sign_at], whole), referrals=referrals,
+                signals=("yes",),
+            )
+        signals.append(name_doubt)
+        return Understanding(Intent.UNKNOWN, parts[sign_at], signer_name=name,
+                             referrals=referrals, signals=tuple(signals))
     if sign_at is not None:
         signals.append("yes with reservations")
+    if any(intent == Intent.MORE_TIME for intent, _ in found) and sign_at is None:
+        # "Our board meets after the deadline; could you give us until the 19th?" asks for
+        # time, whatever else it says about the board or the date.
+        found = [f for f in found if f[0] not in (Intent.DECLINE, Intent.NEEDS_APPROVAL)]
+    elif NOT_FOR_ORGANIZATION.search(whole):  # "I agree, but I cannot speak for the board"
+        return Understanding(Intent.UNKNOWN, _first(parts, folded_parts, NOT_FOR_ORGANIZATION),
+                             referrals=referrals, signals=(*signals, "not for the organization"))
     for intent, evidence in found:
         if intent == Intent.DECLINE and sign_at is None and held is None:
             return Understanding(intent, evidence, referrals=referrals,
                                  signals=(*signals, "decline"))
     for intent, evidence in found:
         if intent != Intent.DECLINE:
-            return Understanding(intent, evidence, signer_name=_signer_name(parts),
+            return Understanding(intent, evidence, signer_name=_signer_name(parts,
+                                                                            organization)[0],
                                  referrals=referrals, signals=(*signals, intent.value))
     if referrals and REFERRAL_WORDS.search(whole):
         return Understanding(Intent.REFERRAL, _first(parts, folded_parts, REFERRAL_WORDS),
@@ -245,8 +290,138 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         return Understanding(Intent.UNKNOWN, found[0][1], referrals=referrals,
                              signals=(*signals, "contradictory"))
     shown = held or next(iter(marks), None)
-    return Understanding(Intent.UNKNOWN, parts[shown.part] if shown else None,
-                         referrals=referrals, signals=tuple(signals))
+    evidence = parts[shown.part] if shown else (parts[sign_at] if sign_at is not None else None)
+    return Understanding(Intent.UNKNOWN, evidence, referrals=referrals, signals=tuple(signals))
+
+
+
+def _before_signature(text: str) -> str:
+    """The writer's words, without the sign-off and what follows it (name, title, address,
+    the organization's tagline), whose words ("Support line", "sign up") are not an answer."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        folded = fold(line).strip()
+        if index and (folded in ("--", "-- ", "__") or VALEDICTION.match(folded)) \
+                and any(fold(earlier).strip() for earlier in lines[:index]):
+            return "\n".join(lines[:index])
+    return text
+
+
+def _yes(folded_parts: list[str], org_words: set[str], answering: str | None,
+         signals: list[str]) -> int | None:
+    """The sentence that says yes to signing, if one does without a doubt in it."""
+    answers_something_else = answering is not None and QUESTION.search(fold(answering)) \
+        and not ASK_QUESTION.search(fold(answering))
+    for index, folded in enumerate(folded_parts):
+        if INSTRUCTION.match(folded):  # "Reply YES to sign on": our words, not theirs
+            continue
+        bare = _is_bare_yes(folded, org_words)
+        act = SIGN.search(folded) or _names_organization([folded], [folded], ADD_NAMED,
+                                                         org_words) \
+            or _acts_on_the_letter(folded, org_words)
+        if not (act or bare):
+            continue
+        clauses = [c for c in CLAUSE_END.split(folded) if c.strip()]
+        # The act's own clause and what follows it ("I sign, not on behalf of my
+        # employer"); not what came before a colon ("I didn't want this to slip: yes").
+        first = next((i for i, c in enumerate(clauses) if SIGN.search(c) or YES_WORD.match(c)),
+                     0)
+        acting = clauses[first:]
+        if DECLINE.search(folded) or any(NEGATION.search(c) for c in acting):
+            signals.append("negated yes")
+            continue
+        if CONDITION.search(folded):
+            signals.append("conditional yes")
+            continue
+        if QUESTION.search(folded):
+            signals.append("yes in a question")
+            continue
+        if any(_about_something_else(c) for c in clauses):
+            signals.append("yes to something else")
+            continue
+        if bare and not act and answers_something_else:
+            signals.append("yes to the quoted question, not to the letter")
+            continue
+        return index
+    return None
+
+
+def _acts_on_the_letter(folded: str, org_words: set[str]) -> bool:
+    """A clause whose structure is an act on the letter by the writer or the organization,
+    however formal: "the Board voted unanimously to endorse the coalition letter", "la
+    Asociación no se adherirá a la carta", "notre adhésion est confirmée". Whether it is a
+    yes or a no is for the negation and condition checks; a wish ("we'd like to sign the
+    letter") or a plan is not the act."""
+    for clause in CLAUSE_END.split(folded):
+        act = ACT.search(clause)
+        if act is None or not LETTER_REF.search(clause) or WISH.search(clause):
+            continue
+        if WE.search(clause) or org_words.intersection(_words(clause)) - _STOP_WORDS:
+            return True
+    return False
+
+
+def _takes_back(clause: str) -> bool:
+    """ "Actually, wait", "but on second thought", "no cuentes con nosotros": a clause that
+    takes back a yes before it."""
+    words = clause.split()
+    while words and words[0].strip(",.;:!-") in CONJUNCTIONS:
+        words = words[1:]
+    opening = " ".join(words)
+    return bool(RETRACT.match(opening) or (SIGN.search(opening) and NEGATION.search(opening)))
+
+
+def _about_something_else(clause: str) -> bool:
+    """A yes aimed past the letter: "count me in for the call", "add me to the newsletter"
+    (what the yes is to comes after it; a meeting mentioned before is where it was
+    decided)."""
+    start = SIGN.search(clause) or YES_WORD.match(clause)
+    if start is None:
+        return False
+    other = OTHER_OBJECT.search(clause, start.start())
+    return other is not None and not WHERE_DECIDED.search(clause[start.start():other.start()])
+
+
+def _names_organization(parts: list[str], folded_parts: list[str],
+                        patterns: list[re.Pattern[str]], org_words: set[str]) -> str | None:
+    """The first sentence where a pattern's `what` is the organization on file ("Please add
+    Kern Audubon Society", "please remove Friends of the Tule River")."""
+    if not org_words:
+        return None
+    for part, folded in zip(parts, folded_parts, strict=True):
+        for pattern in patterns:
+            match = pattern.search(folded)
+            named = [w for w in _words(match["what"]) if w not in _STOP_WORDS] if match else []
+            if named and sum(w in org_words for w in named) * 2 > len(named):
+                return part
+    return None
+
+
+def _other_intents(parts: list[str], rest_parts: list[str], rest: str,
+                   org_words: set[str]) -> list[tuple[Intent, str | None]]:
+    """Declines, change requests, approvals still needed and requests for time, in order."""
+    others = [
+        (Intent.DECLINE, DECLINE), (Intent.CHANGE_REQUEST, CHANGE),
+        (Intent.NEEDS_APPROVAL, APPROVAL), (Intent.MORE_TIME, MORE_TIME),
+        (Intent.UNKNOWN, LATER),
+    ]
+    found = [(intent, _first(parts, rest_parts, pattern)) for intent, pattern in others
+             if pattern.search(rest)]
+    if not any(intent == Intent.DECLINE for intent, _ in found):
+        # "Le conseil a décidé de ne pas signer la lettre": the act on the letter, negated.
+        refusal = next((part for part, folded in zip(parts, rest_parts, strict=True)
+                        if NEGATION.search(folded) and _acts_on_the_letter(folded, org_words)
+                        and not CONDITION.search(folded)), None)
+        if refusal is not None:
+            found.insert(0, (Intent.DECLINE, refusal))
+    return found
+
+
+def _doubting_question(folded: str) -> bool:
+    """A question that puts the yes in doubt (about signing, the text, or what it commits
+    the organization to), not a side question about a press event or a translation."""
+    return bool(SIGN.search(folded) or CHANGE.search(folded) or APPROVAL.search(folded)
+                or DOUBTING_QUESTION.search(folded))
 
 
 @dataclass(frozen=True)
@@ -317,22 +492,114 @@ def _first(parts: list[str], folded_parts: list[str], pattern: re.Pattern[str]) 
     return None
 
 
-def _signer_name(parts: list[str]) -> str | None:
-    for part in parts:
-        for pattern in NAME_PATTERNS:
-            match = pattern.search(part)
-            if match:
-                name = match["name"].strip().rstrip(".").strip(" ,:;\"'“”‘’«»").strip()
-                if 2 <= len(name) <= 150 and not EMAIL.search(name) \
-                        and fold(name) not in PRONOUNS and not fold(name).startswith("our "):
-                    return name
+def _signer_name(parts: list[str], organization: str | None) -> tuple[str | None, str | None]:
+    """The name to list and, when it may not go on the public page without a person
+    looking, why. Only a name said outright counts ("list us as ...", "Name: ..."); without
+    one, the organization on file is listed (None here)."""
+    for patterns, explicit in ((NAME_PATTERNS, True), (IMPLICIT_NAME_PATTERNS, False)):
+        for part in parts:
+            for pattern in patterns:
+                match = pattern.search(part)
+                name = _clean_name(_within_quotes(part, match)) if match else None
+                if name is None or (not explicit and _fragment(name) is not None):
+                    continue  # "We confirm we will sign" names no one
+                if organization is None:
+                    return name, _fragment(name)
+                if _same_name(name, organization):
+                    return organization, None
+                doubt = _fragment(name) or _unlike(name, organization)
+                if explicit:
+                    return name, doubt
+                if doubt is not None:
+                    return None, f"the yes names {name!r}, not the organization on file"
+    return None, None
+
+
+_NAME_TRIM = " \t,:;.\"'“”‘’«»„-–—"
+_STOP_WORDS = frozenset({"the", "of", "and", "for", "in", "de", "la", "el", "los", "las", "del",
+                         "des", "du", "le", "les", "et", "y", "e", "do", "da", "dos", "das",
+                         "und", "der", "die", "fur", "inc", "llc", "ev", "a", "an", "at",
+                         "on", "to", "en", "d", "l", "com", "s"})
+
+
+_CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’"}
+
+
+def _within_quotes(part: str, match: re.Match[str]) -> str:
+    """A name opened by a quote ends at its closing quote: 'Cultiva La Salud' (not ...)."""
+    raw, start = match["name"], match.start("name")
+    opener = part[start - 1] if start else ""
+    closer = _CLOSING.get(opener)
+    if closer is None:
+        return raw
+    end = re.search(re.escape(closer) + r"(?!\w)", raw)
+    return raw[:end.start()] if end else raw
+
+
+def _clean_name(raw: str) -> str | None:
+    """The name without the sentence around it: quotes, a final stop, a parenthesis that
+    tells us what not to write ("(no 'The')"), a trailing "please"."""
+    name = raw.strip()
+    name = re.sub(r"\s*\((?:[^()]*[\"“”'‘’][^()]*|(?:no|not|without|sin|sans|sem|ohne)\b"
+                  r"[^()]*)\)?\s*$", "", name)
+    if name.count("(") > name.count(")"):
+        name = name[:name.rindex("(")]
+    name = re.sub(r"(?i)[\s,]+(?:please|thanks|thank you|por favor|gracias|merci|svp"
+                  r"|obrigad[oa]|bitte|danke)\W*$", "", name)
+    name = name.strip(_NAME_TRIM).strip()
+    letter = next((c for c in name if c.isalpha()), "")
+    if not (2 <= len(name) <= 150) or EMAIL.search(name) or not (letter.isupper()
+                                                                 or name[0].isdigit()):
+        return None
+    if fold(name) in PRONOUNS or fold(name).startswith(("our ", "nuestr", "notre", "nossa",
+                                                        "unser")):
+        return None
+    return name
+
+
+def _significant(name: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", fold(name)) if w not in _STOP_WORDS]
+
+
+def _same_name(name: str, organization: str) -> bool:
+    return re.findall(r"[a-z0-9]+", fold(name)) == re.findall(r"[a-z0-9]+", fold(organization))
+
+
+def _fragment(name: str) -> str | None:
+    """Why `name` reads as a piece of a sentence rather than a name, if it does."""
+    words = re.findall(r"[a-z']+", fold(name))
+    if len(words) > 14 or (words and (words[0] in PRONOUNS or words[-1] in PRONOUNS)) \
+            or any(w in FRAGMENT_WORDS for w in words):
+        return f"the listing name {name!r} reads like part of a sentence"
     return None
 
 
-def _signer_type(folded: str) -> str | None:
-    if INDIVIDUAL.search(folded):
+def _unlike(name: str, organization: str) -> str | None:
+    """Why `name` may not be the organization on file: it shares nothing with it, or it
+    looks like a misspelling of it."""
+    named, on_file = _significant(name), set(_significant(organization))
+    initials = "".join(w[0] for w in _significant(organization))
+    acronyms = {w for w in named if len(w) >= 2 and w in initials}
+    if not on_file.intersection(named) and not acronyms:
+        return f"the listing name {name!r} shares nothing with {organization!r} on file"
+    # A misspelling: every word is the organization's or nearly one of them, and some are
+    # only nearly ("Kern Rvr Vally" for "Kern River Valley"); new words make a new name.
+    near = [w for w in named if w not in on_file and len(w) >= 3
+            and w.rstrip("s") not in on_file and f"{w}s" not in on_file
+            and any(difflib.SequenceMatcher(None, w, known).ratio() >= 0.75
+                    for known in on_file)]
+    if near and all(w in on_file or w in near or len(w) < 3 or w.rstrip("s") in on_file
+                    or f"{w}s" in on_file for w in named):
+        return f"the listing name {name!r} looks like a misspelling of {organization!r}"
+    return None
+
+
+def _signer_type(yes: str, whole: str) -> str | None:
+    """Who signs: an individual when the reply says so, else the organization when the yes
+    speaks for it ("we", "on behalf of")."""
+    if INDIVIDUAL.search(whole):
         return "individual"
-    if ORGANIZATION.search(folded):
+    if ORGANIZATION.search(yes) or ORGANIZATION.search(whole):
         return "organization"
     return None
 

@@ -19,6 +19,7 @@ from outreach.inbound.autoreply import AutoReply
 from outreach.inbound.bounces import Bounce
 from outreach.inbound.classify import Kind, sort_mail
 from outreach.inbound.message import MalformedMessage, header, load_message, sender_address
+from outreach.inbound.text import reply_body_text
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,35 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
     sender = sender_address(msg)
     own = [*own_addresses, *([sender] if sender else [])]
     understanding = understand(sorted_.visible_text, organization=organization, exclude=exclude,
-                               own_addresses=own)
+                               own_addresses=own,
+                               answering=answered_line(reply_body_text(msg, limit=_READ_LIMIT),
+                                                       sorted_.visible_text))
     if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(header(msg, "Subject")):
         understanding = understand("unsubscribe", own_addresses=own)
     return Classification("human", sorted_.visible_text, understanding=understanding)
+
+
+_READ_LIMIT = 256 * 1024
+
+
+def answered_line(body: str, visible: str) -> str | None:
+    """The quoted line the writer's first words sit under, when they answer inline or below
+    a quote ("> Are you still the right contact?" / "Yes"): what a bare yes answers."""
+    first = next((line.strip() for line in visible.splitlines() if line.strip()), None)
+    if first is None:
+        return None
+    quoted: list[str] = []
+    for line in body.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(">"):
+            text = stripped.lstrip("> ").strip()
+            if text:
+                quoted.append(text)
+        elif stripped == first:
+            return " ".join(quoted[-2:]) if quoted else None
+        elif stripped:
+            quoted = []
+    return None
 
 
 def _unsubscribe_subject(subject: str) -> bool:

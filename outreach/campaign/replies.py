@@ -206,12 +206,12 @@ class CampaignReplies:
         if doubt is None:
             target.replied_at = now  # any reply from the person stops the follow-ups
         self._suggest_referrals(session, target, row, understanding, now)
-        intent = understanding.intent
+        sign_on = active_sign_on(session, target)
+        intent = understanding.intent_for(signer=sign_on is not None)
         if intent == Intent.UNSUBSCRIBE:
             if doubt is None:
                 return self._unsubscribe(session, target.contact, now)
             return self._doubted(session, row, target, understanding, intent, doubt, now)
-        sign_on = active_sign_on(session, target)
         if sign_on is not None and intent in SIGNER_ANSWERS:
             return self._signer_answer(session, row, facts, target, sign_on, understanding,
                                        doubt, now)

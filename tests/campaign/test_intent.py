@@ -277,8 +277,8 @@ NOT_RECONFIRM = [
     ("we cannot confirm yet", Intent.UNKNOWN),
     ("we'll confirm if the board agrees", Intent.UNKNOWN),
     ("We will confirm.", Intent.UNKNOWN),
-    ("can you confirm the deadline?", Intent.MORE_TIME),
-    ("please confirm the deadline", Intent.MORE_TIME),
+    ("can you confirm the deadline?", Intent.QUESTION),  # asks, but not for more time
+    ("please confirm the deadline", Intent.UNKNOWN),
     ("please confirm you received this", Intent.UNKNOWN),
     ("confirm our address is correct", Intent.UNKNOWN),
     ("We confirm receipt of the new text.", Intent.UNKNOWN),
@@ -288,7 +288,7 @@ NOT_RECONFIRM = [
     ("We still support the goals but cannot sign.", Intent.UNKNOWN),
     ("Are we still on the letter?", Intent.QUESTION),
     ("Yes, we confirm our participation in the webinar.", Intent.UNKNOWN),
-    ("We still support it. We can't attend the call though.", Intent.UNKNOWN),
+    ("We still support it, but we can't be named on the new version.", Intent.UNKNOWN),
 ]
 
 CONTRADICTORY = [

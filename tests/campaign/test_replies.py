@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -395,3 +396,30 @@ def test_the_suggested_reply_above_the_quoted_ask_is_a_sign_on_and_classify_agre
     path.write_bytes(raw)
     cli = classify_file(path)
     assert (cli["intent"], cli["signer_name"]) == ("sign_on", daemon_name)
+
+
+@pytest.mark.parametrize(("text", "intent", "outcome"), [
+    ("The board voted on Tuesday to endorse the letter. Please list us as "
+     "\"Madera Coalition for Community Justice\".", "sign_on", "signed"),
+    ("Gracias por la invitación, pero lamentablemente no podemos firmar esta vez.",
+     "decline", "declined"),
+    ("Unser Vorstand tagt erst am 26. Januar. Könnt ihr die Frist für uns verlängern?",
+     "more_time", "more_time"),
+    ("Oui, nous signerons si le paragraphe 2 est reformulé.", "change_request",
+     "review:change_request"),
+    ("Sim, com certeza! Mas na verdade, esperem: preciso confirmar com a diretoria.",
+     "needs_approval", "review:needs_approval"),
+])
+def test_the_daemon_and_classify_read_the_same_file_the_same_way(
+        asked: App, smtp_server: SmtpServer, tmp_path: Path, text: str, intent: str,
+        outcome: str) -> None:
+    raw = reply_to(sent_ask(smtp_server, "esoria@maderajustice.example"), text)
+    deliver(asked, raw)
+    assert process(asked) == {outcome: 1}
+    path = tmp_path / "reply.eml"
+    path.write_bytes(raw)
+    cli = classify_file(path)
+    assert cli["intent"] == intent
+    if outcome == "signed":
+        with asked.factory() as session:
+            assert session.scalars(select(SignOn)).one().name_as_listed == cli["signer_name"]

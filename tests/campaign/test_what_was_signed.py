@@ -35,7 +35,7 @@ from tests.smtpserver import SmtpServer
 SLUG = "clean-water"
 DONNA = "donna@eastporterville.example"  # East Porterville Water Committee
 GARY = "gary@tehipite.example"  # Sierra Club Tehipite Chapter
-HONORED = "We would be honored to be part of this.\n\nDonna"
+HONORED = "We would be honored to be part of this, if our board agrees.\n\nDonna"
 
 
 class Organizer:
