@@ -34,6 +34,7 @@ from outreach.campaign.intent_patterns import (
     CHANGE,
     CLAUSE_END,
     CONDITION,
+    CONFIRM_SIGNATURE,
     CONJUNCTIONS,
     DECLINE,
     DENIAL,
@@ -63,6 +64,7 @@ from outreach.campaign.intent_patterns import (
     REMOVE_NAMED,
     REMOVE_US,
     RETRACT,
+    ROLES,
     SENTENCE_END,
     SIGN,
     THANKS,
@@ -80,6 +82,8 @@ from outreach.campaign.intent_patterns import (
 CLASSIFIER_VERSION = "rules-3"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
+# The signal of "we confirm our signature": a yes to an ask, a reconfirmation to a notice.
+CONFIRMS_SIGNATURE = "confirms signature"
 
 
 class Intent(enum.StrEnum):
@@ -114,9 +118,12 @@ class Understanding:
 
     def intent_for(self, *, signer: bool) -> Intent:
         """What the reply asks of this person: "please remove us" takes a signer off the
-        letter, and anyone else off our mail."""
+        letter, and anyone else off our mail; "we confirm our signature" keeps a signer on
+        and signs anyone else on."""
         if self.intent == Intent.WITHDRAW and not signer and REMOVE_US_SIGNAL in self.signals:
             return Intent.UNSUBSCRIBE
+        if self.intent == Intent.RECONFIRM and not signer and CONFIRMS_SIGNATURE in self.signals:
+            return Intent.SIGN_ON  # "we confirm our signature", answering the ask
         return self.intent
 
 
@@ -243,8 +250,13 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append("withdrawal with reservations")
     elif reconfirmation is not None and sign_at is None:
         if not doubtful and not found and "negated yes" not in signals:
-            return Understanding(Intent.RECONFIRM, parts[reconfirmation.part],
-                                 referrals=referrals, signals=("reconfirm",))
+            confirms = CONFIRM_SIGNATURE.search(folded_parts[reconfirmation.part])
+            name, name_doubt = _signer_name(parts, organization)
+            return Understanding(
+                Intent.RECONFIRM, parts[reconfirmation.part], referrals=referrals,
+                signer_name=name,
+                signals=("reconfirm", CONFIRMS_SIGNATURE) if confirms and name_doubt is None
+                else ("reconfirm",))
         signals.append("reconfirmation with reservations")
 
     if sign_at is not None and NOT_FOR_ORGANIZATION.search(whole):
@@ -352,13 +364,11 @@ def _acts_on_the_letter(folded: str, org_words: set[str]) -> bool:
     Asociación no se adherirá a la carta", "notre adhésion est confirmée". Whether it is a
     yes or a no is for the negation and condition checks; a wish ("we'd like to sign the
     letter") or a plan is not the act."""
-    for clause in CLAUSE_END.split(folded):
-        act = ACT.search(clause)
-        if act is None or not LETTER_REF.search(clause) or WISH.search(clause):
-            continue
-        if WE.search(clause) or org_words.intersection(_words(clause)) - _STOP_WORDS:
-            return True
-    return False
+    if not (WE.search(folded) or org_words.intersection(_words(folded)) - _STOP_WORDS):
+        return False  # someone else's act ("several partners signed the letter")
+    return any(ACT.search(clause) and LETTER_REF.search(clause) and not WISH.search(clause)
+               and not WITHDRAW.search(clause) and not WITHDRAW_BY_REFUSAL.search(clause)
+               for clause in CLAUSE_END.split(folded))
 
 
 def _takes_back(clause: str) -> bool:
@@ -368,7 +378,10 @@ def _takes_back(clause: str) -> bool:
     while words and words[0].strip(",.;:!-") in CONJUNCTIONS:
         words = words[1:]
     opening = " ".join(words)
-    return bool(RETRACT.match(opening) or (SIGN.search(opening) and NEGATION.search(opening)))
+    act, negation = SIGN.search(opening), NEGATION.search(opening)
+    # The act itself negated ("no cuentes con nosotros"), not a "not" after it ("list us as
+    # 'X' (not 'Y')").
+    return bool(RETRACT.match(opening) or (act and negation and negation.start() < act.end()))
 
 
 def _about_something_else(clause: str) -> bool:
@@ -501,12 +514,13 @@ def _signer_name(parts: list[str], organization: str | None) -> tuple[str | None
             for pattern in patterns:
                 match = pattern.search(part)
                 name = _clean_name(_within_quotes(part, match)) if match else None
-                if name is None or (not explicit and _fragment(name) is not None):
+                if name is None or fold(name) in ROLES \
+                        or (not explicit and _fragment(name) is not None):
                     continue  # "We confirm we will sign" names no one
                 if organization is None:
                     return name, _fragment(name)
-                if _same_name(name, organization):
-                    return organization, None
+                if _same_name(name, organization):  # as written when said outright: accents
+                    return (name if explicit else organization), None
                 doubt = _fragment(name) or _unlike(name, organization)
                 if explicit:
                     return name, doubt
@@ -578,18 +592,20 @@ def _unlike(name: str, organization: str) -> str | None:
     """Why `name` may not be the organization on file: it shares nothing with it, or it
     looks like a misspelling of it."""
     named, on_file = _significant(name), set(_significant(organization))
+    # Words in parentheses are an alias ("(Padres en Acción)", "(ALAT)"), not a spelling.
+    spelled = _significant(re.sub(r"\([^()]*\)", " ", name))
     initials = "".join(w[0] for w in _significant(organization))
     acronyms = {w for w in named if len(w) >= 2 and w in initials}
     if not on_file.intersection(named) and not acronyms:
         return f"the listing name {name!r} shares nothing with {organization!r} on file"
     # A misspelling: every word is the organization's or nearly one of them, and some are
     # only nearly ("Kern Rvr Vally" for "Kern River Valley"); new words make a new name.
-    near = [w for w in named if w not in on_file and len(w) >= 3
+    near = [w for w in spelled if w not in on_file and len(w) >= 3
             and w.rstrip("s") not in on_file and f"{w}s" not in on_file
             and any(difflib.SequenceMatcher(None, w, known).ratio() >= 0.75
                     for known in on_file)]
     if near and all(w in on_file or w in near or len(w) < 3 or w.rstrip("s") in on_file
-                    or f"{w}s" in on_file for w in named):
+                    or f"{w}s" in on_file for w in spelled):
         return f"the listing name {name!r} looks like a misspelling of {organization!r}"
     return None
 

@@ -115,6 +115,8 @@ REMOVE_NAMED = ideas("remove_named")
 PRONOUNS = words("pronouns")
 FRAGMENT_WORDS = words("fragment_words")
 CONJUNCTIONS = words("conjunctions")
+ROLES = words("roles")
+CONFIRM_SIGNATURE = idea("confirm_signature")
 NAME_FILLER = words("filler_before_name")
 
 
@@ -131,10 +133,10 @@ IMPLICIT_NAME_PATTERNS = _names("implicit")
 # Language-free shapes: where clauses and sentences end, addresses.
 # Starts only where a run of white space starts, so a long run is scanned once.
 CLAUSE_END = re.compile(r"(?<!\s)\s*+(?:[,:–—]|(?<=\s)-+(?=\s))\s*+")
-# A stop after a single letter ("e.V.", "J. Smith") or a title ("St. Brigid's") ends no
-# sentence.
+# A stop after a single letter ("e.V.", "J. Smith"), a title ("St. Brigid's") or a day of
+# the month ("am 20. Januar") ends no sentence.
 SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b\w\.)(?<!\bS[tr]\.)(?<!\bM[rs]\.)(?<!\bDr\.)"
-                          r"(?<!\bMrs\.)\s+|\n+|;\s*")
+                          r"(?<!\bMrs\.)(?<!\b\d\d\.)\s+|\n+|;\s*")
 # Where a yes was decided, not what it is to: "approved signing on at today's meeting".
 WHERE_DECIDED = re.compile(r"\b(at|during|after|following|lors( de)?|pendant|durante|bei|nach|auf)"
                            r"\W+(\w+\W+){0,2}$")
