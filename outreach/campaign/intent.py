@@ -56,6 +56,7 @@ from outreach.campaign.intent_patterns import (
     NOT_FOR_ORGANIZATION,
     ORGANIZATION,
     OTHER_OBJECT,
+    OTHERS,
     PRONOUNS,
     PURPOSE,
     QUESTION,
@@ -366,9 +367,15 @@ def _acts_on_the_letter(folded: str, org_words: set[str]) -> bool:
     letter") or a plan is not the act."""
     if not (WE.search(folded) or org_words.intersection(_words(folded)) - _STOP_WORDS):
         return False  # someone else's act ("several partners signed the letter")
-    return any(ACT.search(clause) and LETTER_REF.search(clause) and not WISH.search(clause)
-               and not WITHDRAW.search(clause) and not WITHDRAW_BY_REFUSAL.search(clause)
-               for clause in CLAUSE_END.split(folded))
+    for clause in CLAUSE_END.split(folded):
+        act = ACT.search(clause)
+        if act is None or not LETTER_REF.search(clause) or WISH.search(clause) \
+                or WITHDRAW.search(clause) or WITHDRAW_BY_REFUSAL.search(clause):
+            continue
+        before = folded[:folded.index(clause) + act.start()]
+        if not OTHERS.search(before):  # "several of our partners signed the letter"
+            return True
+    return False
 
 
 def _takes_back(clause: str) -> bool:
@@ -522,9 +529,14 @@ def _signer_name(parts: list[str], organization: str | None) -> tuple[str | None
                 if _same_name(name, organization):  # as written when said outright: accents
                     return (name if explicit else organization), None
                 doubt = _fragment(name) or _unlike(name, organization)
+                if explicit and match is not None and match["name"][-1:].isspace() \
+                        and part[match.end("name"):].startswith(("!", "?")):
+                    # "Eau Secours ! - Coalition ...": the name goes on past its "!".
+                    doubt = doubt or f"the listing name {name!r} may be cut short"
                 if explicit:
                     return name, doubt
-                if doubt is not None:
+                if doubt is not None or not _names_the_organization(name, organization):
+                    # "Yes, Valley Food Bank signs on" from the Valley Tenants Union
                     return None, f"the yes names {name!r}, not the organization on file"
     return None, None
 
@@ -579,10 +591,22 @@ def _same_name(name: str, organization: str) -> bool:
     return re.findall(r"[a-z0-9]+", fold(name)) == re.findall(r"[a-z0-9]+", fold(organization))
 
 
+def _names_the_organization(said: str, organization: str) -> bool:
+    """Whether the organization a yes names is the one on file: most of its words are there
+    ("Así que sí, el Comité Vecinal de Tooleville"), or it is its acronym ("WEAP")."""
+    on_file = _significant(organization)
+    named = _significant(said)
+    if on_file and sum(w in named for w in on_file) * 2 >= len(on_file):
+        return True
+    initials = "".join(w[0] for w in on_file)
+    return any(len(w) >= 2 and w == initials for w in named)
+
+
 def _fragment(name: str) -> str | None:
     """Why `name` reads as a piece of a sentence rather than a name, if it does."""
     words = re.findall(r"[a-z']+", fold(name))
-    if len(words) > 14 or (words and (words[0] in PRONOUNS or words[-1] in PRONOUNS)) \
+    if len(words) > 14 or (words and (words[0] in PRONOUNS or words[-1] in PRONOUNS
+                                      or words[-1] in _STOP_WORDS)) \
             or any(w in FRAGMENT_WORDS for w in words):
         return f"the listing name {name!r} reads like part of a sentence"
     return None

@@ -6,6 +6,10 @@ cases that test the `exclude` guard against an ask quoted without markers.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from outreach.campaign.intent import Intent, understand
@@ -428,3 +432,148 @@ def test_the_example_inside_the_quoted_ask_alone_is_not_a_reply() -> None:
     result = understand("Thanks!\n\n" + ASK_WITH_EXAMPLE, organization="Community Water Center",
                         exclude=ASK_WITH_EXAMPLE.splitlines())
     assert result.intent != Intent.SIGN_ON
+
+
+# The reader by clause: who acts, what act, its polarity, modality and conditions, in the five
+# languages (each read from its file in outreach/campaign/languages/).
+
+ORG = "Valley Tenants Union"
+
+BY_STRUCTURE = [
+    # formal acts on the letter, by the organization, any register
+    ("The Board voted unanimously to endorse the coalition letter.", Intent.SIGN_ON),
+    ("La junta aprobó por unanimidad, en su sesión del martes, adherirse a la carta.",
+     Intent.SIGN_ON),
+    ("Le conseil d'administration a décidé à l'unanimité de signer la lettre.", Intent.SIGN_ON),
+    ("A diretoria aprovou a adesão à carta. Podem nos incluir.", Intent.SIGN_ON),
+    ("Die Mitgliederversammlung hat beschlossen, den Brief mitzuzeichnen.", Intent.SIGN_ON),
+    ("Notre adhésion est confirmée.", Intent.SIGN_ON),
+    ("ja klar machen wir mit danke euch", Intent.SIGN_ON),
+    ("Sim, assinamos.", Intent.SIGN_ON),
+    # the same acts negated: a no
+    ("La Asociación no se adherirá a la carta.", Intent.DECLINE),
+    ("Le conseil a décidé de ne pas signer la lettre.", Intent.DECLINE),
+    ("Nach Beratung hat der Verband beschlossen, den Brief nicht zu unterzeichnen.",
+     Intent.DECLINE),
+    ("Infelizmente não podemos assinar.", Intent.DECLINE),
+    ("We're going to sit this one out.", Intent.DECLINE),
+    # someone else's act, a wish, a plan, a question: no yes
+    ("Several of our partners already signed the letter.", Intent.UNKNOWN),
+    ("We'd like to sign the letter, but we need until January 22.", Intent.MORE_TIME),
+    ("Our board will vote on whether to sign the letter.", Intent.NEEDS_APPROVAL),
+    ("Would you like us to sign the letter?", Intent.QUESTION),
+    ("Happy to share the letter with our members.", Intent.UNKNOWN),
+    # a yes taken back, a yes to something else, a yes not for the organization
+    ("¡Sí, firmamos! Corrección: por ahora no cuenten con nosotros.", Intent.UNKNOWN),
+    ("Sim, com certeza! Mas na verdade, esperem: preciso confirmar com a diretoria.",
+     Intent.NEEDS_APPROVAL),
+    ("Count us in for the webinar!", Intent.UNKNOWN),
+    ("Count me in! I'm just a member, not staff, but I'm all for it.", Intent.UNKNOWN),
+    ("I personally agree, but I can't speak for the organization.", Intent.UNKNOWN),
+    # a side question leaves the yes; a question about what signing commits to does not
+    ("Yes -- we're in. Quick question: do you need a logo from us?", Intent.SIGN_ON),
+    ("Yes, count us in. Does signing commit us to anything financially?", Intent.QUESTION),
+    # asking for time, or only promising an answer
+    ("Könnten Sie uns eine Frist bis zum 22. Januar geben?", Intent.MORE_TIME),
+    ("Pourrions-nous avoir jusqu'à la fin du mois ?", Intent.MORE_TIME),
+    ("I'll confirm by Wednesday.", Intent.UNKNOWN),
+    ("We're still thinking about it.", Intent.UNKNOWN),
+    # unsubscribing, in every language
+    ("Por favor, sáquenme de su lista de correos.", Intent.UNSUBSCRIBE),
+    ("Je ne souhaite plus recevoir vos messages.", Intent.UNSUBSCRIBE),
+    ("Não quero mais receber e-mails.", Intent.UNSUBSCRIBE),
+    ("Bitte nehmen Sie mich aus dem Verteiler.", Intent.UNSUBSCRIBE),
+    ("STOP", Intent.UNSUBSCRIBE),
+]
+
+
+@pytest.mark.parametrize(("text", "intent"), BY_STRUCTURE)
+def test_the_reader_decides_by_clause_structure(text: str, intent: Intent) -> None:
+    result = understand(text, organization=ORG)
+    assert result.intent == intent, result
+    if intent == Intent.SIGN_ON:
+        assert result.evidence is not None and result.evidence in text
+
+
+@pytest.mark.parametrize(("text", "signer", "intent"), [
+    ("Please remove us.", True, Intent.WITHDRAW),
+    ("Please remove us.", False, Intent.UNSUBSCRIBE),
+    (f"Maria, please remove {ORG}.", True, Intent.WITHDRAW),
+    ("Nous confirmons notre signature.", True, Intent.RECONFIRM),
+    ("Nous confirmons notre signature.", False, Intent.SIGN_ON),
+    ("Wir ziehen unsere Unterschrift zurück.", True, Intent.WITHDRAW),
+    ("Retiramos a nossa assinatura.", True, Intent.WITHDRAW),
+    ("Wir bleiben dabei.", True, Intent.RECONFIRM),
+    ("Continuamos com vocês, podem manter o nosso nome.", True, Intent.RECONFIRM),
+])
+def test_what_a_reply_asks_depends_on_whether_they_signed(text: str, signer: bool,
+                                                           intent: Intent) -> None:
+    assert understand(text, organization=ORG).intent_for(signer=signer) == intent
+
+
+@pytest.mark.parametrize(("text", "name", "doubt"), [
+    # said outright, cleaned, and checked against the organization on file
+    ("Yes! Please list us as \"Valley Tenants Union (VTU).\"", "Valley Tenants Union (VTU)",
+     None),
+    ("Yes. Please list us as 'Valley Tenants' (not 'Valley Tenants Union').", "Valley Tenants",
+     None),
+    ("Oui, nous signons. Nom : Jardins Partagés de Clovis.", None, "shares nothing"),
+    ("Yes, list us as Valley Tenents Unon.", None, "misspelling"),
+    ("Sí, firmamos. Pueden incluirnos como Nosotros y nuestra gente.", None, "sentence"),
+    # without an explicit naming, the organization on file
+    ("Yes, Valley Tenants Union signs on.", ORG, None),
+    ("yes valley tenants union signs on", None, None),
+    ("We're in.", None, None),
+    # the organization named in the yes is someone else: a person looks
+    ("Yes, Valley Food Bank signs on.", None, "not the organization on file"),
+])
+def test_the_listing_name_is_said_outright_and_checked(text: str, name: str | None,
+                                                       doubt: str | None) -> None:
+    result = understand(text, organization=ORG)
+    if doubt is None:
+        assert result.intent == Intent.SIGN_ON, result
+        assert result.signer_name == name
+    else:
+        assert result.intent == Intent.UNKNOWN, result
+        assert any(doubt in signal for signal in result.signals), result
+
+
+def test_a_yes_under_a_quoted_question_that_is_not_the_ask_is_not_a_sign_on() -> None:
+    assert understand("Yes", answering="Are you still the right contact for this?").intent \
+        != Intent.SIGN_ON
+    assert understand("Yes", answering="Would Valley Tenants Union sign on?").intent \
+        == Intent.SIGN_ON
+
+
+def test_the_signature_block_is_not_read() -> None:
+    reply = ("Yes, we sign.\n\nBest,\nAna\nMember Support Line\nThis e-mail may contain "
+             "confidential information. If you received it in error, delete it.")
+    assert understand(reply, organization=ORG).intent == Intent.SIGN_ON
+
+
+ITALIAN = r"""language = "Italiano"
+[words]
+yes_filler = ["si", "certo", "volentieri", "grazie"]
+[patterns]
+sign = ['''\b(firmiamo|aderiamo|contate su di noi)\b''']
+yes = ['''^\W*(si|certo|volentieri)\b''']
+negation = ['''\bnon\b''']
+decline = ['''\bnon (possiamo|potremo) (firmare|aderire)\b''']
+"""
+
+
+def test_a_sixth_language_is_a_data_file(tmp_path: Path) -> None:
+    folder = Path(__file__).resolve().parents[2] / "outreach" / "campaign" / "languages"
+    added = folder / "it.toml"
+    assert not added.exists()
+    probe = ("from outreach.campaign.intent import understand\n"
+             "print(understand('Sì, firmiamo volentieri.').intent.value)\n"
+             "print(understand('Purtroppo non possiamo firmare.').intent.value)\n")
+    added.write_text(ITALIAN, encoding="utf-8")
+    try:
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                             check=True, cwd=tmp_path).stdout.split()
+    finally:
+        added.unlink()
+    assert out == ["sign_on", "decline"]
+    assert understand("Sì, firmiamo volentieri.").intent != Intent.SIGN_ON  # not without it
