@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import select
@@ -136,3 +139,17 @@ def target_of(app: App, email: str) -> tuple[Target, Contact, list[Task]]:
 def received(server: SmtpServer) -> Counter[str]:
     """How many messages the server accepted for each recipient."""
     return Counter(rcpt for message in list(server.messages) for rcpt in message.rcpt_tos)
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def bench_module(name: str) -> ModuleType:
+    """One of the scripts in bench/, loaded as a module (the tests assert its figures)."""
+    spec = importlib.util.spec_from_file_location(f"outreach_bench_{name}",
+                                                  REPO / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

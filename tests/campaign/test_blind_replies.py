@@ -3,32 +3,22 @@ consent issue asks for, kept from sliding back. `bench/replies.py` prints the sa
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.helpers import bench_module
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 SETS = sorted(DATA.glob("replies_blind*/replies.jsonl"))
 
 
-def _bench() -> ModuleType:
-    path = Path(__file__).resolve().parents[2] / "bench" / "replies.py"
-    spec = importlib.util.spec_from_file_location("bench_replies", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    return _bench()
+    return bench_module("replies")
 
 
 @pytest.mark.parametrize("path", SETS, ids=[p.parent.name for p in SETS])

@@ -4,18 +4,16 @@ messages that must never be taken for bounces. Every message here is written for
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import textwrap
 from email.message import EmailMessage
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from outreach.inbound.bounces import Bounce, detect_bounce
 from outreach.inbound.message import load_message
+from tests.helpers import REPO, bench_module
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "corpus.py"
@@ -693,20 +691,11 @@ def test_mbox_with_several_messages_reads_the_first() -> None:
 
 # --------------------------------------------------------------------------- the corpus
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("outreach_bench_corpus", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def corpus_report() -> dict[str, Any]:
     if not (CORPUS / "MANIFEST.tsv").is_file():
         pytest.skip(f"the shared corpus is not at {CORPUS}")
-    report: dict[str, Any] = _bench().run(CORPUS)
+    report: dict[str, Any] = bench_module("corpus").run(CORPUS)
     return report
 
 
@@ -836,13 +825,7 @@ def test_a_person_writing_about_failure_reasons_is_no_bounce() -> None:
 def test_heldout_bounce_samples() -> None:
     """Bounce samples from sisimai's sample maildirs (not in the shared corpus), and as
     non-bounces the set's automatic replies and every held-out reply thread."""
-    spec = importlib.util.spec_from_file_location(
-        "outreach_bench_heldout", BENCH.parent / "heldout.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    report: dict[str, Any] = module.run(BENCH.parents[1] / "tests" / "data" / "heldout")
+    report: dict[str, Any] = bench_module("heldout").run(REPO / "tests" / "data" / "heldout")
     failures = report["failures"]
     assert report["bounce_detection"]["total"] >= 35
     assert report["bounce_detection"]["rate"] == 1.0, failures["bounce_detection"]

@@ -7,10 +7,8 @@ reply-parser fixtures, when it is present.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import time
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -22,6 +20,7 @@ import pytest
 from outreach.inbound.message import load_message
 from outreach.inbound.text import html_to_reply_text, html_to_text
 from outreach.inbound.visible import visible_text, visible_text_from_body
+from tests.helpers import REPO, bench_module
 
 ASK = "Please reply YES to sign on to the letter."
 
@@ -643,16 +642,8 @@ def test_date_name_address_line_over_a_quote_is_an_attribution() -> None:
 
 # --- the held-out reply-trimming set ----------------------------------------------------
 
-HELDOUT_BENCH = Path(__file__).resolve().parents[2] / "bench" / "heldout.py"
-
-
 def heldout_report() -> dict[str, Any]:
-    spec = importlib.util.spec_from_file_location("outreach_bench_heldout", HELDOUT_BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    report: dict[str, Any] = module.run(HELDOUT_BENCH.parents[1] / "tests" / "data" / "heldout")
+    report: dict[str, Any] = bench_module("heldout").run(REPO / "tests" / "data" / "heldout")
     return report
 
 
