@@ -329,8 +329,8 @@ def _yes(folded_parts: list[str], org_words: set[str], answering: str | None,
         if INSTRUCTION.match(folded):  # "Reply YES to sign on": our words, not theirs
             continue
         bare = _is_bare_yes(folded, org_words)
-        act = SIGN.search(folded) or _names_organization([folded], [folded], ADD_NAMED,
-                                                         org_words) \
+        act = _own_sign(folded, org_words) or _names_organization([folded], [folded], ADD_NAMED,
+                                                       org_words) \
             or _acts_on_the_letter(folded, org_words)
         if not (act or bare):
             continue
@@ -357,6 +357,18 @@ def _yes(folded_parts: list[str], org_words: set[str], answering: str | None,
             continue
         return index
     return None
+
+
+def _own_sign(folded: str, org_words: set[str]) -> bool:
+    """A yes to signing said by the writer, not of others: "other groups are signing on
+    too" is no yes, "other groups are in, and we're in too" is. (The organization's own
+    name may hold such a word: "Valley Partners signs on".)"""
+    for match in SIGN.finditer(folded):
+        starts = [end.end() for end in CLAUSE_END.finditer(folded, 0, match.start())]
+        before = folded[starts[-1] if starts else 0:match.start()]
+        if not any(other.group(0) not in org_words for other in OTHERS.finditer(before)):
+            return True
+    return False
 
 
 def _acts_on_the_letter(folded: str, org_words: set[str]) -> bool:

@@ -463,6 +463,13 @@ BY_STRUCTURE = [
     ("Our board will vote on whether to sign the letter.", Intent.NEEDS_APPROVAL),
     ("Would you like us to sign the letter?", Intent.QUESTION),
     ("Happy to share the letter with our members.", Intent.UNKNOWN),
+    ("Other groups are signing on too.", Intent.UNKNOWN),
+    ("Other groups are in, and we're in too.", Intent.SIGN_ON),
+    ("We're in touch with our board about it.", Intent.UNKNOWN),
+    ("You can add comments to the draft online.", Intent.UNKNOWN),
+    ("Could you add more detail on nitrates to the letter?", Intent.CHANGE_REQUEST),
+    ("I sign off for the holidays tomorrow.", Intent.UNKNOWN),
+    ("We'll count the votes in the morning.", Intent.UNKNOWN),
     # a yes taken back, a yes to something else, a yes not for the organization
     ("¡Sí, firmamos! Corrección: por ahora no cuenten con nosotros.", Intent.UNKNOWN),
     ("Sim, com certeza! Mas na verdade, esperem: preciso confirmar com a diretoria.",
