@@ -22,12 +22,13 @@ from __future__ import annotations
 import difflib
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from outreach.campaign.intent_patterns import (
     ACT,
     ADD_NAMED,
+    ALREADY,
     APPROVAL,
     ASK_QUESTION,
     BARE_YES_FILLER,
@@ -55,6 +56,7 @@ from outreach.campaign.intent_patterns import (
     NEUTRAL,
     NOT_FOR_ORGANIZATION,
     ORGANIZATION,
+    OTHER_ACT,
     OTHER_OBJECT,
     OTHERS,
     PRONOUNS,
@@ -184,13 +186,15 @@ def _bare(folded: str) -> str:
 
 
 def understand(text: str, *, organization: str | None = None, exclude: Iterable[str] = (),
-               own_addresses: Iterable[str] = (), answering: str | None = None) -> Understanding:
+               own_addresses: Iterable[str] = (),
+               inline: Sequence[tuple[str, str]] = ()) -> Understanding:
     """Read the visible text of a reply. `exclude` is the ask it answers, whose words never
-    count; `own_addresses` are the sender's and ours, never taken as referrals; `answering`
-    is the quoted line a reply written inline sits under, when there is one."""
+    count; `own_addresses` are the sender's and ours, never taken as referrals; `inline`
+    pairs the quoted text and the writer's lines under it, when they answer inline."""
     parts = _drop_quoted_ask(sentences(_before_signature(text)), exclude)
     # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
-    folded_parts = [NEUTRAL.sub(" ", fold(p)) for p in parts]
+    # ("fine" keeps "no objection to the changes" a reconfirmation: "fine with the changes".)
+    folded_parts = [" ".join(NEUTRAL.sub(" fine ", fold(p)).split()) for p in parts]
     whole = " \n".join(folded_parts)
     org_words = set(_words(fold(organization or "")))
     referrals = _referrals(parts, own_addresses)
@@ -215,12 +219,19 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                              signals=("unsubscribe",))
     removal = _first(parts, folded_parts, REMOVE_US) or _names_organization(
         parts, folded_parts, REMOVE_NAMED, org_words)
-    if removal is not None and withdrawal is None and len(parts) <= 3:
+    if removal is not None and withdrawal is None:
         # "Please remove us": off the letter for a signer, off our mail for anyone else.
         return Understanding(Intent.WITHDRAW, removal, referrals=referrals,
                              signals=(REMOVE_US_SIGNAL,))
 
-    sign_at = _yes(folded_parts, org_words, answering, signals)
+    sign_at = _yes(folded_parts, org_words, _answered(parts, inline), signals)
+    if sign_at is not None and _is_bare_yes(folded_parts[sign_at], org_words) \
+            and not _own_sign(folded_parts[sign_at], org_words) \
+            and any(_about_something_else_next(f, org_words)
+                    for f in folded_parts[sign_at + 1:sign_at + 2]):
+        # "Yes!! We'd love to be on the planning committee": the yes is to that.
+        signals.append("yes to what follows, not to the letter")
+        sign_at = None
     # "Yes! ... Actually, wait" or "Sí, firmamos ... no cuentes con nosotros": taken back.
     retracted_yes = sign_at is not None and any(
         _takes_back(clause) for f in folded_parts[sign_at:] for clause in CLAUSE_END.split(f))
@@ -286,6 +297,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                              referrals=referrals, signals=(*signals, "not for the organization"))
     for intent, evidence in found:
         if intent == Intent.DECLINE and sign_at is None and held is None:
+            doubt = _doubted_decline(found, evidence, questions)
+            if doubt is not None:  # "we can't sign yet", "... but our director might"
+                signals.append(doubt)
+                continue
             return Understanding(intent, evidence, referrals=referrals,
                                  signals=(*signals, "decline"))
     for intent, evidence in found:
@@ -320,11 +335,20 @@ def _before_signature(text: str) -> str:
     return text
 
 
-def _yes(folded_parts: list[str], org_words: set[str], answering: str | None,
+def _answered(parts: list[str], inline: Sequence[tuple[str, str]]) -> list[str | None]:
+    """For each sentence, the quoted text it answers when the reply is written inline
+    ("> Can you join the call on Thursday?" / "Yes, count me in."), else None."""
+    answered: list[str | None] = []
+    for part in parts:
+        said = " ".join(part.split())
+        answered.append(next((quote for quote, own in inline
+                              if said and said in " ".join(own.split())), None))
+    return answered
+
+
+def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None],
          signals: list[str]) -> int | None:
     """The sentence that says yes to signing, if one does without a doubt in it."""
-    answers_something_else = answering is not None and QUESTION.search(fold(answering)) \
-        and not ASK_QUESTION.search(fold(answering))
     for index, folded in enumerate(folded_parts):
         if INSTRUCTION.match(folded):  # "Reply YES to sign on": our words, not theirs
             continue
@@ -346,14 +370,19 @@ def _yes(folded_parts: list[str], org_words: set[str], answering: str | None,
         if CONDITION.search(folded):
             signals.append("conditional yes")
             continue
+        if ALREADY.search(folded):  # "we already signed the other letter"
+            signals.append("a signature given before, or to something else")
+            continue
         if QUESTION.search(folded):
             signals.append("yes in a question")
             continue
-        if any(_about_something_else(c) for c in clauses):
+        if any(_about_something_else(c, org_words) for c in clauses):
             signals.append("yes to something else")
             continue
-        if bare and not act and answers_something_else:
-            signals.append("yes to the quoted question, not to the letter")
+        quote = answered[index]
+        if quote is not None and "?" in quote \
+                and not ASK_QUESTION.search(fold(quote)):
+            signals.append("a yes to the quoted question, not to the letter")
             continue
         return index
     return None
@@ -403,15 +432,27 @@ def _takes_back(clause: str) -> bool:
     return bool(RETRACT.match(opening) or (act and negation and negation.start() < act.end()))
 
 
-def _about_something_else(clause: str) -> bool:
+def _about_something_else_next(folded: str, org_words: set[str]) -> bool:
+    """The sentence after a bare yes says what the yes is to, when it is another act or
+    thing ("Claro que sí! Con gusto la compartimos"), not a yes of its own."""
+    if _own_sign(folded, org_words) or _acts_on_the_letter(folded, org_words):
+        return False
+    return bool(OTHER_ACT.search(folded)) or any(
+        not WHERE_DECIDED.search(folded[:other.start()])
+        and not set(_words(other.group(0))) <= org_words
+        for other in OTHER_OBJECT.finditer(folded))
+
+
+def _about_something_else(clause: str, org_words: set[str]) -> bool:
     """A yes aimed past the letter: "count me in for the call", "add me to the newsletter"
     (what the yes is to comes after it; a meeting mentioned before is where it was
-    decided)."""
+    decided, and the organization's own name may hold such a word: "... Water Committee")."""
     start = SIGN.search(clause) or YES_WORD.match(clause)
     if start is None:
         return False
-    other = OTHER_OBJECT.search(clause, start.start())
-    return other is not None and not WHERE_DECIDED.search(clause[start.start():other.start()])
+    return any(not WHERE_DECIDED.search(clause[start.start():other.start()])
+               and not set(_words(other.group(0))) <= org_words
+               for other in OTHER_OBJECT.finditer(clause, start.start()))
 
 
 def _names_organization(parts: list[str], folded_parts: list[str],
@@ -447,6 +488,20 @@ def _other_intents(parts: list[str], rest_parts: list[str], rest: str,
         if refusal is not None:
             found.insert(0, (Intent.DECLINE, refusal))
     return found
+
+
+def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | None,
+                     questions: list[str]) -> str | None:
+    """Why a no may not close the door on its own, if it may not: a question beside it, a
+    hedge or condition in it, "not yet", or an approval still to come."""
+    said = fold(evidence or "")
+    if questions:
+        return "a no with a question"
+    if CONDITION.search(said):
+        return "a no with a condition or a hedge"
+    if any(intent in (Intent.UNKNOWN, Intent.NEEDS_APPROVAL) for intent, _ in found):
+        return "a no for now"
+    return None
 
 
 def _doubting_question(folded: str) -> bool:
@@ -585,13 +640,17 @@ def _clean_name(raw: str) -> str | None:
     name = re.sub(r"(?i)[\s,]+(?:please|thanks|thank you|por favor|gracias|merci|svp"
                   r"|obrigad[oa]|bitte|danke)\W*$", "", name)
     name = name.strip(_NAME_TRIM).strip()
+    # "la Unión Popular ... firma", "l'Association ... signe": the article is not the name.
+    name = re.sub(r"^(?:(?:the|la|el|los|las|le|les|a|o|os|as|die|der|das|den)\s+|[lL]['’])",
+                  "", name)
     letter = next((c for c in name if c.isalpha()), "")
     if not (2 <= len(name) <= 150) or EMAIL.search(name) or not (letter.isupper()
                                                                  or name[0].isdigit()):
         return None
-    if fold(name) in PRONOUNS or fold(name).startswith(("our ", "nuestr", "notre", "nossa",
-                                                        "unser")):
-        return None
+    words = fold(name).split()
+    if fold(name) in PRONOUNS or (len(words) <= 2 and words[0] in (
+            "our", "nuestra", "nuestro", "notre", "nossa", "nosso", "unser", "unsere")):
+        return None  # "our organization", not "Our Lady of Guadalupe Parish"
     return name
 
 
@@ -617,6 +676,9 @@ def _names_the_organization(said: str, organization: str) -> bool:
 def _fragment(name: str) -> str | None:
     """Why `name` reads as a piece of a sentence rather than a name, if it does."""
     words = re.findall(r"[a-z']+", fold(name))
+    long_words = [w for w in re.findall(r"[^\W\d_]{3,}", name)]
+    if long_words and sum(w[0].isupper() for w in long_words) * 3 >= len(long_words) * 2:
+        words = words[1:]  # "Our Lady of Guadalupe Parish": capitalised, a name throughout
     if len(words) > 14 or (words and (words[0] in PRONOUNS or words[-1] in PRONOUNS
                                       or words[-1] in _STOP_WORDS)) \
             or any(w in FRAGMENT_WORDS for w in words):

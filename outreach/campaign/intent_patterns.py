@@ -60,7 +60,8 @@ def idea(key: str, *, section: str = "patterns", flags: int = 0) -> re.Pattern[s
     """One pattern for an idea, said in any language."""
     parts = [_expand(p, lang) for lang in languages().values()
              for p in lang.get(section, {}).get(key, [])]
-    return re.compile("|".join(f"(?:{p})" for p in parts) or r"(?!)", flags)
+    # Sentences are read one by one and also joined a line each: ^ and $ are a line's.
+    return re.compile("|".join(f"(?:{p})" for p in parts) or r"(?!)", flags | re.MULTILINE)
 
 
 def ideas(key: str) -> list[re.Pattern[str]]:
@@ -111,6 +112,8 @@ LETTER_REF = idea("letter_ref")
 WE = idea("we")
 WISH = idea("wish")
 OTHERS = idea("others")
+ALREADY = idea("already")
+OTHER_ACT = idea("other_act")
 ADD_NAMED = ideas("add_named")
 REMOVE_NAMED = ideas("remove_named")
 PRONOUNS = words("pronouns")
@@ -140,7 +143,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b\w\.)(?<!\bS[tr]\.)(?<!\bM[rs]\.)(?<
                           r"(?<!\bMrs\.)(?<!\b\d\d\.)\s+|\n+|;\s*")
 # Where a yes was decided, not what it is to: "approved signing on at today's meeting".
 WHERE_DECIDED = re.compile(r"\b(at|during|after|following|lors( de)?|pendant|durante|bei|nach|auf)"
-                           r"\W+(\w+\W+){0,2}$")
+                           r"\W+(\w+\W+){0,3}$")
 EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 NAME_BEFORE_EMAIL = re.compile(
     r"(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][\w'’-]+(?: [A-ZÁÉÍÓÚÑÀ-Ý][\w'’-]+){0,3})\s*[(<\[]?\s*$")

@@ -65,8 +65,7 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
     own = [*own_addresses, *([sender] if sender else [])]
     understanding = understand(sorted_.visible_text, organization=organization, exclude=exclude,
                                own_addresses=own,
-                               answering=answered_line(reply_body_text(msg, limit=_READ_LIMIT),
-                                                       sorted_.visible_text))
+                               inline=inline_answers(reply_body_text(msg, limit=_READ_LIMIT)))
     if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(header(msg, "Subject")):
         understanding = understand("unsubscribe", own_addresses=own)
     return Classification("human", sorted_.visible_text, understanding=understanding)
@@ -75,24 +74,25 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
 _READ_LIMIT = 256 * 1024
 
 
-def answered_line(body: str, visible: str) -> str | None:
-    """The quoted line the writer's first words sit under, when they answer inline or below
-    a quote ("> Are you still the right contact?" / "Yes"): what a bare yes answers."""
-    first = next((line.strip() for line in visible.splitlines() if line.strip()), None)
-    if first is None:
-        return None
-    quoted: list[str] = []
+def inline_answers(body: str) -> tuple[tuple[str, str], ...]:
+    """The writer's lines that sit under a quote, each with the quoted paragraph just above
+    them: what an inline "Yes" answers ("> Are you still the right contact?" / "Yes")."""
+    pairs: list[tuple[str, str]] = []
+    quote: list[str] = []
+    own: list[str] = []
     for line in body.splitlines():
         stripped = line.strip()
         if stripped.startswith(">"):
+            if own:
+                pairs.append((" ".join(quote), "\n".join(own)))
+                quote, own = [], []
             text = stripped.lstrip("> ").strip()
-            if text:
-                quoted.append(text)
-        elif stripped == first:
-            return " ".join(quoted[-2:]) if quoted else None
-        elif stripped:
-            quoted = []
-    return None
+            quote = [*quote, text] if text else []  # a blank quoted line ends a paragraph
+        elif stripped and quote:
+            own.append(stripped)
+    if own:
+        pairs.append((" ".join(quote), "\n".join(own)))
+    return tuple(pairs)
 
 
 def _unsubscribe_subject(subject: str) -> bool:

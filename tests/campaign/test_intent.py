@@ -546,9 +546,12 @@ def test_the_listing_name_is_said_outright_and_checked(text: str, name: str | No
 
 
 def test_a_yes_under_a_quoted_question_that_is_not_the_ask_is_not_a_sign_on() -> None:
-    assert understand("Yes", answering="Are you still the right contact for this?").intent \
-        != Intent.SIGN_ON
-    assert understand("Yes", answering="Would Valley Tenants Union sign on?").intent \
+    assert understand("Yes", inline=[("Are you still the right contact for this?", "Yes")]) \
+        .intent != Intent.SIGN_ON
+    assert understand("Yes, count me in.", inline=[
+        ("Can you join the coalition call on Thursday at 10?", "Yes, count me in.")]) \
+        .intent != Intent.SIGN_ON
+    assert understand("Yes", inline=[("Would Valley Tenants Union sign on?", "Yes")]).intent \
         == Intent.SIGN_ON
 
 
