@@ -172,7 +172,7 @@ def _drop_quoted_ask(parts: list[str], exclude: Iterable[str]) -> list[str]:
     for part in parts:
         folded = re.sub(r"\s+", " ", fold(part))
         quoted = _bare(folded) in own if len(_words(folded)) < 3 else folded in ask
-        if quoted and not quote_started and _bare(folded) in examples:
+        if quoted and not quote_started and any(_bare(folded) in example for example in examples):
             quoted = False
         elif quoted:
             quote_started = True

@@ -420,6 +420,7 @@ ASK_WITH_EXAMPLE = ('To sign, just reply to this email with the name you\'d like
 @pytest.mark.parametrize("reply", [
     "Yes, Community Water Center signs on.",
     "Hi Maria,\nYes, Community Water Center signs on.\n\n" + ASK_WITH_EXAMPLE,
+    "Happy to! Community Water Center signs on.",  # part of the example is still theirs
 ])
 def test_the_reply_the_ask_suggests_is_a_sign_on_under_the_name_on_file(reply: str) -> None:
     result = understand(reply, organization="Community Water Center",
