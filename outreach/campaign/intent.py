@@ -1,20 +1,41 @@
 """What a person meant by their reply to an ask: sign on, decline, a question, and so on.
 
-Consent is the rule here: `sign_on` is returned only for a plain, unconditional yes in a
-sentence of its own, and only when nothing else in the reply asks for a change, an
-approval, more time, or says no. Anything less certain goes to a person (the review
+Consent is the rule here: `sign_on` is returned only for an unconditional yes by the
+organization to this letter, and only when nothing else in the reply asks for a change,
+an approval, more time, or says no. Anything less certain goes to a person (the review
 queue), never to the signer list. Rules, not statistics, so every decision can be shown
-with the sentence that made it.
+with the sentence that made it (`Understanding.evidence`, and `signals` for the doubts).
+
+The reply is read by sentence and clause. For each, the reader asks:
+
+- who acts: the writer ("we", "I"), the organization (by name, or as "the board"), or
+  someone else ("several of our partners signed the letter" is no yes);
+- what act: a yes word, or an act on the letter (sign, endorse, join, add or list us),
+  said plainly or formally ("the Board voted to endorse the coalition letter");
+- its polarity: negated ("le conseil a décidé de ne pas signer": a no), or taken back by
+  a later clause ("Sí, firmamos. Corrección: ...");
+- its modality and conditions: a wish or a plan ("we'd like to sign, but"), a hedge or a
+  condition in the yes's own sentence ("if", "once", "probably") sends it to a person; a
+  side question ("do you need our logo?") does not, a question about what signing
+  commits the organization to does;
+- what the yes answers: written inline under a quoted question that is not the ask ("> Can
+  you join the call?" / "Yes, count me in"), or followed by what it is to ("Yes! Happy to
+  share it"), it is no yes to the letter.
+
+The name to list comes only from an explicit naming ("list us as …", "Name: …") and is
+checked against the organization on file; without one, the organization on file is listed.
 
 A signer answering a change or reissue notice may `withdraw` (take their name off the
 letter, opt out of the reissue) or `reconfirm` (keep their name on the new text: confirm,
 keep, still). Both are held to the same rule, clause by clause: negated, conditional,
 hedged, asked, taken back or aimed at something else, they decide nothing; a reply that
 both withdraws and keeps (or says yes) is contradictory and goes to a person. A plain yes
-stays `sign_on`, which the caller reads as a reconfirmation from a current signer.
+stays `sign_on`, which the caller reads as a reconfirmation from a current signer; what
+depends on whether the writer signed is `Understanding.intent_for`.
 
-English, Spanish and French. Text is matched case- and accent-insensitively; the evidence
-keeps the writer's own words.
+The words are those of every file in `languages/` (English, Spanish, French, Portuguese
+and German today), read by `intent_patterns`; text is matched case- and
+accent-insensitively, and the evidence keeps the writer's own words.
 """
 
 from __future__ import annotations
