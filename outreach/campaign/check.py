@@ -79,7 +79,7 @@ def check_campaign(
         report.targets_checked += 1
         name = target.organization.name
         for kind in KINDS.values():
-            template = kind.template(config, target.organization.engagement)
+            template = kind.template(config, target)
             if template not in broken:
                 broken[template] = syntax_problems(env, template)
             found: list[TemplateProblem | str] = [*broken[template]]

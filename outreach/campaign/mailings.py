@@ -3,33 +3,25 @@
 Each kind is composed when the outbox claims it, with the letter version current at that
 moment, and is cancelled if the target has since moved to a state where it no longer
 makes sense (an ask to someone who signed by phone, say).
-
-The outbox claims a page of rows at a time, and `TargetMailComposer` composes the page at
-once: its targets with their contacts and organizations in one query, each campaign's
-current letter version and the context every message of a campaign shares once, each
-template set loaded once; then per message only the templates are rendered and the bytes
-spliced (`Draft.encode`). Previews and `outreach check` build the same draft with the
-`email` package (`build_target_mail`).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Any, cast
+from typing import Any
 
 import jinja2
 import markdown_it
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
 from outreach.campaign.models import (
-    Campaign,
     LetterVersion,
     MailLetter,
     NoticeKind,
@@ -42,13 +34,12 @@ from outreach.campaign.models import (
 )
 from outreach.campaign.signons import active_sign_on, reconfirmed_version
 from outreach.campaign.targets import OPEN, STEPPING, target_id_of
-from outreach.db.bulk import insert_rows
 from outreach.mail.compose import Draft, mailbox
-from outreach.mail.outbox import Cancel, Composed, DueRow
+from outreach.mail.models import OutboxMessage
 from outreach.mail.tokens import make_token, tagged_address
-from outreach.people.models import Contact, Engagement, Organization, Size, Suppression
+from outreach.people.models import Engagement, Suppression
 from outreach.settings import Settings
-from outreach.templating import TemplateSet, load_set
+from outreach.templating import render_set
 
 S = TargetState
 
@@ -73,9 +64,9 @@ class MailKind:
     extra: Extra | None = None
     sample: Sample | None = None
 
-    def template(self, config: CampaignConfig, level: Engagement | None) -> str:
-        """Its template's name, for an organization engaged at `level`."""
+    def template(self, config: CampaignConfig, target: Target) -> str:
         default = str(getattr(config.templates, self.name))
+        level = target.organization.engagement
         if not self.by_engagement or level is None:
             return default
         overrides: dict[Engagement, str] = getattr(config.templates,
@@ -206,56 +197,26 @@ def letter_html(text: str) -> str:
     return html
 
 
-@dataclass(frozen=True, slots=True)
-class Addressee:
-    """A target as its mail sees it: its state, contact and organization."""
-
-    target_id: int
-    state: TargetState
-    replied_at: datetime | None
-    campaign_id: int
-    contact_id: int
-    name: str
-    greeting_name: str
-    email: str
-    role: str | None
-    suppression: Suppression
-    organization: str
-    size: Size
-    engagement: Engagement | None
-    stakeholder_kind: str | None
-
-    @classmethod
-    def of(cls, target: Target) -> Addressee:
-        contact, org = target.contact, target.organization
-        return cls(target.id, target.state, target.replied_at, target.campaign_id, contact.id,
-                   contact.name, contact.greeting_name, contact.email, contact.role,
-                   contact.suppression, org.name, org.size, org.engagement,
-                   org.stakeholder_kind)
-
-
-def addressees(session: Session, target_ids: Sequence[int]) -> dict[int, tuple[Addressee, str]]:
-    """The targets of `target_ids` as their mail sees them, each with its campaign's slug,
-    by id: one query."""
-    found = session.execute(
-        select(Target.id, Target.state, Target.replied_at, Target.campaign_id, Contact.id,
-               Contact.name, Contact.greeting_name, Contact.email, Contact.role,
-               Contact.suppression, Organization.name, Organization.size,
-               Organization.engagement, Organization.stakeholder_kind, Campaign.slug)
-        .join(Contact, Contact.id == Target.contact_id)
-        .join(Organization, Organization.id == Target.organization_id)
-        .join(Campaign, Campaign.id == Target.campaign_id)
-        .where(Target.id.in_(target_ids)))
-    return {columns[0]: (Addressee(*cast("tuple[Any, ...]", columns[:-1])), columns[-1])
-            for columns in found}
-
-
-def shared_context(settings: Settings, config: CampaignConfig, version: LetterVersion,
-                   now: datetime) -> dict[str, Any]:
-    """What every message of a campaign sees alike at `now`; the draft link is `version`'s,
-    fixed here."""
+def mail_context(settings: Settings, config: CampaignConfig, target: Target,
+                 version: LetterVersion, now: datetime,
+                 payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything a template may use. The draft link is `version`'s, fixed here."""
+    key = settings.require_secret_key()
     sender = settings.sender
+    contact, org = target.contact, target.organization
+    reply = tagged_address(sender.reply_local_part, make_token(key, "t", target.id),
+                           sender.reply_domain)
+    unsubscribe = tagged_address("unsubscribe", make_token(key, "c", contact.id),
+                                 sender.reply_domain)
+    payload = payload or {}
     return {
+        # `first_name` is the greeting name's older name, for templates written with it.
+        "contact": {"name": contact.name, "greeting_name": contact.greeting_name,
+                    "first_name": contact.greeting_name, "email": contact.email,
+                    "role": contact.role or ""},
+        "organization": {"name": org.name, "size": org.size.value,
+                         "engagement": org.engagement.value if org.engagement else "",
+                         "kind": org.stakeholder_kind or ""},
         "campaign": {"title": config.title, "slug": config.slug,
                      "soft_deadline": config.soft_deadline,
                      "hard_deadline": config.hard_deadline,
@@ -267,44 +228,21 @@ def shared_context(settings: Settings, config: CampaignConfig, version: LetterVe
                    "text": version.text, "html": letter_html(version.text)},
         "sender": {"name": sender.name, "address": sender.address,
                    "postal_address": sender.postal_address},
-    }
-
-
-def mail_context(settings: Settings, shared: dict[str, Any], addressee: Addressee,
-                 payload: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Everything a template may use: `shared` (see `shared_context`) and the addressee's."""
-    key = settings.require_secret_key()
-    sender = settings.sender
-    reply = tagged_address(sender.reply_local_part, make_token(key, "t", addressee.target_id),
-                           sender.reply_domain)
-    unsubscribe = tagged_address("unsubscribe", make_token(key, "c", addressee.contact_id),
-                                 sender.reply_domain)
-    payload = payload or {}
-    return {
-        **shared,
-        # `first_name` is the greeting name's older name, for templates written with it.
-        "contact": {"name": addressee.name, "greeting_name": addressee.greeting_name,
-                    "first_name": addressee.greeting_name, "email": addressee.email,
-                    "role": addressee.role or ""},
-        "organization": {"name": addressee.organization, "size": addressee.size.value,
-                         "engagement": addressee.engagement.value if addressee.engagement
-                         else "",
-                         "kind": addressee.stakeholder_kind or ""},
         "reply_address": reply,
         "unsubscribe_address": unsubscribe,
-        "name_as_listed": payload.get("name_as_listed", addressee.organization),
+        "name_as_listed": payload.get("name_as_listed", org.name),
         "reconfirmed": bool(payload.get("reconfirmed")),
     }
 
 
-def target_draft(settings: Settings, templates: TemplateSet, shared: dict[str, Any],
-                 addressee: Addressee, kind: MailKind, *, message_id: str, now: datetime,
-                 payload: dict[str, Any] | None = None,
-                 extra: dict[str, Any] | None = None) -> Draft:
-    """The `kind` message to `addressee`, rendered from `templates`."""
+def build_target_mail(settings: Settings, config: CampaignConfig, env: jinja2.Environment,
+                      target: Target, version: LetterVersion, kind: MailKind, *,
+                      message_id: str, now: datetime,
+                      payload: dict[str, Any] | None = None,
+                      extra: dict[str, Any] | None = None) -> EmailMessage:
     payload = payload or {}
-    context = {**mail_context(settings, shared, addressee, payload), **(extra or {})}
-    rendered = templates.render(context)
+    context = {**mail_context(settings, config, target, version, now, payload), **(extra or {})}
+    rendered = render_set(env, kind.template(config, target), context)
     sender = settings.sender
     headers = {}
     if kind.marketing:
@@ -313,7 +251,7 @@ def target_draft(settings: Settings, templates: TemplateSet, shared: dict[str, A
     in_reply_to = payload.get("in_reply_to")
     return Draft(
         sender=mailbox(sender.name, sender.address),
-        to=mailbox(addressee.name, addressee.email),
+        to=mailbox(target.contact.name, target.contact.email),
         reply_to=mailbox(sender.name, context["reply_address"]),
         subject=rendered.subject,
         text=rendered.text,
@@ -323,24 +261,11 @@ def target_draft(settings: Settings, templates: TemplateSet, shared: dict[str, A
         in_reply_to=in_reply_to,
         references=[in_reply_to] if in_reply_to else [],
         extra_headers=headers,
-    )
-
-
-def build_target_mail(settings: Settings, config: CampaignConfig, env: jinja2.Environment,
-                      target: Target, version: LetterVersion, kind: MailKind, *,
-                      message_id: str, now: datetime,
-                      payload: dict[str, Any] | None = None,
-                      extra: dict[str, Any] | None = None) -> EmailMessage:
-    """The message as the `email` package builds it (previews, `outreach check`)."""
-    addressee = Addressee.of(target)
-    templates = load_set(env, kind.template(config, addressee.engagement))
-    return target_draft(settings, templates, shared_context(settings, config, version, now),
-                        addressee, kind, message_id=message_id, now=now, payload=payload,
-                        extra=extra).build()
+    ).build()
 
 
 class TargetMailComposer:
-    """The outbox's composer for every kind in `KINDS`: composes a claimed page at once."""
+    """The outbox's composer for every kind in `KINDS`: runs when a row is claimed."""
 
     def __init__(self, settings: Settings, campaigns: dict[str, CampaignConfig],
                  environments: dict[str, jinja2.Environment]) -> None:
@@ -348,88 +273,39 @@ class TargetMailComposer:
         self.campaigns = campaigns
         self.environments = environments
 
-    def __call__(self, session: Session, rows: Sequence[DueRow],
-                 now: datetime) -> dict[int, Composed]:
-        page = _Page(self, session, now)
-        found = addressees(session, sorted({target_id for row in rows
-                                            if (target_id := target_id_of(row)) is not None}))
-        composed: dict[int, Composed] = {}
-        for row in rows:
-            try:
-                composed[row.id] = page.compose(row, found.get(target_id_of(row) or 0))
-            except Exception as exc:  # a broken template or vanished row must not stop the rest
-                composed[row.id] = exc
-        page.record_letters()
-        return composed
-
-
-class _Page:
-    """One claimed page being composed: what its messages share, looked up once."""
-
-    def __init__(self, composer: TargetMailComposer, session: Session, now: datetime) -> None:
-        self.composer = composer
-        self.session = session
-        self.now = now
-        self.versions: dict[int, LetterVersion | None] = {}  # by campaign id
-        self.shared: dict[int, dict[str, Any]] = {}  # by letter version id
-        self.templates: dict[tuple[str, str], TemplateSet] = {}  # by campaign slug and name
-        self.letters: dict[int, int] = {}  # letter version id by outbox row id
-
-    def compose(self, row: DueRow, found: tuple[Addressee, str] | None) -> bytes | Cancel:
+    def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> EmailMessage | None:
         kind = KINDS[row.kind]
-        if found is None:
+        target_id = target_id_of(row)
+        target = session.get(
+            Target, target_id,
+            options=[joinedload(Target.contact), joinedload(Target.organization),
+                     joinedload(Target.campaign)],
+        ) if target_id is not None else None
+        if target is None:
             raise LookupError(f"{row.kind} {row.message_id} has no target")
-        addressee, slug = found
-        if addressee.state not in kind.sendable or addressee.suppression != Suppression.NONE:
-            return Cancel(f"cancelled: target is {addressee.state.value}, "
-                          f"contact {addressee.suppression.value}")
-        if kind.automated and addressee.replied_at is not None and \
-                addressee.replied_at >= row.created_at:
-            return Cancel("cancelled: they replied after this was queued")
+        if target.state not in kind.sendable or target.contact.suppression != Suppression.NONE:
+            row.last_error = (f"cancelled: target is {target.state.value}, "
+                              f"contact {target.contact.suppression.value}")
+            return None
+        if kind.automated and target.replied_at is not None and \
+                target.replied_at >= row.created_at:
+            row.last_error = "cancelled: they replied after this was queued"
+            return None
         valid_until = row.payload.get("valid_until")
-        if valid_until and self.now >= datetime.fromisoformat(valid_until):
-            return Cancel(f"cancelled: its deadline ({valid_until}) passed before it went out")
-        config = self.composer.campaigns.get(slug)
-        if config is None:
+        if valid_until and now >= datetime.fromisoformat(valid_until):
+            row.last_error = f"cancelled: its deadline ({valid_until}) passed before it went out"
+            return None
+        slug = target.campaign.slug
+        if slug not in self.campaigns:
             raise LookupError(f"campaign {slug!r} has no config file loaded")
-        version = self._version(addressee.campaign_id)
+        version = letters.current_version(session, target.campaign_id)
         if version is None:
             raise LookupError(f"campaign {slug!r} has no letter version")
-        extra: dict[str, Any] | None = None
-        if kind.extra is not None:
-            target = self.session.get(Target, addressee.target_id)
-            assert target is not None
-            made = kind.extra(self.session, target, version, row.payload)
-            if isinstance(made, str):
-                return Cancel(made)
-            extra = made
-        settings = self.composer.settings
-        if version.id not in self.shared:
-            self.shared[version.id] = shared_context(settings, config, version, self.now)
-        message = target_draft(
-            settings, self._templates(slug, kind.template(config, addressee.engagement)),
-            self.shared[version.id], addressee, kind, message_id=row.message_id, now=self.now,
-            payload=row.payload, extra=extra).encode()
-        self.letters[row.id] = version.id
-        return message
-
-    def _version(self, campaign_id: int) -> LetterVersion | None:
-        """The campaign's current letter version, as of this claim."""
-        if campaign_id not in self.versions:
-            self.versions[campaign_id] = letters.current_version(self.session, campaign_id)
-        return self.versions[campaign_id]
-
-    def _templates(self, slug: str, name: str) -> TemplateSet:
-        if (slug, name) not in self.templates:
-            self.templates[slug, name] = load_set(self.composer.environments[slug], name)
-        return self.templates[slug, name]
-
-    def record_letters(self) -> None:
-        """Record which letter version each composed message links (replaced on a resend)."""
-        if not self.letters:
-            return
-        self.session.execute(delete(MailLetter).where(
-            MailLetter.outbox_message_id.in_(list(self.letters))))
-        insert_rows(self.session, MailLetter, [
-            {"outbox_message_id": row_id, "letter_version_id": version_id}
-            for row_id, version_id in self.letters.items()])
+        extra = kind.extra(session, target, version, row.payload) if kind.extra else None
+        if isinstance(extra, str):
+            row.last_error = extra
+            return None
+        session.merge(MailLetter(outbox_message_id=row.id, letter_version_id=version.id))
+        return build_target_mail(self.settings, self.campaigns[slug], self.environments[slug],
+                                 target, version, kind, message_id=row.message_id, now=now,
+                                 payload=row.payload, extra=extra)

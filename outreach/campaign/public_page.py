@@ -42,7 +42,7 @@ from outreach.campaign.models import Campaign, SignOn
 from outreach.campaign.signons import listed
 from outreach.errors import OutreachError
 from outreach.people.organizations import collation_key, listing_order
-from outreach.templating import render
+from outreach.templating import _render
 
 INDEX = "index.html"
 STYLE = "style.css"
@@ -178,7 +178,7 @@ def render_public_page(session: Session, config: CampaignConfig, env: jinja2.Env
         "style_href": f"{STYLE}?v={hashlib.sha256(style.encode('utf-8')).hexdigest()[:12]}",
         "signers_json": SIGNERS_JSON,
     }
-    index = render(env, TEMPLATE, context)
+    index = _render(env, TEMPLATE, context)
     return {
         INDEX: index,
         STYLE: style,

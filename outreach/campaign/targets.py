@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from outreach.campaign.models import Campaign, Target, TargetEvent, TargetState
+from outreach.campaign.models import Target, TargetEvent, TargetState
 from outreach.db.bulk import insert_rows, update_by_id
 from outreach.mail.models import InboundMessage, OutboxMessage
-from outreach.mail.outbox import About, DueRow
-from outreach.people.models import Organization
+from outreach.mail.outbox import About
 
 S = TargetState
 
@@ -65,20 +64,17 @@ def campaign_mail(campaign_id: int) -> ColumnElement[bool]:
         select(Target.id).where(Target.campaign_id == campaign_id)))
 
 
-def target_id_of(row: OutboxMessage | DueRow | InboundMessage) -> int | None:
+def target_id_of(row: OutboxMessage | InboundMessage) -> int | None:
     """The target a message in the pipes is about, if it is about one."""
     return row.about_id if row.about_kind == TARGET else None
 
 
-def describe_targets(session: Session, target_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    """Targets in words, for the log, by id: their campaign and organization."""
-    found = session.execute(
-        select(Target.id, Campaign.slug, Organization.name)
-        .join(Campaign, Campaign.id == Target.campaign_id)
-        .join(Organization, Organization.id == Target.organization_id)
-        .where(Target.id.in_(target_ids)))
-    return {target_id: {"campaign": slug, "organization": name}
-            for target_id, slug, name in found}
+def describe_target(session: Session, target_id: int) -> dict[str, str]:
+    """A target in words, for the log: its campaign and organization."""
+    target = session.get(Target, target_id)
+    if target is None:
+        return {}
+    return {"campaign": target.campaign.slug, "organization": target.organization.name}
 
 
 def inbound_about(target_id: int) -> ColumnElement[bool]:

@@ -9,7 +9,7 @@ notices) keep going out whenever they are due.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,32 +24,26 @@ from outreach.campaign.config import CampaignConfig
 from outreach.campaign.models import Campaign, Target
 from outreach.campaign.targets import TARGET, target_id_of
 from outreach.mail.models import OutboxMessage, OutboxStatus
-from outreach.mail.outbox import WAITING, DueRow
+from outreach.mail.outbox import WAITING
 from outreach.sendwindow import SendWindow
 
 WINDOWED = frozenset({ASK, *STEP_KINDS})
 
 
 class CampaignWindow:
-    """The outbox's `WindowOf` for the windowed kinds: for each row, the window of the
-    campaign its target is in, as its loaded config says now (none when its config is not
-    loaded). One query for the page."""
+    """The outbox's `WindowOf` for the windowed kinds: the window of the campaign the row's
+    target is in, as its loaded config says now (None when its config is not loaded)."""
 
     def __init__(self, campaigns: Mapping[str, CampaignConfig]) -> None:
         self.campaigns = campaigns
 
-    def __call__(self, session: Session, rows: Sequence[DueRow]) -> dict[int, SendWindow]:
-        target_ids = {target_id for row in rows if (target_id := target_id_of(row)) is not None}
-        if not target_ids:
-            return {}
-        slugs = dict(session.execute(select(Target.id, Campaign.slug).join(Campaign)
-                                     .where(Target.id.in_(target_ids))).tuples().all())
-        windows: dict[int, SendWindow] = {}
-        for row in rows:
-            config = self.campaigns.get(slugs.get(target_id_of(row) or 0, ""))
-            if config is not None:
-                windows[row.id] = config.window
-        return windows
+    def __call__(self, session: Session, row: OutboxMessage) -> SendWindow | None:
+        target_id = target_id_of(row)
+        if target_id is None:
+            return None
+        slug = session.scalar(select(Campaign.slug).join(Target).where(Target.id == target_id))
+        config = self.campaigns.get(slug) if slug is not None else None
+        return config.window if config is not None else None
 
 
 @dataclass(frozen=True)
