@@ -5,7 +5,8 @@
 
 Each reply in the set (written blind: see its README.md) is built into an email from the
 asked contact to their reply address, read by `outreach.campaign.reading.classify` (the
-function the daemon calls, with the organization on file), and turned into the action
+function the daemon calls, with the organization on file and the letter's title), and
+turned into the action
 the daemon would take: a sign-on from someone who already signed is a reconfirmation, a
 withdrawal or reconfirmation from someone who never signed goes to review ("please remove
 us" from them is an unsubscribe), an individual
@@ -41,6 +42,8 @@ from outreach.campaign.intent import Intent  # noqa: E402
 from outreach.campaign.reading import Classification, classify  # noqa: E402
 
 DEFAULT_SET = REPO / "tests" / "data" / "replies_blind" / "replies.jsonl"
+# The campaign every blind set answers (config/campaigns/clean-water.toml).
+LETTER_TITLE = "Safe Drinking Water for Every Valley Community"
 
 
 def build(reply: dict[str, Any]) -> EmailMessage:
@@ -82,7 +85,8 @@ def score(replies: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     failures: list[str] = []
     for reply in replies:
         expected = reply["expected"]
-        result = classify(build(reply), organization=reply["organization"])
+        result = classify(build(reply), organization=reply["organization"],
+                          letter_title=LETTER_TITLE)
         got = action(result, signer=reply["context"] == "signer_notice")
         name = None
         if got == "sign":

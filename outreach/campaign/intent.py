@@ -64,6 +64,7 @@ from outreach.campaign.intent_patterns import (
     EMAIL,
     FRAGMENT_WORDS,
     FRESH,
+    GENERIC_WORDS,
     HEDGE,
     IMPLICIT_NAME_PATTERNS,
     INDIVIDUAL,
@@ -78,6 +79,7 @@ from outreach.campaign.intent_patterns import (
     NOT_FOR_ORGANIZATION,
     ORGANIZATION,
     OTHER_ACT,
+    OTHER_LETTER,
     OTHER_OBJECT,
     OTHERS,
     PRONOUNS,
@@ -208,10 +210,12 @@ def _bare(folded: str) -> str:
 
 def understand(text: str, *, organization: str | None = None, exclude: Iterable[str] = (),
                own_addresses: Iterable[str] = (),
-               inline: Sequence[tuple[str, str]] = ()) -> Understanding:
+               inline: Sequence[tuple[str, str]] = (),
+               letter_title: str | None = None) -> Understanding:
     """Read the visible text of a reply. `exclude` is the ask it answers, whose words never
     count; `own_addresses` are the sender's and ours, never taken as referrals; `inline`
-    pairs the quoted text and the writer's lines under it, when they answer inline."""
+    pairs the quoted text and the writer's lines under it, when they answer inline;
+    `letter_title` is the campaign's, to tell this letter from another one named."""
     parts = _drop_quoted_ask(sentences(_before_signature(text)), exclude)
     # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
     # ("fine" keeps "no objection to the changes" a reconfirmation: "fine with the changes".)
@@ -249,7 +253,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     if sign_at is not None and _is_bare_yes(folded_parts[sign_at], org_words) \
             and not _own_sign(folded_parts[sign_at], org_words) \
             and any(_about_something_else_next(f, org_words)
-                    for f in folded_parts[sign_at + 1:sign_at + 2]):
+                    for f in folded_parts[sign_at + 1:sign_at + 3]):
         # "Yes!! We'd love to be on the planning committee": the yes is to that.
         signals.append("yes to what follows, not to the letter")
         sign_at = None
@@ -261,7 +265,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
 
     found = _other_intents(parts, rest_parts, rest, org_words)
     conditional = any(CONDITION.search(f) for f in folded_parts
-                      if SIGN.search(f) or YES_WORD.match(f))
+                      if SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
     questions = [p for p, f in zip(parts, folded_parts, strict=True) if QUESTION.search(f)]
     doubting = [p for p, f in zip(parts, folded_parts, strict=True)
                 if QUESTION.search(f) and _doubting_question(f)]
@@ -294,6 +298,12 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
 
     if sign_at is not None and NOT_FOR_ORGANIZATION.search(whole):
         signals.append("not for the organization")  # "Count me in! I'm just a member"
+    elif sign_at is not None and (other := _another_organization(folded_parts, org_words)):
+        signals.append(f"the reply names another organization: {other!r}")
+    elif sign_at is not None and (other := next(filter(None, (
+            _another_letter(f, letter_title) for f in folded_parts
+            if SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))), None)):
+        signals.append(f"the yes names another letter: {other!r}")
     elif sign_at is not None and not found and not conditional and not doubting \
             and not retracted_yes and "negated yes" not in signals \
             and "conditional yes" not in signals:
@@ -456,6 +466,8 @@ def _takes_back(clause: str) -> bool:
 def _about_something_else_next(folded: str, org_words: set[str]) -> bool:
     """The sentence after a bare yes says what the yes is to, when it is another act or
     thing ("Claro que sí! Con gusto la compartimos"), not a yes of its own."""
+    if ALREADY.search(folded):  # "Sim!! Já assinamos!": a yes about an earlier signature
+        return True
     if _own_sign(folded, org_words) or _acts_on_the_letter(folded, org_words):
         return False
     return bool(OTHER_ACT.search(folded)) or any(
@@ -474,6 +486,37 @@ def _about_something_else(clause: str, org_words: set[str]) -> bool:
     return any(not WHERE_DECIDED.search(clause[start.start():other.start()])
                and not set(_words(other.group(0))) <= org_words
                for other in OTHER_OBJECT.finditer(clause, start.start()))
+
+
+def _another_organization(folded_parts: list[str], org_words: set[str]) -> str | None:
+    """An organization the reply asks us to add that is not the one on file ("Please add
+    Tulare Basin Watershed Partnership" from the Tooleville Residents Committee)."""
+    if not org_words:
+        return None
+    for folded in folded_parts:
+        for pattern in ADD_NAMED:
+            match = pattern.search(folded)
+            named = [w for w in _words(match["what"]) if w not in _STOP_WORDS
+                     and w not in ROLES and w not in GENERIC_WORDS] if match else []
+            if len(named) >= 2 and not any(w in PRONOUNS for w in named) \
+                    and sum(w in org_words for w in named) * 2 < len(named):
+                return match["what"] if match else None
+    return None
+
+
+def _another_letter(folded: str, title: str | None) -> str | None:
+    """A letter the yes names by a subject that is not this campaign's ("yes, we're in on
+    the Sustainable Groundwater letter")."""
+    if not title:
+        return None
+    ours = set(_significant(title))
+    for pattern in OTHER_LETTER:
+        for match in pattern.finditer(folded):
+            named = [w for w in _significant(match["title"])
+                     if len(w) > 3 and w not in GENERIC_WORDS and w not in PRONOUNS]
+            if named and not ours.intersection(named):
+                return match["title"].strip()
+    return None
 
 
 def _names_organization(parts: list[str], folded_parts: list[str],
@@ -688,7 +731,8 @@ def _names_the_organization(said: str, organization: str) -> bool:
     ("Así que sí, el Comité Vecinal de Tooleville"), or it is its acronym ("WEAP")."""
     on_file = _significant(organization)
     named = _significant(said)
-    if on_file and sum(w in named for w in on_file) * 2 >= len(on_file):
+    if on_file and (sum(w in named for w in on_file) * 2 >= len(on_file)
+                    or (named and all(w in on_file for w in named))):  # "The League signs"
         return True
     initials = "".join(w[0] for w in on_file)
     return any(len(w) >= 2 and w == initials for w in named)

@@ -114,12 +114,14 @@ WISH = idea("wish")
 OTHERS = idea("others")
 ALREADY = idea("already")
 OTHER_ACT = idea("other_act")
+OTHER_LETTER = ideas("other_letter")
 ADD_NAMED = ideas("add_named")
 REMOVE_NAMED = ideas("remove_named")
 PRONOUNS = words("pronouns")
 FRAGMENT_WORDS = words("fragment_words")
 CONJUNCTIONS = words("conjunctions")
 ROLES = words("roles")
+GENERIC_WORDS = words("generic_words")
 CONFIRM_SIGNATURE = idea("confirm_signature")
 NAME_FILLER = words("filler_before_name")
 
@@ -139,8 +141,12 @@ IMPLICIT_NAME_PATTERNS = _names("implicit")
 CLAUSE_END = re.compile(r"(?<!\s)\s*+(?:[,:–—]|(?<=\s)-+(?=\s))\s*+")
 # A stop after a single letter ("e.V.", "J. Smith"), a title ("St. Brigid's") or a day of
 # the month ("am 20. Januar") ends no sentence.
-SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b\w\.)(?<!\bS[tr]\.)(?<!\bM[rs]\.)(?<!\bDr\.)"
-                          r"(?<!\bMrs\.)(?<!\b\d\d\.)\s+|\n+|;\s*")
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!\b\w\.)(?<!\bS[tr]\.)(?<!\bM[rs]\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\b\d\d\.)\s+"
+    r"|(?<=\b\d\d\.)\s+(?!(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober"
+    r"|November|Dezember)\b|[a-zäöüß])|\n+|;\s*"
+    # an emoticon or an emoji ends a sentence too: "we're in :) lmk if ..."
+    r"|(?<=[:;]\))\s+|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\s+")
 # Where a yes was decided, not what it is to: "approved signing on at today's meeting".
 WHERE_DECIDED = re.compile(r"\b(at|during|after|following|lors( de)?|pendant|durante|bei|nach|auf)"
                            r"\W+(\w+\W+){0,3}$")

@@ -55,8 +55,10 @@ class Classification:
 
 
 def classify(msg: EmailMessage, *, organization: str | None = None,
-             exclude: Iterable[str] = (), own_addresses: Iterable[str] = ()) -> Classification:
-    """Decide what `msg` is. `exclude` is the text of the ask it answers (never counted)."""
+             exclude: Iterable[str] = (), own_addresses: Iterable[str] = (),
+             letter_title: str | None = None) -> Classification:
+    """Decide what `msg` is. `exclude` is the text of the ask it answers (never counted);
+    `letter_title` the campaign's letter, to tell it from another one a yes names."""
     sorted_ = sort_mail(msg)
     if sorted_.kind != "human":
         return Classification(sorted_.kind, sorted_.visible_text, bounce=sorted_.bounce,
@@ -65,7 +67,8 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
     own = [*own_addresses, *([sender] if sender else [])]
     understanding = understand(sorted_.visible_text, organization=organization, exclude=exclude,
                                own_addresses=own,
-                               inline=inline_answers(reply_body_text(msg, limit=_READ_LIMIT)))
+                               inline=inline_answers(reply_body_text(msg, limit=_READ_LIMIT)),
+                               letter_title=letter_title)
     if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(header(msg, "Subject")):
         understanding = understand("unsubscribe", own_addresses=own)
     return Classification("human", sorted_.visible_text, understanding=understanding)
