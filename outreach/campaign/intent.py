@@ -228,7 +228,6 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # claim are not read again by the decline, change, approval and time rules ("we will not
     # withdraw" is no decline, "remove our name" no edit to the text).
     marks, rest_parts = _marks(folded_parts)
-    rest = " \n".join(rest_parts)
     withdrawal = next((m for m in marks if m.intent == Intent.WITHDRAW and m.doubt is None),
                       None)
     reconfirmation = next(
@@ -252,6 +251,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     sign_at = _yes(folded_parts, org_words, _answered(parts, inline), signals)
     if sign_at is not None and _is_bare_yes(folded_parts[sign_at], org_words) \
             and not _own_sign(folded_parts[sign_at], org_words) \
+            and not (sign_at and QUESTION.search(folded_parts[sign_at - 1])) \
             and any(_about_something_else_next(f, org_words)
                     for f in folded_parts[sign_at + 1:sign_at + 3]):
         # "Yes!! We'd love to be on the planning committee": the yes is to that.
@@ -263,12 +263,16 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     if retracted_yes:
         signals.append("retracted yes")
 
-    found = _other_intents(parts, rest_parts, rest, org_words)
+    found = _other_intents(parts, rest_parts, org_words)
     conditional = any(CONDITION.search(f) for f in folded_parts
                       if SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
-    questions = [p for p, f in zip(parts, folded_parts, strict=True) if QUESTION.search(f)]
-    doubting = [p for p, f in zip(parts, folded_parts, strict=True)
-                if QUESTION.search(f) and _doubting_question(f)]
+    # "1. Will we sign? Yes.": a question the writer answers at once is no question to us.
+    answered_at_once = {i for i in range(len(parts) - 1)
+                        if _is_bare_yes(folded_parts[i + 1], org_words)}
+    questions = [p for i, (p, f) in enumerate(zip(parts, folded_parts, strict=True))
+                 if QUESTION.search(f) and i not in answered_at_once]
+    doubting = [p for i, (p, f) in enumerate(zip(parts, folded_parts, strict=True))
+                if QUESTION.search(f) and _doubting_question(f) and i not in answered_at_once]
     signals.extend(m.doubt for m in marks if m.doubt is not None)
 
     keeping = reconfirmation.part if reconfirmation is not None else sign_at
@@ -302,7 +306,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append(f"the reply names another organization: {other!r}")
     elif sign_at is not None and (other := next(filter(None, (
             _another_letter(f, letter_title) for f in folded_parts
-            if SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))), None)):
+            if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
+            and not ALREADY.search(f))), None)):
         signals.append(f"the yes names another letter: {other!r}")
     elif sign_at is not None and not found and not conditional and not doubting \
             and not retracted_yes and "negated yes" not in signals \
@@ -409,6 +414,13 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
             continue
         if any(_about_something_else(c, org_words) for c in clauses):
             signals.append("yes to something else")
+            continue
+        asked = folded_parts[index - 1] if index else ""
+        if bare and not act and QUESTION.search(asked):
+            # "1. Will we sign? Yes." / "¿Compartimos la carta? Sí.": the writer's own question.
+            if SIGN.search(asked) and not OTHER_OBJECT.search(asked):
+                return index
+            signals.append("a yes to the writer's own question about something else")
             continue
         quote = answered[index]
         if quote is not None and "?" in quote \
@@ -534,7 +546,7 @@ def _names_organization(parts: list[str], folded_parts: list[str],
     return None
 
 
-def _other_intents(parts: list[str], rest_parts: list[str], rest: str,
+def _other_intents(parts: list[str], rest_parts: list[str],
                    org_words: set[str]) -> list[tuple[Intent, str | None]]:
     """Declines, change requests, approvals still needed and requests for time, in order."""
     others = [
@@ -542,8 +554,15 @@ def _other_intents(parts: list[str], rest_parts: list[str], rest: str,
         (Intent.NEEDS_APPROVAL, APPROVAL), (Intent.MORE_TIME, MORE_TIME),
         (Intent.UNKNOWN, LATER),
     ]
-    found = [(intent, _first(parts, rest_parts, pattern)) for intent, pattern in others
-             if pattern.search(rest)]
+    # A sentence that names the listing ("please use 'X' rather than the long version")
+    # asks for no change to the letter.
+    change_parts = ["" if any(n.search(part) for n in NAME_PATTERNS) else folded
+                    for part, folded in zip(parts, rest_parts, strict=True)]
+    found: list[tuple[Intent, str | None]] = []
+    for intent, pattern in others:
+        where = change_parts if intent == Intent.CHANGE_REQUEST else rest_parts
+        if pattern.search(" \n".join(where)):
+            found.append((intent, _first(parts, where, pattern)))
     if not any(intent == Intent.DECLINE for intent, _ in found):
         # "Le conseil a décidé de ne pas signer la lettre": the act on the letter, negated.
         refusal = next((part for part, folded in zip(parts, rest_parts, strict=True)
@@ -696,7 +715,7 @@ def _within_quotes(part: str, match: re.Match[str]) -> str:
 def _clean_name(raw: str) -> str | None:
     """The name without the sentence around it: quotes, a final stop, a parenthesis that
     tells us what not to write ("(no 'The')"), a trailing "please"."""
-    name = raw.strip()
+    name = re.sub(r"(?i)^(?:yes|s[ií]|oui|sim|ja)\b[\s,!:.-]+", "", raw.strip())
     name = re.sub(r"\s*\((?:[^()]*[\"“”'‘’][^()]*|(?:no|not|without|sin|sans|sem|ohne)\b"
                   r"[^()]*)\)?\s*$", "", name)
     if name.count("(") > name.count(")"):
@@ -705,8 +724,9 @@ def _clean_name(raw: str) -> str | None:
                   r"|obrigad[oa]|bitte|danke)\W*$", "", name)
     name = name.strip(_NAME_TRIM).strip()
     # "la Unión Popular ... firma", "l'Association ... signe": the article is not the name.
-    name = re.sub(r"^(?:(?:the|la|el|los|las|le|les|a|o|os|as|die|der|das|den)\s+|[lL]['’])",
-                  "", name)
+    # (a capitalised article belongs to the name, "Les Jardins Partagés", unless all shouts)
+    name = re.sub(r"^(?:(?:the|la|el|los|las|le|les|a|o|os|as|die|der|das|den)\s+|l['’])",
+                  "", name, flags=re.IGNORECASE if name.isupper() else 0)
     letter = next((c for c in name if c.isalpha()), "")
     if not (2 <= len(name) <= 150) or EMAIL.search(name) or not (letter.isupper()
                                                                  or name[0].isdigit()):
@@ -735,7 +755,15 @@ def _names_the_organization(said: str, organization: str) -> bool:
                     or (named and all(w in on_file for w in named))):  # "The League signs"
         return True
     initials = "".join(w[0] for w in on_file)
-    return any(len(w) >= 2 and w == initials for w in named)
+    every_initial = "".join(w[0] for w in re.findall(r"[a-z0-9]+", fold(organization)))
+    return any((len(w) >= 2 and w == initials) or (len(w) >= 3 and _within(w, every_initial))
+               for w in named)  # "WEAP"; "COS" for "College of the Sequoias"
+
+
+def _within(letters: str, initials: str) -> bool:
+    """Whether `letters` are some of `initials`, in order."""
+    rest = iter(initials)
+    return all(letter in rest for letter in letters)
 
 
 def _fragment(name: str) -> str | None:
