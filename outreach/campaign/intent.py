@@ -58,6 +58,7 @@ from outreach.campaign.intent_patterns import (
     CONDITION,
     CONFIRM_SIGNATURE,
     CONJUNCTIONS,
+    CONTRAST,
     DECLINE,
     DENIAL,
     DOUBTING_QUESTION,
@@ -89,6 +90,7 @@ from outreach.campaign.intent_patterns import (
     REFERRAL_WORDS,
     REMOVE_NAMED,
     REMOVE_US,
+    RESERVATION,
     RETRACT,
     ROLES,
     SENTENCE_END,
@@ -406,6 +408,9 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
         if CONDITION.search(folded):
             signals.append("conditional yes")
             continue
+        if _turns_back(folded):  # "We would sign, but our bylaws prohibit it"
+            signals.append("a yes with a 'but' that holds it back")
+            continue
         if ALREADY.search(folded):  # "we already signed the other letter"
             signals.append("a signature given before, or to something else")
             continue
@@ -460,6 +465,18 @@ def _acts_on_the_letter(folded: str, org_words: set[str]) -> bool:
         if not OTHERS.search(before):  # "several of our partners signed the letter"
             return True
     return False
+
+
+def _turns_back(folded: str) -> bool:
+    """A yes followed, in its sentence, by a turn ("but", "pero", "aber") that holds it
+    back: a negation, a condition, a wait or a preference after it."""
+    act = SIGN.search(folded) or YES_WORD.search(folded)
+    turn = CONTRAST.search(folded, act.end()) if act else None
+    if turn is None:
+        return False
+    after = folded[turn.end():]
+    return bool(NEGATION.search(after) or CONDITION.search(after) or RESERVATION.search(after)
+                or APPROVAL.search(after) or LATER.search(after))
 
 
 def _takes_back(clause: str) -> bool:
