@@ -114,6 +114,7 @@ class CampaignReplies:
             organization=target.organization.name if target else None,
             exclude=self._ask_lines(session, target),
             own_addresses=self.own_addresses,
+            letter_title=target.campaign.title if target else None,
         )
         if result.kind == "bounce":
             target = self._bounced_target(session, msg)
