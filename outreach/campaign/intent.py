@@ -255,7 +255,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
             and not _own_sign(folded_parts[sign_at], org_words) \
             and not (sign_at and QUESTION.search(folded_parts[sign_at - 1])) \
             and any(_about_something_else_next(f, org_words)
-                    for f in folded_parts[sign_at + 1:sign_at + 3]):
+                    for f in folded_parts[sign_at + 1:sign_at + 2]):
         # "Yes!! We'd love to be on the planning committee": the yes is to that.
         signals.append("yes to what follows, not to the letter")
         sign_at = None
@@ -304,7 +304,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
 
     if sign_at is not None and NOT_FOR_ORGANIZATION.search(whole):
         signals.append("not for the organization")  # "Count me in! I'm just a member"
-    elif sign_at is not None and (other := _another_organization(folded_parts, org_words)):
+    elif sign_at is not None and (other := _another_organization(parts, folded_parts,
+                                                                  org_words)):
         signals.append(f"the reply names another organization: {other!r}")
     elif sign_at is not None and (other := next(filter(None, (
             _another_letter(f, letter_title) for f in folded_parts
@@ -497,8 +498,10 @@ def _about_something_else_next(folded: str, org_words: set[str]) -> bool:
     thing ("Claro que sí! Con gusto la compartimos"), not a yes of its own."""
     if ALREADY.search(folded):  # "Sim!! Já assinamos!": a yes about an earlier signature
         return True
-    if _own_sign(folded, org_words) or _acts_on_the_letter(folded, org_words):
-        return False
+    if QUESTION.search(folded) or _own_sign(folded, org_words) \
+            or _acts_on_the_letter(folded, org_words) \
+            or _names_organization([folded], [folded], ADD_NAMED, org_words):
+        return False  # a side question, or the yes said again
     return bool(OTHER_ACT.search(folded)) or any(
         not WHERE_DECIDED.search(folded[:other.start()])
         and not set(_words(other.group(0))) <= org_words
@@ -517,17 +520,20 @@ def _about_something_else(clause: str, org_words: set[str]) -> bool:
                for other in OTHER_OBJECT.finditer(clause, start.start()))
 
 
-def _another_organization(folded_parts: list[str], org_words: set[str]) -> str | None:
+def _another_organization(parts: list[str], folded_parts: list[str],
+                          org_words: set[str]) -> str | None:
     """An organization the reply asks us to add that is not the one on file ("Please add
-    Tulare Basin Watershed Partnership" from the Tooleville Residents Committee)."""
+    Tulare Basin Watershed Partnership" from the Tooleville Residents Committee): a name,
+    capitalised as one, not "our name"."""
     if not org_words:
         return None
-    for folded in folded_parts:
+    for part, folded in zip(parts, folded_parts, strict=True):
+        capitalised = {fold(w) for w in re.findall(r"\w+", part) if w[:1].isupper()}
         for pattern in ADD_NAMED:
             match = pattern.search(folded)
             named = [w for w in _words(match["what"]) if w not in _STOP_WORDS
                      and w not in ROLES and w not in GENERIC_WORDS] if match else []
-            if len(named) >= 2 and not any(w in PRONOUNS for w in named) \
+            if len(named) >= 2 and all(w in capitalised for w in named) \
                     and sum(w in org_words for w in named) * 2 < len(named):
                 return match["what"] if match else None
     return None
@@ -688,8 +694,8 @@ def _signer_name(parts: list[str], organization: str | None) -> tuple[str | None
             for pattern in patterns:
                 match = pattern.search(part)
                 name = _clean_name(_within_quotes(part, match)) if match else None
-                if name is None or fold(name) in ROLES \
-                        or (not explicit and _fragment(name) is not None):
+                if name is None or fold(name) in ROLES or (not explicit and (
+                        _fragment(name) is not None or "," in name)):
                     continue  # "We confirm we will sign" names no one
                 if organization is None:
                     return name, _fragment(name)
