@@ -451,6 +451,14 @@ BY_STRUCTURE = [
     ("Notre adhésion est confirmée.", Intent.SIGN_ON),
     ("ja klar machen wir mit danke euch", Intent.SIGN_ON),
     ("Sim, assinamos.", Intent.SIGN_ON),
+    # everyday and regional ways of saying yes
+    ("You bet! Consider it done.", Intent.SIGN_ON),
+    ("¡Dale! Cuenten con nosotros.", Intent.SIGN_ON),
+    ("Ça marche, on en est !", Intent.SIGN_ON),
+    ("Bora, tamo junto!", Intent.SIGN_ON),
+    ("Passt, unser Name kann drauf.", Intent.SIGN_ON),
+    ("Deal with it later, I'm swamped.", Intent.UNKNOWN),
+    ("Dale", Intent.UNKNOWN),  # a name under a reply, not "¡Dale!"
     # the same acts negated: a no
     ("La Asociación no se adherirá a la carta.", Intent.DECLINE),
     ("Le conseil a décidé de ne pas signer la lettre.", Intent.DECLINE),
