@@ -498,6 +498,8 @@ def _about_something_else_next(folded: str, org_words: set[str]) -> bool:
     thing ("Claro que sí! Con gusto la compartimos"), not a yes of its own."""
     if ALREADY.search(folded):  # "Sim!! Já assinamos!": a yes about an earlier signature
         return True
+    if any(_about_something_else(c, org_words) for c in CLAUSE_END.split(folded)):
+        return True  # "Yes! We'd love to join the webinar on the 12th"
     if QUESTION.search(folded) or _own_sign(folded, org_words) \
             or _acts_on_the_letter(folded, org_words) \
             or _names_organization([folded], [folded], ADD_NAMED, org_words):
@@ -518,6 +520,14 @@ def _about_something_else(clause: str, org_words: set[str]) -> bool:
     return any(not WHERE_DECIDED.search(clause[start.start():other.start()])
                and not set(_words(other.group(0))) <= org_words
                for other in OTHER_OBJECT.finditer(clause, start.start()))
+
+
+def _acronym_of(named: list[str], org_words: set[str]) -> bool:
+    """ "HNA" for the Hanford Neighborhood Association: one word made of the initials of
+    the organization's words on file."""
+    initials = [w[0] for w in org_words if w not in _STOP_WORDS]
+    return len(named) == 1 and len(named[0]) == len(initials) >= 2 \
+        and sorted(named[0]) == sorted(initials)
 
 
 def _another_organization(parts: list[str], folded_parts: list[str],
@@ -564,7 +574,8 @@ def _names_organization(parts: list[str], folded_parts: list[str],
         for pattern in patterns:
             match = pattern.search(folded)
             named = [w for w in _words(match["what"]) if w not in _STOP_WORDS] if match else []
-            if named and sum(w in org_words for w in named) * 2 > len(named):
+            if named and (sum(w in org_words for w in named) * 2 > len(named)
+                          or _acronym_of(named, org_words)):  # "add HNA to the list"
                 return part
     return None
 
@@ -814,9 +825,11 @@ def _unlike(name: str, organization: str) -> str | None:
         return f"the listing name {name!r} shares nothing with {organization!r} on file"
     # A misspelling: every word is the organization's or nearly one of them, and some are
     # only nearly ("Kern Rvr Vally" for "Kern River Valley"); new words make a new name.
+    # (a word that begins another is a form of it, "Ambiental" of "Ambientalista")
     near = [w for w in spelled if w not in on_file and len(w) >= 3
             and w.rstrip("s") not in on_file and f"{w}s" not in on_file
             and any(difflib.SequenceMatcher(None, w, known).ratio() >= 0.75
+                    and not known.startswith(w) and not w.startswith(known)
                     for known in on_file)]
     if near and all(w in on_file or w in near or len(w) < 3 or w.rstrip("s") in on_file
                     or f"{w}s" in on_file for w in spelled):
