@@ -22,8 +22,9 @@ The reply is read by sentence and clause. For each, the reader asks:
   you join the call?" / "Yes, count me in"), or followed by what it is to ("Yes! Happy to
   share it"), it is no yes to the letter.
 
-The name to list comes only from an explicit naming ("list us as …", "Name: …") and is
-checked against the organization on file; without one, the organization on file is listed.
+The name to list (`listing_name.py`) comes only from an explicit naming ("list us as …",
+"Name: …") and is checked against the organization on file; without one, the
+organization on file is listed.
 
 A signer answering a change or reissue notice may `withdraw` (take their name off the
 letter, opt out of the reissue) or `reconfirm` (keep their name on the new text: confirm,
@@ -40,7 +41,6 @@ accent-insensitively, and the evidence keeps the writer's own words.
 
 from __future__ import annotations
 
-import difflib
 import enum
 import re
 from collections.abc import Iterable, Sequence
@@ -63,11 +63,9 @@ from outreach.campaign.intent_patterns import (
     DENIAL,
     DOUBTING_QUESTION,
     EMAIL,
-    FRAGMENT_WORDS,
     FRESH,
     GENERIC_WORDS,
     HEDGE,
-    IMPLICIT_NAME_PATTERNS,
     INDIVIDUAL,
     INSTRUCTION,
     LATER,
@@ -106,6 +104,7 @@ from outreach.campaign.intent_patterns import (
     YES_WORD,
     fold,
 )
+from outreach.campaign.listing_name import STOP_WORDS, listing_name, significant
 
 CLASSIFIER_VERSION = "rules-3"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
@@ -294,7 +293,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     elif reconfirmation is not None and sign_at is None:
         if not doubtful and not found and "negated yes" not in signals:
             confirms = CONFIRM_SIGNATURE.search(folded_parts[reconfirmation.part])
-            name, name_doubt = _signer_name(parts, organization)
+            name, name_doubt = listing_name(parts, organization)
             return Understanding(
                 Intent.RECONFIRM, parts[reconfirmation.part], referrals=referrals,
                 signer_name=name,
@@ -315,7 +314,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     elif sign_at is not None and not found and not conditional and not doubting \
             and not retracted_yes and "negated yes" not in signals \
             and "conditional yes" not in signals:
-        name, name_doubt = _signer_name(parts, organization)
+        name, name_doubt = listing_name(parts, organization)
         if name_doubt is None:
             return Understanding(
                 Intent.SIGN_ON, parts[sign_at], signer_name=name,
@@ -344,8 +343,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                                  signals=(*signals, "decline"))
     for intent, evidence in found:
         if intent != Intent.DECLINE:
-            return Understanding(intent, evidence, signer_name=_signer_name(parts,
-                                                                            organization)[0],
+            return Understanding(intent, evidence,
+                                 signer_name=listing_name(parts, organization)[0],
                                  referrals=referrals, signals=(*signals, intent.value))
     if referrals and REFERRAL_WORDS.search(whole):
         return Understanding(Intent.REFERRAL, _first(parts, folded_parts, REFERRAL_WORDS),
@@ -455,7 +454,7 @@ def _acts_on_the_letter(folded: str, org_words: set[str]) -> bool:
     Asociación no se adherirá a la carta", "notre adhésion est confirmée". Whether it is a
     yes or a no is for the negation and condition checks; a wish ("we'd like to sign the
     letter") or a plan is not the act."""
-    if not (WE.search(folded) or org_words.intersection(_words(folded)) - _STOP_WORDS):
+    if not (WE.search(folded) or org_words.intersection(_words(folded)) - STOP_WORDS):
         return False  # someone else's act ("several partners signed the letter")
     for clause in CLAUSE_END.split(folded):
         act = ACT.search(clause)
@@ -525,7 +524,7 @@ def _about_something_else(clause: str, org_words: set[str]) -> bool:
 def _acronym_of(named: list[str], org_words: set[str]) -> bool:
     """ "HNA" for the Hanford Neighborhood Association: one word made of the initials of
     the organization's words on file."""
-    initials = [w[0] for w in org_words if w not in _STOP_WORDS]
+    initials = [w[0] for w in org_words if w not in STOP_WORDS]
     return len(named) == 1 and len(named[0]) == len(initials) >= 2 \
         and sorted(named[0]) == sorted(initials)
 
@@ -541,7 +540,7 @@ def _another_organization(parts: list[str], folded_parts: list[str],
         capitalised = {fold(w) for w in re.findall(r"\w+", part) if w[:1].isupper()}
         for pattern in ADD_NAMED:
             match = pattern.search(folded)
-            named = [w for w in _words(match["what"]) if w not in _STOP_WORDS
+            named = [w for w in _words(match["what"]) if w not in STOP_WORDS
                      and w not in ROLES and w not in GENERIC_WORDS] if match else []
             if len(named) >= 2 and all(w in capitalised for w in named) \
                     and sum(w in org_words for w in named) * 2 < len(named):
@@ -554,10 +553,10 @@ def _another_letter(folded: str, title: str | None) -> str | None:
     the Sustainable Groundwater letter")."""
     if not title:
         return None
-    ours = set(_significant(title))
+    ours = set(significant(title))
     for pattern in OTHER_LETTER:
         for match in pattern.finditer(folded):
-            named = [w for w in _significant(match["title"])
+            named = [w for w in significant(match["title"])
                      if len(w) > 3 and w not in GENERIC_WORDS and w not in PRONOUNS]
             if named and not ours.intersection(named):
                 return match["title"].strip()
@@ -573,7 +572,7 @@ def _names_organization(parts: list[str], folded_parts: list[str],
     for part, folded in zip(parts, folded_parts, strict=True):
         for pattern in patterns:
             match = pattern.search(folded)
-            named = [w for w in _words(match["what"]) if w not in _STOP_WORDS] if match else []
+            named = [w for w in _words(match["what"]) if w not in STOP_WORDS] if match else []
             if named and (sum(w in org_words for w in named) * 2 > len(named)
                           or _acronym_of(named, org_words)):  # "add HNA to the list"
                 return part
@@ -693,147 +692,6 @@ def _first(parts: list[str], folded_parts: list[str], pattern: re.Pattern[str]) 
     for part, folded in zip(parts, folded_parts, strict=True):
         if pattern.search(folded):
             return part
-    return None
-
-
-def _signer_name(parts: list[str], organization: str | None) -> tuple[str | None, str | None]:
-    """The name to list and, when it may not go on the public page without a person
-    looking, why. Only a name said outright counts ("list us as ...", "Name: ..."); without
-    one, the organization on file is listed (None here)."""
-    for patterns, explicit in ((NAME_PATTERNS, True), (IMPLICIT_NAME_PATTERNS, False)):
-        for part in parts:
-            for pattern in patterns:
-                match = pattern.search(part)
-                name = _clean_name(_within_quotes(part, match)) if match else None
-                if name is None or fold(name) in ROLES or (not explicit and (
-                        _fragment(name) is not None or "," in name)):
-                    continue  # "We confirm we will sign" names no one
-                if organization is None:
-                    return name, _fragment(name)
-                if _same_name(name, organization):  # as written when said outright: accents
-                    return (name if explicit else organization), None
-                doubt = _fragment(name) or _unlike(name, organization)
-                if explicit and match is not None and match["name"][-1:].isspace() \
-                        and part[match.end("name"):].startswith(("!", "?")):
-                    # "Eau Secours ! - Coalition ...": the name goes on past its "!".
-                    doubt = doubt or f"the listing name {name!r} may be cut short"
-                if explicit:
-                    return name, doubt
-                if doubt is not None or not _names_the_organization(name, organization):
-                    # "Yes, Valley Food Bank signs on" from the Valley Tenants Union
-                    return None, f"the yes names {name!r}, not the organization on file"
-    return None, None
-
-
-_NAME_TRIM = " \t,:;.\"'“”‘’«»„-–—"
-_STOP_WORDS = frozenset({"the", "of", "and", "for", "in", "de", "la", "el", "los", "las", "del",
-                         "des", "du", "le", "les", "et", "y", "e", "do", "da", "dos", "das",
-                         "und", "der", "die", "fur", "inc", "llc", "ev", "a", "an", "at",
-                         "on", "to", "en", "d", "l", "com", "s"})
-
-
-_CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’"}
-
-
-def _within_quotes(part: str, match: re.Match[str]) -> str:
-    """A name opened by a quote ends at its closing quote: 'Cultiva La Salud' (not ...)."""
-    raw, start = match["name"], match.start("name")
-    opener = part[start - 1] if start else ""
-    closer = _CLOSING.get(opener)
-    if closer is None:
-        return raw
-    end = re.search(re.escape(closer) + r"(?!\w)", raw)
-    return raw[:end.start()] if end else raw
-
-
-def _clean_name(raw: str) -> str | None:
-    """The name without the sentence around it: quotes, a final stop, a parenthesis that
-    tells us what not to write ("(no 'The')"), a trailing "please"."""
-    name = re.sub(r"(?i)^(?:yes|s[ií]|oui|sim|ja)\b[\s,!:.-]+", "", raw.strip())
-    name = re.sub(r"\s*\((?:[^()]*[\"“”'‘’][^()]*|(?:no|not|without|sin|sans|sem|ohne)\b"
-                  r"[^()]*)\)?\s*$", "", name)
-    if name.count("(") > name.count(")"):
-        name = name[:name.rindex("(")]
-    name = re.sub(r"(?i)[\s,]+(?:please|thanks|thank you|por favor|gracias|merci|svp"
-                  r"|obrigad[oa]|bitte|danke)\W*$", "", name)
-    name = name.strip(_NAME_TRIM).strip()
-    # "la Unión Popular ... firma", "l'Association ... signe": the article is not the name.
-    # (a capitalised article belongs to the name, "Les Jardins Partagés", unless all shouts)
-    name = re.sub(r"^(?:(?:the|la|el|los|las|le|les|a|o|os|as|die|der|das|den)\s+|l['’])",
-                  "", name, flags=re.IGNORECASE if name.isupper() else 0)
-    letter = next((c for c in name if c.isalpha()), "")
-    if not (2 <= len(name) <= 150) or EMAIL.search(name) or not (letter.isupper()
-                                                                 or name[0].isdigit()):
-        return None
-    words = fold(name).split()
-    if fold(name) in PRONOUNS or (len(words) <= 2 and words[0] in (
-            "our", "nuestra", "nuestro", "notre", "nossa", "nosso", "unser", "unsere")):
-        return None  # "our organization", not "Our Lady of Guadalupe Parish"
-    return name
-
-
-def _significant(name: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9]+", fold(name)) if w not in _STOP_WORDS]
-
-
-def _same_name(name: str, organization: str) -> bool:
-    return re.findall(r"[a-z0-9]+", fold(name)) == re.findall(r"[a-z0-9]+", fold(organization))
-
-
-def _names_the_organization(said: str, organization: str) -> bool:
-    """Whether the organization a yes names is the one on file: most of its words are there
-    ("Así que sí, el Comité Vecinal de Tooleville"), or it is its acronym ("WEAP")."""
-    on_file = _significant(organization)
-    named = _significant(said)
-    if on_file and (sum(w in named for w in on_file) * 2 >= len(on_file)
-                    or (named and all(w in on_file for w in named))):  # "The League signs"
-        return True
-    initials = "".join(w[0] for w in on_file)
-    every_initial = "".join(w[0] for w in re.findall(r"[a-z0-9]+", fold(organization)))
-    return any((len(w) >= 2 and w == initials) or (len(w) >= 3 and _within(w, every_initial))
-               for w in named)  # "WEAP"; "COS" for "College of the Sequoias"
-
-
-def _within(letters: str, initials: str) -> bool:
-    """Whether `letters` are some of `initials`, in order."""
-    rest = iter(initials)
-    return all(letter in rest for letter in letters)
-
-
-def _fragment(name: str) -> str | None:
-    """Why `name` reads as a piece of a sentence rather than a name, if it does."""
-    words = re.findall(r"[a-z']+", fold(name))
-    long_words = [w for w in re.findall(r"[^\W\d_]{3,}", name)]
-    if long_words and sum(w[0].isupper() for w in long_words) * 3 >= len(long_words) * 2:
-        words = words[1:]  # "Our Lady of Guadalupe Parish": capitalised, a name throughout
-    if len(words) > 14 or (words and (words[0] in PRONOUNS or words[-1] in PRONOUNS
-                                      or words[-1] in _STOP_WORDS)) \
-            or any(w in FRAGMENT_WORDS for w in words):
-        return f"the listing name {name!r} reads like part of a sentence"
-    return None
-
-
-def _unlike(name: str, organization: str) -> str | None:
-    """Why `name` may not be the organization on file: it shares nothing with it, or it
-    looks like a misspelling of it."""
-    named, on_file = _significant(name), set(_significant(organization))
-    # Words in parentheses are an alias ("(Padres en Acción)", "(ALAT)"), not a spelling.
-    spelled = _significant(re.sub(r"\([^()]*\)", " ", name))
-    initials = "".join(w[0] for w in _significant(organization))
-    acronyms = {w for w in named if len(w) >= 2 and w in initials}
-    if not on_file.intersection(named) and not acronyms:
-        return f"the listing name {name!r} shares nothing with {organization!r} on file"
-    # A misspelling: every word is the organization's or nearly one of them, and some are
-    # only nearly ("Kern Rvr Vally" for "Kern River Valley"); new words make a new name.
-    # (a word that begins another is a form of it, "Ambiental" of "Ambientalista")
-    near = [w for w in spelled if w not in on_file and len(w) >= 3
-            and w.rstrip("s") not in on_file and f"{w}s" not in on_file
-            and any(difflib.SequenceMatcher(None, w, known).ratio() >= 0.75
-                    and not known.startswith(w) and not w.startswith(known)
-                    for known in on_file)]
-    if near and all(w in on_file or w in near or len(w) < 3 or w.rstrip("s") in on_file
-                    or f"{w}s" in on_file for w in spelled):
-        return f"the listing name {name!r} looks like a misspelling of {organization!r}"
     return None
 
 

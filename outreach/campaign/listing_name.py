@@ -1,0 +1,165 @@
+"""The name a sign-on is listed under: said outright in the reply ("list us as ...",
+"Name: ...", « sous le nom ... »), cleaned of the sentence around it, and checked against
+the organization on file before it may reach the public page.
+
+Without an explicit naming the organization on file is listed. A name that shares nothing
+with it, looks like a misspelling of it, or reads like a piece of a sentence is a doubt
+for a person to settle; so is a yes that names another organization ("Yes, Valley Food
+Bank signs on" from the Valley Tenants Union).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from outreach.campaign.intent_patterns import (
+    EMAIL,
+    FRAGMENT_WORDS,
+    IMPLICIT_NAME_PATTERNS,
+    NAME_PATTERNS,
+    PRONOUNS,
+    ROLES,
+    fold,
+)
+
+
+def listing_name(parts: list[str], organization: str | None) -> tuple[str | None, str | None]:
+    """The name to list and, when it may not go on the public page without a person
+    looking, why. Only a name said outright counts ("list us as ...", "Name: ..."); without
+    one, the organization on file is listed (None here)."""
+    for patterns, explicit in ((NAME_PATTERNS, True), (IMPLICIT_NAME_PATTERNS, False)):
+        for part in parts:
+            for pattern in patterns:
+                match = pattern.search(part)
+                name = _clean_name(_within_quotes(part, match)) if match else None
+                if name is None or fold(name) in ROLES or (not explicit and (
+                        _fragment(name) is not None or "," in name)):
+                    continue  # "We confirm we will sign" names no one
+                if organization is None:
+                    return name, _fragment(name)
+                if _same_name(name, organization):  # as written when said outright: accents
+                    return (name if explicit else organization), None
+                doubt = _fragment(name) or _unlike(name, organization)
+                if explicit and match is not None and match["name"][-1:].isspace() \
+                        and part[match.end("name"):].startswith(("!", "?")):
+                    # "Eau Secours ! - Coalition ...": the name goes on past its "!".
+                    doubt = doubt or f"the listing name {name!r} may be cut short"
+                if explicit:
+                    return name, doubt
+                if doubt is not None or not _names_the_organization(name, organization):
+                    # "Yes, Valley Food Bank signs on" from the Valley Tenants Union
+                    return None, f"the yes names {name!r}, not the organization on file"
+    return None, None
+
+
+_NAME_TRIM = " \t,:;.\"'“”‘’«»„-–—"
+STOP_WORDS = frozenset({"the", "of", "and", "for", "in", "de", "la", "el", "los", "las", "del",
+                         "des", "du", "le", "les", "et", "y", "e", "do", "da", "dos", "das",
+                         "und", "der", "die", "fur", "inc", "llc", "ev", "a", "an", "at",
+                         "on", "to", "en", "d", "l", "com", "s"})
+
+
+_CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’"}
+
+
+def _within_quotes(part: str, match: re.Match[str]) -> str:
+    """A name opened by a quote ends at its closing quote: 'Cultiva La Salud' (not ...)."""
+    raw, start = match["name"], match.start("name")
+    opener = part[start - 1] if start else ""
+    closer = _CLOSING.get(opener)
+    if closer is None:
+        return raw
+    end = re.search(re.escape(closer) + r"(?!\w)", raw)
+    return raw[:end.start()] if end else raw
+
+
+def _clean_name(raw: str) -> str | None:
+    """The name without the sentence around it: quotes, a final stop, a parenthesis that
+    tells us what not to write ("(no 'The')"), a trailing "please"."""
+    name = re.sub(r"(?i)^(?:yes|s[ií]|oui|sim|ja)\b[\s,!:.-]+", "", raw.strip())
+    name = re.sub(r"\s*\((?:[^()]*[\"“”'‘’][^()]*|(?:no|not|without|sin|sans|sem|ohne)\b"
+                  r"[^()]*)\)?\s*$", "", name)
+    if name.count("(") > name.count(")"):
+        name = name[:name.rindex("(")]
+    name = re.sub(r"(?i)[\s,]+(?:please|thanks|thank you|por favor|gracias|merci|svp"
+                  r"|obrigad[oa]|bitte|danke)\W*$", "", name)
+    name = name.strip(_NAME_TRIM).strip()
+    # "la Unión Popular ... firma", "l'Association ... signe": the article is not the name.
+    # (a capitalised article belongs to the name, "Les Jardins Partagés", unless all shouts)
+    name = re.sub(r"^(?:(?:the|la|el|los|las|le|les|a|o|os|as|die|der|das|den)\s+|l['’])",
+                  "", name, flags=re.IGNORECASE if name.isupper() else 0)
+    letter = next((c for c in name if c.isalpha()), "")
+    if not (2 <= len(name) <= 150) or EMAIL.search(name) or not (letter.isupper()
+                                                                 or name[0].isdigit()):
+        return None
+    words = fold(name).split()
+    if fold(name) in PRONOUNS or (len(words) <= 2 and words[0] in (
+            "our", "nuestra", "nuestro", "notre", "nossa", "nosso", "unser", "unsere")):
+        return None  # "our organization", not "Our Lady of Guadalupe Parish"
+    return name
+
+
+def significant(name: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", fold(name)) if w not in STOP_WORDS]
+
+
+def _same_name(name: str, organization: str) -> bool:
+    return re.findall(r"[a-z0-9]+", fold(name)) == re.findall(r"[a-z0-9]+", fold(organization))
+
+
+def _names_the_organization(said: str, organization: str) -> bool:
+    """Whether the organization a yes names is the one on file: most of its words are there
+    ("Así que sí, el Comité Vecinal de Tooleville"), or it is its acronym ("WEAP")."""
+    on_file = significant(organization)
+    named = significant(said)
+    if on_file and (sum(w in named for w in on_file) * 2 >= len(on_file)
+                    or (named and all(w in on_file for w in named))):  # "The League signs"
+        return True
+    initials = "".join(w[0] for w in on_file)
+    every_initial = "".join(w[0] for w in re.findall(r"[a-z0-9]+", fold(organization)))
+    return any((len(w) >= 2 and w == initials) or (len(w) >= 3 and _within(w, every_initial))
+               for w in named)  # "WEAP"; "COS" for "College of the Sequoias"
+
+
+def _within(letters: str, initials: str) -> bool:
+    """Whether `letters` are some of `initials`, in order."""
+    rest = iter(initials)
+    return all(letter in rest for letter in letters)
+
+
+def _fragment(name: str) -> str | None:
+    """Why `name` reads as a piece of a sentence rather than a name, if it does."""
+    words = re.findall(r"[a-z']+", fold(name))
+    long_words = [w for w in re.findall(r"[^\W\d_]{3,}", name)]
+    if long_words and sum(w[0].isupper() for w in long_words) * 3 >= len(long_words) * 2:
+        words = words[1:]  # "Our Lady of Guadalupe Parish": capitalised, a name throughout
+    if len(words) > 14 or (words and (words[0] in PRONOUNS or words[-1] in PRONOUNS
+                                      or words[-1] in STOP_WORDS)) \
+            or any(w in FRAGMENT_WORDS for w in words):
+        return f"the listing name {name!r} reads like part of a sentence"
+    return None
+
+
+def _unlike(name: str, organization: str) -> str | None:
+    """Why `name` may not be the organization on file: it shares nothing with it, or it
+    looks like a misspelling of it."""
+    named, on_file = significant(name), set(significant(organization))
+    # Words in parentheses are an alias ("(Padres en Acción)", "(ALAT)"), not a spelling.
+    spelled = significant(re.sub(r"\([^()]*\)", " ", name))
+    initials = "".join(w[0] for w in significant(organization))
+    acronyms = {w for w in named if len(w) >= 2 and w in initials}
+    if not on_file.intersection(named) and not acronyms:
+        return f"the listing name {name!r} shares nothing with {organization!r} on file"
+    # A misspelling: every word is the organization's or nearly one of them, and some are
+    # only nearly ("Kern Rvr Vally" for "Kern River Valley"); new words make a new name.
+    # (a word that begins another is a form of it, "Ambiental" of "Ambientalista")
+    near = [w for w in spelled if w not in on_file and len(w) >= 3
+            and w.rstrip("s") not in on_file and f"{w}s" not in on_file
+            and any(difflib.SequenceMatcher(None, w, known).ratio() >= 0.75
+                    and not known.startswith(w) and not w.startswith(known)
+                    for known in on_file)]
+    if near and all(w in on_file or w in near or len(w) < 3 or w.rstrip("s") in on_file
+                    or f"{w}s" in on_file for w in spelled):
+        return f"the listing name {name!r} looks like a misspelling of {organization!r}"
+    return None
