@@ -82,6 +82,9 @@ def _clean_name(raw: str) -> str | None:
                   r"[^()]*)\)?\s*$", "", name)
     if name.count("(") > name.count(")"):
         name = name[:name.rindex("(")]
+    # ", that's the name we use publicly": the reason, not the name
+    name = re.sub(r"(?i),\s*(?:that'?s|that is|which|as|it'?s|since|because|c'est|qui est|que es"
+                  r"|es el|é o|que é|das ist|so heissen)\b.*$", "", name)
     name = re.sub(r"(?i)[\s,]+(?:please|thanks|thank you|por favor|gracias|merci|svp"
                   r"|obrigad[oa]|bitte|danke)\W*$", "", name)
     name = name.strip(_NAME_TRIM).strip()
