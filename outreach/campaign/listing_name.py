@@ -87,7 +87,8 @@ def _clean_name(raw: str) -> str | None:
                   r"|es el|é o|que é|das ist|so heissen)\b.*$", "", name)
     name = re.sub(r"(?i)[\s,]+(?:please|thanks|thank you|por favor|gracias|merci|svp"
                   r"|obrigad[oa]|bitte|danke)\W*$", "", name)
-    name = name.strip(_NAME_TRIM).strip()
+    abbreviated = re.search(r"\b(?:e\.\s?V|Inc|Ltd|Corp|Co|S\.A|Assn|Bros|Jr)\.$", name.rstrip())
+    name = name.strip(_NAME_TRIM).strip() + ("." if abbreviated else "")  # "e.V." keeps its dot
     # "la Unión Popular ... firma", "l'Association ... signe": the article is not the name.
     # (a capitalised article belongs to the name, "Les Jardins Partagés", unless all shouts)
     name = re.sub(r"^(?:(?:the|la|el|los|las|le|les|a|o|os|as|die|der|das|den)\s+|l['’])",
