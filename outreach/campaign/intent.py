@@ -111,6 +111,9 @@ CLASSIFIER_VERSION = "rules-3"
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "we confirm our signature": a yes to an ask, a reconfirmation to a notice.
 CONFIRMS_SIGNATURE = "confirms signature"
+# The most a reader reads of a reply's own words (replies written blind run to about 1,100
+# characters): hostile text beyond it cannot make the rules take more than about a second.
+READ_AT_MOST = 10_000
 
 
 class Intent(enum.StrEnum):
@@ -217,6 +220,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     count; `own_addresses` are the sender's and ours, never taken as referrals; `inline`
     pairs the quoted text and the writer's lines under it, when they answer inline;
     `letter_title` is the campaign's, to tell this letter from another one named."""
+    if len(text) > READ_AT_MOST:  # a person reads it: no rule decides on a text this long
+        return Understanding(Intent.UNKNOWN, signals=(
+            f"the reply is longer than {READ_AT_MOST} characters; a person reads it",))
     parts = _drop_quoted_ask(sentences(_before_signature(text)), exclude)
     # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
     # ("fine" keeps "no objection to the changes" a reconfirmation: "fine with the changes".)
