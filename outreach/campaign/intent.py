@@ -41,6 +41,7 @@ accent-insensitively, and the evidence keeps the writer's own words.
 
 from __future__ import annotations
 
+import difflib
 import enum
 import re
 from collections.abc import Iterable, Sequence
@@ -68,7 +69,9 @@ from outreach.campaign.intent_patterns import (
     HEDGE,
     INDIVIDUAL,
     INSTRUCTION,
+    IRONY,
     LATER,
+    LETTER_OBJECT,
     LETTER_REF,
     MORE_TIME,
     NAME_BEFORE_EMAIL,
@@ -157,8 +160,63 @@ class Understanding:
         return self.intent
 
 
+# "*sign lol autocorrect" under "yes we sing on!!": the writer's correction of a word above.
+_CORRECTION = re.compile(r"^[ \t]*\*[ \t]*(?P<word>[^\W\d_][\w'-]{1,30})[ \t]*\*?"
+                         r"(?:[ \t]+\W*(?:lol|sorry|oops|typo|autocorrect\w*|haha|doh)\W*)*[ \t]*$",
+                         re.MULTILINE | re.IGNORECASE)
+
+
+def _corrected(text: str) -> str:
+    """`text` with each starred correction line applied to the closest word of the line
+    above it ("sing" becomes "sign") and the correction line itself left out."""
+    kept: list[str] = []
+    previous: int | None = None  # the last line with words, the one a correction corrects
+    for line in text.split("\n"):
+        match = _CORRECTION.match(line)
+        if match is None or previous is None or len(kept[previous]) > 300:
+            kept.append(line)
+            if line.strip():
+                previous = len(kept) - 1
+            continue
+        word = match["word"]
+        candidates = [w for w in re.findall(r"[^\W\d_][\w'-]*", kept[previous])
+                      if w.lower() != word.lower()]
+        closest = difflib.get_close_matches(word.lower(), [w.lower() for w in candidates],
+                                            n=1, cutoff=0.6)
+        if not closest:
+            kept.append(line)
+            continue
+        kept[previous] = re.sub(rf"\b{re.escape(closest[0])}\b", word, kept[previous], count=1,
+                                flags=re.IGNORECASE)
+    return "\n".join(kept)
+
+
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
+    """The sentences of `text`; a stop inside quotes ends none (« Ev. Kirchengemeinde »)."""
+    found: list[str] = []
+    open_quote = False
+    for piece in SENTENCE_END.split(text):
+        if not (piece and piece.strip()):
+            continue
+        if open_quote and found and "\n" not in piece:
+            found[-1] = f"{found[-1]} {piece.strip()}"
+        else:
+            found.append(piece.strip())
+        open_quote = _quote_open(found[-1])
+    return found
+
+
+def _quote_open(sentence: str) -> bool:
+    """Whether a typographic quote („…“, “…”, «…») is still open at the end of `sentence`."""
+    if len(sentence) > 300:  # a quote left open by mistake joins no more than this
+        return False
+    opened: list[str] = []
+    for char in sentence:
+        if char in "„«" or (char == "“" and not (opened and opened[-1] == "„")):
+            opened.append(char)
+        elif char in "“”»" and opened:
+            opened.pop()
+    return bool(opened)
 
 
 def _words(folded: str) -> list[str]:
@@ -223,7 +281,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     if len(text) > READ_AT_MOST:  # a person reads it: no rule decides on a text this long
         return Understanding(Intent.UNKNOWN, signals=(
             f"the reply is longer than {READ_AT_MOST} characters; a person reads it",))
-    parts = _drop_quoted_ask(sentences(_before_signature(text)), exclude)
+    parts = _drop_quoted_ask(sentences(_corrected(_before_signature(text))), exclude)
     # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
     # ("fine" keeps "no objection to the changes" a reconfirmation: "fine with the changes".)
     folded_parts = [" ".join(NEUTRAL.sub(" fine ", fold(p)).split()) for p in parts]
@@ -341,7 +399,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                              referrals=referrals, signals=(*signals, "not for the organization"))
     for intent, evidence in found:
         if intent == Intent.DECLINE and sign_at is None and held is None:
-            doubt = _doubted_decline(found, evidence, questions)
+            doubt = _doubted_decline(found, evidence, questions, folded_parts)
             if doubt is not None:  # "we can't sign yet", "... but our director might"
                 signals.append(doubt)
                 continue
@@ -422,6 +480,9 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
             continue
         if QUESTION.search(folded):
             signals.append("yes in a question")
+            continue
+        if IRONY.search(" ".join(folded_parts)):  # "Sure, sign us up for the 14th one 🙄"
+            signals.append("a yes that may be ironic")
             continue
         if any(_about_something_else(c, org_words) for c in clauses):
             signals.append("yes to something else")
@@ -613,7 +674,7 @@ def _other_intents(parts: list[str], rest_parts: list[str],
 
 
 def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | None,
-                     questions: list[str]) -> str | None:
+                     questions: list[str], folded_parts: list[str]) -> str | None:
     """Why a no may not close the door on its own, if it may not: a question beside it, a
     hedge or condition in it, "not yet", or an approval still to come."""
     said = fold(evidence or "")
@@ -623,6 +684,10 @@ def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | Non
         return "a no with a condition or a hedge"
     if any(intent in (Intent.UNKNOWN, Intent.NEEDS_APPROVAL) for intent, _ in found):
         return "a no for now"
+    if any(OTHER_ACT.search(clause) and LETTER_OBJECT.search(clause)
+           and not NEGATION.search(clause)
+           for part in folded_parts for clause in CLAUSE_END.split(part)):
+        return "a no with an offer to answer"  # "... but we'd gladly share it with members"
     return None
 
 

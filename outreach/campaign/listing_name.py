@@ -28,11 +28,16 @@ def listing_name(parts: list[str], organization: str | None) -> tuple[str | None
     """The name to list and, when it may not go on the public page without a person
     looking, why. Only a name said outright counts ("list us as ...", "Name: ..."); without
     one, the organization on file is listed (None here)."""
+    unreadable: str | None = None
     for patterns, explicit in ((NAME_PATTERNS, True), (IMPLICIT_NAME_PATTERNS, False)):
         for part in parts:
             for pattern in patterns:
                 match = pattern.search(part)
                 name = _clean_name(_within_quotes(part, match)) if match else None
+                if explicit and match is not None and name is None and _quoted(part, match):
+                    # 'put us down as "the folks who drink bottled water"': asked for, and
+                    # not a name we may list without a person
+                    unreadable = unreadable or _within_quotes(part, match).strip()
                 if name is None or fold(name) in ROLES or (not explicit and (
                         _fragment(name) is not None or "," in name)):
                     continue  # "We confirm we will sign" names no one
@@ -50,10 +55,17 @@ def listing_name(parts: list[str], organization: str | None) -> tuple[str | None
                 if doubt is not None or not _names_the_organization(name, organization):
                     # "Yes, Valley Food Bank signs on" from the Valley Tenants Union
                     return None, f"the yes names {name!r}, not the organization on file"
+    if unreadable is not None:
+        return None, f"the reply asks to be listed as {unreadable!r}, which is not a name"
     return None, None
 
 
-_NAME_TRIM = " \t,:;.\"'“”‘’«»„-–—"
+def _quoted(part: str, match: re.Match[str]) -> bool:
+    start = match.start("name")
+    return bool(start) and part[start - 1] in _CLOSING
+
+
+_NAME_TRIM = " \t,:;.\"'“”‘’«»„-–—*_"  # "*Name*": emphasis from an HTML mail
 STOP_WORDS = frozenset({"the", "of", "and", "for", "in", "de", "la", "el", "los", "las", "del",
                          "des", "du", "le", "les", "et", "y", "e", "do", "da", "dos", "das",
                          "und", "der", "die", "fur", "inc", "llc", "ev", "a", "an", "at",
@@ -84,7 +96,8 @@ def _clean_name(raw: str) -> str | None:
         name = name[:name.rindex("(")]
     # ", that's the name we use publicly": the reason, not the name
     name = re.sub(r"(?i),\s*(?:that'?s|that is|which|as|it'?s|since|because|c'est|qui est|que es"
-                  r"|es el|é o|que é|das ist|so heissen)\b.*$", "", name)
+                  r"|es el|é o|que é|das ist|so heissen|así|asi|como nos|comme|wie|unter dem)\b.*$",
+                  "", name)
     name = re.sub(r"(?i)[\s,]+(?:please|thanks|thank you|por favor|gracias|merci|svp"
                   r"|obrigad[oa]|bitte|danke)\W*$", "", name)
     abbreviated = re.search(r"\b(?:e\.\s?V|Inc|Ltd|Corp|Co|S\.A|Assn|Bros|Jr)\.$", name.rstrip())
@@ -145,6 +158,18 @@ def _fragment(name: str) -> str | None:
     return None
 
 
+def _word_of(word: str, known: str) -> bool:
+    """Whether `word` is `known`, a compound built on it or an inflection of it
+    ("Wasserbündnis" and "Bündnis", "Leipzig" and "Leipziger")."""
+    if word == known:
+        return True
+    if min(len(word), len(known)) < 4:
+        return False
+    shared = next((i for i, (a, b) in enumerate(zip(word, known, strict=False)) if a != b),
+                  min(len(word), len(known)))
+    return word in known or known in word or shared >= 5
+
+
 def _unlike(name: str, organization: str) -> str | None:
     """Why `name` may not be the organization on file: it shares nothing with it, or it
     looks like a misspelling of it."""
@@ -153,7 +178,7 @@ def _unlike(name: str, organization: str) -> str | None:
     spelled = significant(re.sub(r"\([^()]*\)", " ", name))
     initials = "".join(w[0] for w in significant(organization))
     acronyms = {w for w in named if len(w) >= 2 and w in initials}
-    if not on_file.intersection(named) and not acronyms:
+    if not any(_word_of(w, known) for w in named for known in on_file) and not acronyms:
         return f"the listing name {name!r} shares nothing with {organization!r} on file"
     # A misspelling: every word is the organization's or nearly one of them, and some are
     # only nearly ("Kern Rvr Vally" for "Kern River Valley"); new words make a new name.

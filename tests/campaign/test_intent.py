@@ -605,3 +605,52 @@ def test_a_sixth_language_is_a_data_file(tmp_path: Path) -> None:
         added.unlink()
     assert out == ["sign_on", "decline"]
     assert understand("Sì, firmiamo volentieri.").intent != Intent.SIGN_ON  # not without it
+
+
+@pytest.mark.parametrize(("text", "organization", "intent", "name"), [
+    # a starred line corrects the word above it
+    ("we are sigining on\n*signing sorry", "Delano Tenants Union", Intent.SIGN_ON, None),
+    # a stop inside quotes ends no sentence; the name keeps its abbreviation
+    ("Ja, wir zeichnen mit. Bitte als „Kath. Pfarrei St. Marien, Kassel“ aufführen.",
+     "Katholische Pfarrei St. Marien Kassel", Intent.SIGN_ON, "Kath. Pfarrei St. Marien, Kassel"),
+    # emphasis left over from an HTML mail is not part of the name
+    ("**Yes**, we sign. Name for the list: *Kings River Conservancy*",
+     "Kings River Conservancy", Intent.SIGN_ON, "Kings River Conservancy"),
+    # a short name asked for in the listing's own words
+    ("We're on board. For the listing use \"KRC\" please.", "Kings River Conservancy",
+     Intent.SIGN_ON, "KRC"),
+    ("Firmamos. Para la lista pongan CCV Lindsay, así nos conocen.",
+     "Comité Cívico del Valle de Lindsay", Intent.SIGN_ON, "CCV Lindsay"),
+    # a compound word shares its parts with the name on file
+    ("Ja, wir unterschreiben. Bitte als „Umweltbündnis Kassel“ aufführen.",
+     "Kasseler Bündnis für Umwelt e.V.", Intent.SIGN_ON, "Umweltbündnis Kassel"),
+])
+def test_names_and_sentences_as_people_write_them(text: str, organization: str,
+                                                  intent: Intent, name: str | None) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (intent, name)
+
+
+@pytest.mark.parametrize("text", [
+    "sure, put us down as \"the people nobody listens to\" lol",  # a quoted non-name
+    "Oh great, another letter. Fine, sign us up 🙄",  # a yes with a roll of the eyes
+    "We don't sign letters to agencies, but we'd be glad to share the letter with members.",
+    "If you add a line on rates we would sign. Without that we can't.",
+])
+def test_what_a_person_should_read_is_not_decided(text: str) -> None:
+    assert understand(text, organization="Kings River Conservancy").intent \
+        not in (Intent.SIGN_ON, Intent.DECLINE)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Bitte nehmen Sie uns aus Ihrem Verteiler. Danke.", Intent.UNSUBSCRIBE),
+    ("Por favor retirem o meu e-mail da vossa lista de correio.", Intent.UNSUBSCRIBE),
+    ("Hätten Sie bis Ende Februar Zeit für uns? Vorher tagt der Vorstand nicht.",
+     Intent.MORE_TIME),
+    ("Nous ne donnerons pas suite à votre demande.", Intent.DECLINE),
+    ("Leider können wir uns an Briefen nicht beteiligen.", Intent.DECLINE),
+    ("We can't sign, council policy. Happy to keep sharing data with you as always.",
+     Intent.DECLINE),
+])
+def test_more_ways_to_say_no_stop_and_wait(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Kings River Conservancy").intent == intent
