@@ -64,6 +64,7 @@ from outreach.campaign.intent_patterns import (
     DENIAL,
     DOUBTING_QUESTION,
     EMAIL,
+    FAREWELL,
     FRESH,
     GENERIC_WORDS,
     HEDGE,
@@ -74,6 +75,7 @@ from outreach.campaign.intent_patterns import (
     LETTER_OBJECT,
     LETTER_REF,
     MORE_TIME,
+    NAME_ASKED,
     NAME_BEFORE_EMAIL,
     NAME_PATTERNS,
     NEGATION,
@@ -313,7 +315,11 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         return Understanding(Intent.WITHDRAW, removal, referrals=referrals,
                              signals=(REMOVE_US_SIGNAL,))
 
-    sign_at = _yes(folded_parts, org_words, _answered(parts, inline), signals)
+    answered = _answered(parts, inline)
+    sign_at = _yes(folded_parts, org_words, answered, signals)
+    # Lines written under the ask's "the name you'd like listed": a name given on its own.
+    name_lines = [part for part, quote in zip(parts, answered, strict=True)
+                  if quote is not None and NAME_ASKED.search(fold(quote))]
     if sign_at is not None and _is_bare_yes(folded_parts[sign_at], org_words) \
             and not _own_sign(folded_parts[sign_at], org_words) \
             and not (sign_at and QUESTION.search(folded_parts[sign_at - 1])) \
@@ -329,6 +335,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append("retracted yes")
 
     found = _other_intents(parts, rest_parts, org_words)
+    if sign_at is not None and not DECLINE.search(FAREWELL.sub(" ", " \n".join(rest_parts))):
+        found = [f for f in found if f[0] != Intent.DECLINE]  # a yes, then "good luck with it"
     conditional = any(CONDITION.search(f) for f in folded_parts
                       if SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
     # "1. Will we sign? Yes.": a question the writer answers at once is no question to us.
@@ -378,7 +386,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     elif sign_at is not None and not found and not conditional and not doubting \
             and not retracted_yes and "negated yes" not in signals \
             and "conditional yes" not in signals:
-        name, name_doubt = listing_name(parts, organization)
+        name, name_doubt = listing_name(parts, organization, name_lines=name_lines)
         if name_doubt is None:
             return Understanding(
                 Intent.SIGN_ON, parts[sign_at], signer_name=name,

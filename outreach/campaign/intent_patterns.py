@@ -86,6 +86,7 @@ APPROVAL = idea("approval")
 MORE_TIME = idea("more_time")
 LATER = idea("later")
 DECLINE = idea("decline")
+FAREWELL = idea("farewell")
 UNSUBSCRIBE = idea("unsubscribe")
 WITHDRAW = idea("withdraw")
 REMOVE_US = idea("remove_us")
@@ -115,6 +116,8 @@ WISH = idea("wish")
 OTHERS = idea("others")
 ALREADY = idea("already")
 OTHER_ACT = idea("other_act")
+NAME_ASKED = idea("name_asked")
+ANSWERS_BELOW = idea("answers_below")
 LETTER_OBJECT = idea("letter_object")
 OTHER_LETTER = ideas("other_letter")
 CONTRAST = idea("contrast")
@@ -143,10 +146,11 @@ IMPLICIT_NAME_PATTERNS = _names("implicit")
 # Language-free shapes: where clauses and sentences end, addresses.
 # Starts only where a run of white space starts, so a long run is scanned once.
 CLAUSE_END = re.compile(r"(?<!\s)\s*+(?:[,:–—]|(?<=\s)-+(?=\s))\s*+")
-# A stop after a single letter ("e.V.", "J. Smith"), a title ("St. Brigid's") or a day of
-# the month ("am 20. Januar") ends no sentence.
+# A stop after a single letter ("e.V.", "J. Smith"), a title ("St. Brigid's"), a day of
+# the month ("am 20. Januar") or a number's "No." ends no sentence.
 SENTENCE_END = re.compile(
-    r"(?<=[.!?])(?<!\b\w\.)(?<!\bS[tr]\.)(?<!\bM[rs]\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\b\d\d\.)\s+"
+    r"(?<=[.!?])(?<!\b\w\.)(?<!\bS[tr]\.)(?<!\bM[rs]\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\b\d\d\.)"
+    r"(?<!\bNo\.)\s+|(?<=\bNo\.)\s+(?![\d#])"  # "No. 14 Zaria Road" is an address
     r"|(?<=\b\d\d\.)\s+(?!(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober"
     r"|November|Dezember)\b|[a-zäöüß])|\n+|;\s*"
     # an emoticon or an emoji ends a sentence too: "we're in :) lmk if ..."

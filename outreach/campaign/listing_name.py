@@ -24,13 +24,18 @@ from outreach.campaign.intent_patterns import (
 )
 
 
-def listing_name(parts: list[str], organization: str | None) -> tuple[str | None, str | None]:
+def listing_name(parts: list[str], organization: str | None, *,
+                 name_lines: list[str] | None = None) -> tuple[str | None, str | None]:
     """The name to list and, when it may not go on the public page without a person
-    looking, why. Only a name said outright counts ("list us as ...", "Name: ..."); without
-    one, the organization on file is listed (None here)."""
+    looking, why. Only a name said outright counts ("list us as ...", "Name: ...", or a line
+    that is only a name, written under the ask's "the name you'd like listed": `name_lines`);
+    without one, the organization on file is listed (None here)."""
     unreadable: str | None = None
+    # "Please list as:" with the name on the line below it
+    joined = [f"{part} {after}" if part.rstrip().endswith(":") else part
+              for part, after in zip(parts, [*parts[1:], ""], strict=True)]
     for patterns, explicit in ((NAME_PATTERNS, True), (IMPLICIT_NAME_PATTERNS, False)):
-        for part in parts:
+        for part in joined if explicit else parts:
             for pattern in patterns:
                 match = pattern.search(part)
                 name = _clean_name(_within_quotes(part, match)) if match else None
@@ -39,7 +44,7 @@ def listing_name(parts: list[str], organization: str | None) -> tuple[str | None
                     # not a name we may list without a person
                     unreadable = unreadable or _within_quotes(part, match).strip()
                 if name is None or fold(name) in ROLES or (not explicit and (
-                        _fragment(name) is not None or "," in name)):
+                        _fragment(name) is not None or "," in name or ":" in name)):
                     continue  # "We confirm we will sign" names no one
                 if organization is None:
                     return name, _fragment(name)
@@ -57,6 +62,13 @@ def listing_name(parts: list[str], organization: str | None) -> tuple[str | None
                     return None, f"the yes names {name!r}, not the organization on file"
     if unreadable is not None:
         return None, f"the reply asks to be listed as {unreadable!r}, which is not a name"
+    for line in name_lines or []:
+        # the name on file, and at most an acronym after it in parentheses:
+        # "Central Valley Farmworker Health Collaborative (CVFHC)"
+        name = _clean_name(line)
+        bare = re.sub(r"\s*\([^()]{1,20}\)$", "", name or "")
+        if name is not None and organization is not None and _same_name(bare, organization):
+            return name, None
     return None, None
 
 
@@ -71,6 +83,9 @@ STOP_WORDS = frozenset({"the", "of", "and", "for", "in", "de", "la", "el", "los"
                          "und", "der", "die", "fur", "inc", "llc", "ev", "a", "an", "at",
                          "on", "to", "en", "d", "l", "com", "s"})
 
+
+# "The Sequoia County Bar Foundation, Inc.": a legal form may end a name.
+LEGAL_FORMS = frozenset({"inc", "llc", "ev", "ltd", "co"})
 
 _CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’"}
 
@@ -90,8 +105,8 @@ def _clean_name(raw: str) -> str | None:
     """The name without the sentence around it: quotes, a final stop, a parenthesis that
     tells us what not to write ("(no 'The')"), a trailing "please"."""
     name = re.sub(r"(?i)^(?:yes|s[ií]|oui|sim|ja)\b[\s,!:.-]+", "", raw.strip())
-    name = re.sub(r"\s*\((?:[^()]*[\"“”'‘’][^()]*|(?:no|not|without|sin|sans|sem|ohne)\b"
-                  r"[^()]*)\)?\s*$", "", name)
+    name = re.sub(r"\s*\((?:[^()]*[\"“”'‘’][^()]*|(?:no|not|without|sin|sans|sem|ohne|because"
+                  r"|since|porque|pois|parce|car|weil|denn)\b[^()]*)\)?[\s.]*$", "", name)
     if name.count("(") > name.count(")"):
         name = name[:name.rindex("(")]
     # ", that's the name we use publicly": the reason, not the name
@@ -152,7 +167,8 @@ def _fragment(name: str) -> str | None:
     if long_words and sum(w[0].isupper() for w in long_words) * 3 >= len(long_words) * 2:
         words = words[1:]  # "Our Lady of Guadalupe Parish": capitalised, a name throughout
     if len(words) > 14 or (words and (words[0] in PRONOUNS or words[-1] in PRONOUNS
-                                      or words[-1] in STOP_WORDS)) \
+                                      or (words[-1] in STOP_WORDS
+                                          and words[-1] not in LEGAL_FORMS))) \
             or any(w in FRAGMENT_WORDS for w in words):
         return f"the listing name {name!r} reads like part of a sentence"
     return None

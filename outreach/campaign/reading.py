@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from outreach.campaign.intent import Intent, Understanding, understand
+from outreach.campaign.intent_patterns import ANSWERS_BELOW, fold
 from outreach.inbound.autoreply import AutoReply
 from outreach.inbound.bounces import Bounce
 from outreach.inbound.classify import Kind, sort_mail
@@ -65,16 +66,27 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
                               auto_reply=sorted_.auto_reply)
     sender = sender_address(msg)
     own = [*own_addresses, *([sender] if sender else [])]
-    understanding = understand(sorted_.visible_text, organization=organization, exclude=exclude,
-                               own_addresses=own,
-                               inline=inline_answers(reply_body_text(msg, limit=_READ_LIMIT)),
-                               letter_title=letter_title)
+    inline = inline_answers(reply_body_text(msg, limit=_READ_LIMIT))
+    understanding = understand(_with_inline_answers(sorted_.visible_text, inline),
+                               organization=organization, exclude=exclude, own_addresses=own,
+                               inline=inline, letter_title=letter_title)
     if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(header(msg, "Subject")):
         understanding = understand("unsubscribe", own_addresses=own)
     return Classification("human", sorted_.visible_text, understanding=understanding)
 
 
 _READ_LIMIT = 256 * 1024
+
+
+def _with_inline_answers(visible: str, inline: tuple[tuple[str, str], ...]) -> str:
+    """The visible text and, when it says the answers are written inline ("answers below",
+    "réponses ci-dessous"), the writer's lines under the quoted ones, which a quoted header
+    block ("-----Message d'origine-----") would otherwise hide."""
+    if not inline or not ANSWERS_BELOW.search(fold(visible)) \
+            or any(own in visible for _, own in inline):  # the visible text has them
+        return visible
+    # (before the visible text, whose signature would end the reading)
+    return "\n\n".join([*(own for _, own in inline), visible])
 
 
 def inline_answers(body: str) -> tuple[tuple[str, str], ...]:

@@ -654,3 +654,49 @@ def test_what_a_person_should_read_is_not_decided(text: str) -> None:
 ])
 def test_more_ways_to_say_no_stop_and_wait(text: str, intent: Intent) -> None:
     assert understand(text, organization="Kings River Conservancy").intent == intent
+
+
+@pytest.mark.parametrize(("text", "organization", "intent", "name"), [
+    # "No. 14" in an address is no "No."
+    ("We are pleased to confirm that our committee has approved that the Kano Water Forum be "
+     "added as a signatory.\n\nYours,\nA. Bello\nNo. 9 Bank Road, Kano", "Kano Water Forum",
+     Intent.SIGN_ON, None),
+    # a good wish after a yes is no decline
+    ("Happy to, you can put the Forum down as a signatory. Good luck with it!",
+     "Kano Water Forum", Intent.SIGN_ON, None),
+    # the name on the line below "list as:"
+    ("We'll sign. Please list as:\n\nKings River Conservancy\n\n(no \"Inc.\" please)",
+     "Kings River Conservancy, Inc.", Intent.SIGN_ON, "Kings River Conservancy"),
+    # a trailing reason in parentheses is not part of the name
+    ("Assinamos! Pode colocar o nome assim: Rede Águas do Sertão \u2013 Crato (porque há outras "
+     "regionais).", "Rede Águas do Sertão", Intent.SIGN_ON, "Rede Águas do Sertão \u2013 Crato"),
+    # a legal form may end a name
+    ("Our board has approved signing on. Please use our full legal name in the signatory list: "
+     "\"The Tulare Bar Foundation, Inc.\"", "Tulare Bar Foundation", Intent.SIGN_ON,
+     "The Tulare Bar Foundation, Inc."),
+])
+def test_more_names_and_yeses_as_people_write_them(text: str, organization: str,
+                                                   intent: Intent, name: str | None) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (intent, name)
+
+
+def test_answers_written_under_a_quoted_header_block_are_read() -> None:
+    from email.message import EmailMessage
+
+    from outreach.campaign.reading import classify
+
+    msg = EmailMessage()
+    msg["From"] = "Ana <ana@example.org>"
+    msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
+    msg["Subject"] = "RE: Will Kings River Conservancy sign on?"
+    msg.set_content("Hi Maria, answers inline.\n\nAna\n\n-----Original Message-----\n"
+                    "From: Maria <maria@valleywater.org>\nSent: Monday\n\n"
+                    "> Would Kings River Conservancy sign on to our coalition letter?\n\n"
+                    "Yes, we sign.\n\n"
+                    "> To sign, just reply with the name you'd like listed.\n\n"
+                    "Kings River Conservancy (KRC)\n")
+    understanding = classify(msg, organization="Kings River Conservancy").understanding
+    assert understanding is not None
+    assert (understanding.intent, understanding.signer_name) == (
+        Intent.SIGN_ON, "Kings River Conservancy (KRC)")
