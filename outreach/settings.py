@@ -11,6 +11,7 @@ Environment variables:
   OUTREACH_SECRET_KEY     key that signs reply-address tokens (required to send)
   OUTREACH_SMTP_PASSWORD  SMTP password, when [smtp].username is set
   OUTREACH_IMAP_PASSWORD  IMAP password
+  OUTREACH_DKIM_KEY_FILE  overrides [dkim].key_file (the PEM private key that signs mail)
 """
 
 from __future__ import annotations
@@ -115,6 +116,28 @@ class DaemonSettings(Section):
     plan_interval_seconds: float = Field(default=60, gt=0)
 
 
+class WebSettings(Section):
+    """The web app (`outreach web`): sign links, one-click unsubscribe, draft links, the
+    public page. Its public address is [public] base_url."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # Also serve it from `outreach run` (one process for a small installation).
+    with_daemon: bool = False
+    # Form posts allowed per client address and per token in any minute.
+    posts_per_minute: int = Field(default=20, ge=1)
+
+
+class DkimSettings(Section):
+    """DKIM signing of outgoing mail; off until a selector and a key are set. The private
+    key is read from `key_file` or $OUTREACH_DKIM_KEY_FILE (a PEM file), never from here."""
+
+    selector: str | None = None
+    # The signing domain (d=); by default the domain of [sender] address.
+    domain: str | None = None
+    key_file: Path | None = None
+
+
 class Settings(Section):
     database: DatabaseSettings = DatabaseSettings()
     smtp: SmtpSettings = SmtpSettings()
@@ -125,6 +148,8 @@ class Settings(Section):
     rates: RateSettings = RateSettings()
     outbox: OutboxSettings = OutboxSettings()
     daemon: DaemonSettings = DaemonSettings()
+    web: WebSettings = WebSettings()
+    dkim: DkimSettings = DkimSettings()
     campaigns_dir: Path = Path("campaigns")
     templates_dir: Path | None = None
 
@@ -198,6 +223,10 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         settings.templates_dir = base / settings.templates_dir
     if settings.public.out_dir is not None and not settings.public.out_dir.is_absolute():
         settings.public.out_dir = base / settings.public.out_dir
+    if env.get("OUTREACH_DKIM_KEY_FILE"):
+        settings.dkim.key_file = Path(env["OUTREACH_DKIM_KEY_FILE"])
+    elif settings.dkim.key_file is not None and not settings.dkim.key_file.is_absolute():
+        settings.dkim.key_file = base / settings.dkim.key_file
     if settings.mailbox.maildir is not None and not settings.mailbox.maildir.is_absolute():
         settings.mailbox.maildir = base / settings.mailbox.maildir
     if env.get("OUTREACH_DATABASE_URL"):

@@ -3,7 +3,7 @@
 Renders every template for every target (whatever its state, so the count is the same from
 run to run) and reports every undefined variable with its file and line, all in one run;
 checks the letter, the deadlines, the discretion rules against the imported organizations,
-and that the passwords the server config needs are set.
+that the passwords the server config needs are set, and that a configured DKIM key signs.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from outreach.campaign import letters
 from outreach.campaign.config import CampaignConfig
 from outreach.campaign.mailings import KINDS, build_target_mail
 from outreach.campaign.models import Campaign, Target
+from outreach.errors import OutreachError
+from outreach.mail.dkim import dkim_signer
 from outreach.mail.outbox import new_message_id
 from outreach.people.models import Organization
 from outreach.people.organizations import org_key
@@ -45,6 +47,7 @@ def check_campaign(
 ) -> CheckReport:
     report = CheckReport(slug=config.slug)
     _check_passwords(settings, report)
+    _check_dkim(settings, report)
     if not settings.secret_key:
         report.errors.append("OUTREACH_SECRET_KEY is not set: reply addresses cannot be signed")
         return report
@@ -102,6 +105,14 @@ def check_campaign(
                                          if len(listed) > 3 else "")
         report.errors.append(f"{message} (for {len(listed)} target(s): {shown})")
     return report
+
+
+def _check_dkim(settings: Settings, report: CheckReport) -> None:
+    """A DKIM key that is configured but cannot sign (the daemon would not start)."""
+    try:
+        dkim_signer(settings)
+    except OutreachError as exc:
+        report.errors.append(str(exc))
 
 
 def _check_passwords(settings: Settings, report: CheckReport) -> None:

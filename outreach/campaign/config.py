@@ -165,7 +165,9 @@ class Release(Section):
 class CampaignConfig(Section):
     title: str = Field(min_length=1)
     letter: Path
-    draft_url: str = Field(min_length=1, description="may contain {version}")
+    # Where the draft lives, may contain {version}; left out, the web app serves each
+    # version at {base_url}/d/<campaign>/v<N> and asks link {base_url}/d/<campaign>.
+    draft_url: str = Field(default="", description="may contain {version}")
     timezone: str = "UTC"
     soft_deadline: datetime
     hard_deadline: datetime

@@ -40,6 +40,7 @@ from outreach.mail.tokens import make_token, tagged_address
 from outreach.people.models import Engagement, Suppression
 from outreach.settings import Settings
 from outreach.templating import render_set
+from outreach.web.links import draft_link, keep_link, sign_link, unsubscribe_link
 
 S = TargetState
 
@@ -200,9 +201,11 @@ def letter_html(text: str) -> str:
 def mail_context(settings: Settings, config: CampaignConfig, target: Target,
                  version: LetterVersion, now: datetime,
                  payload: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Everything a template may use. The draft link is `version`'s, fixed here."""
+    """Everything a template may use. The draft link is `version`'s, fixed here, and so
+    are the personal web links: the sign form, keep-or-withdraw and one-click unsubscribe."""
     key = settings.require_secret_key()
     sender = settings.sender
+    base_url = settings.public.base_url
     contact, org = target.contact, target.organization
     reply = tagged_address(sender.reply_local_part, make_token(key, "t", target.id),
                            sender.reply_domain)
@@ -224,12 +227,16 @@ def mail_context(settings: Settings, config: CampaignConfig, target: Target,
                      "individuals_may_sign": config.individuals_may_sign,
                      "contact_email": config.contact_email or sender.address,
                      "days_to_soft_deadline": max(0, (config.soft_deadline - now).days)},
-        "letter": {"version": version.number, "draft_url": version.draft_url,
+        "letter": {"version": version.number,
+                   "draft_url": version.draft_url or draft_link(base_url, config.slug),
                    "text": version.text, "html": letter_html(version.text)},
         "sender": {"name": sender.name, "address": sender.address,
                    "postal_address": sender.postal_address},
         "reply_address": reply,
         "unsubscribe_address": unsubscribe,
+        "sign_url": sign_link(key, base_url, target.id, config.hard_deadline),
+        "keep_url": keep_link(key, base_url, target.id),
+        "unsubscribe_url": unsubscribe_link(key, base_url, contact.id),
         "name_as_listed": payload.get("name_as_listed", org.name),
         "reconfirmed": bool(payload.get("reconfirmed")),
     }
@@ -246,8 +253,11 @@ def build_target_mail(settings: Settings, config: CampaignConfig, env: jinja2.En
     sender = settings.sender
     headers = {}
     if kind.marketing:
-        headers["List-Unsubscribe"] = (f"<mailto:{context['unsubscribe_address']}"
+        # RFC 8058: the HTTPS link first, which a mail client POSTs to at one click.
+        headers["List-Unsubscribe"] = (f"<{context['unsubscribe_url']}>, "
+                                       f"<mailto:{context['unsubscribe_address']}"
                                        "?subject=unsubscribe>")
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     in_reply_to = payload.get("in_reply_to")
     return Draft(
         sender=mailbox(sender.name, sender.address),

@@ -159,6 +159,9 @@ class SignOn(Base):
     quoted_text: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str] = mapped_column(String(200))
     classifier_version: Mapped[str | None] = mapped_column(String(30))
+    # Who signed on the web form, as they typed it (None for replies, calls, decisions).
+    signer_name: Mapped[str | None] = mapped_column(String(200))
+    signer_title: Mapped[str | None] = mapped_column(String(200))
     signed_at: Mapped[datetime]
     withdrawn_at: Mapped[datetime | None]
     # The withdrawal's own evidence: who decided, in which words, from which message.

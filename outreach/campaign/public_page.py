@@ -123,11 +123,12 @@ def letter_html(text: str, title: str) -> Markup:
 
 
 def render_public_page(session: Session, config: CampaignConfig, env: jinja2.Environment,
-                       campaign: Campaign, now: datetime, *, listed: bool = True
-                       ) -> dict[str, str]:
+                       campaign: Campaign, now: datetime, *, listed: bool = True,
+                       web_join_href: str | None = None) -> dict[str, str]:
     """The site's files, by name: `index.html`, `style.css` and `signers.json`.
 
-    `listed=False` asks search engines not to index the page (before a release date).
+    `listed=False` asks search engines not to index the page (before a release date);
+    `web_join_href` is the web app's sign form for those no one asked, when it serves the page.
     """
     version = current_version(session, campaign.id)
     if version is None:
@@ -175,6 +176,7 @@ def render_public_page(session: Session, config: CampaignConfig, env: jinja2.Env
         "released": campaign.released_at.astimezone(ZoneInfo(config.timezone))
         if campaign.released_at else None,
         "join_href": join_href,
+        "web_join_href": web_join_href,
         "style_href": f"{STYLE}?v={hashlib.sha256(style.encode('utf-8')).hexdigest()[:12]}",
         "signers_json": SIGNERS_JSON,
     }

@@ -37,7 +37,7 @@ from outreach.campaign.reviews import open_review
 from outreach.campaign.signons import (
     Evidence,
     active_sign_on,
-    reconfirm,
+    reconfirm_and_confirm,
     record_sign_on,
     withdraw,
 )
@@ -293,11 +293,10 @@ class CampaignReplies:
                      quoted_text=understanding.evidence, inbound_message_id=row.id,
                      in_reply_to=facts.message_id)
             return "withdrawn"
-        if not reconfirm(session, sign_on, now=now, by="classifier", inbound_message_id=row.id):
+        if not reconfirm_and_confirm(session, sign_on, target, now=now, by="classifier",
+                                     message_id_domain=self.domain,
+                                     inbound_message_id=row.id, in_reply_to=facts.message_id):
             return "already_signed"
-        enqueue(session, kind="confirmation", recipient=target.contact.email, now=now,
-                message_id_domain=self.domain, about=about_target(target.id), priority=100,
-                payload={"reconfirmed": True, "in_reply_to": facts.message_id})
         return "reconfirmed"
 
     def _bounce(self, session: Session, msg: EmailMessage, result: Classification,

@@ -30,6 +30,9 @@ class Evidence:
     quoted_text: str | None = None
     inbound_message_id: int | None = None
     classifier_version: str | None = None
+    # The person who signed on the web form, and their title, as typed.
+    signer_name: str | None = None
+    signer_title: str | None = None
 
 
 def awaiting_fresh_yes() -> ColumnElement[bool]:
@@ -91,7 +94,8 @@ def record_sign_on(session: Session, target: Target, *, name: str, signer_type: 
         signer_type=signer_type, letter_version_id=evidence.letter_version_id,
         evidence_kind=evidence.kind, inbound_message_id=evidence.inbound_message_id,
         quoted_text=evidence.quoted_text, decided_by=evidence.decided_by,
-        classifier_version=evidence.classifier_version, signed_at=now,
+        classifier_version=evidence.classifier_version, signer_name=evidence.signer_name,
+        signer_title=evidence.signer_title, signed_at=now,
     )
     session.add(sign_on)
     if target.state != TargetState.SIGNED:
@@ -137,6 +141,21 @@ def reconfirm(session: Session, sign_on: SignOn, *, now: datetime, by: str,
     """The signer said yes again to the current text: every open notice is answered."""
     return answer_notices(session, sign_on, NoticeResponse.RECONFIRMED, now=now, by=by,
                           inbound_message_id=inbound_message_id)
+
+
+def reconfirm_and_confirm(session: Session, sign_on: SignOn, target: Target, *,
+                          now: datetime, by: str, message_id_domain: str,
+                          inbound_message_id: int | None = None,
+                          in_reply_to: str | None = None) -> int:
+    """`reconfirm`, and when it answered a notice, tell the signer their name stays (a
+    "yes" to a notice by email or on the web)."""
+    answered = reconfirm(session, sign_on, now=now, by=by,
+                         inbound_message_id=inbound_message_id)
+    if answered:
+        enqueue(session, kind="confirmation", recipient=target.contact.email, now=now,
+                message_id_domain=message_id_domain, about=about_target(target.id),
+                priority=100, payload={"reconfirmed": True, "in_reply_to": in_reply_to})
+    return answered
 
 
 def reconfirmed_version(session: Session, sign_on: SignOn) -> int:

@@ -43,6 +43,9 @@ COMMANDS: dict[str, Lazy] = {
     "db": Lazy("outreach.cli.service:db", "Database schema."),
     "demo": Lazy("outreach.cli.service:demo",
                  "Run a whole example campaign locally: nothing leaves this machine."),
+    "dkim-key": Lazy("outreach.cli.dkim:dkim_key",
+                     "Write a new 2048-bit RSA private key for DKIM to --out (mode 0600) and "
+                     "print the DNS TXT record that publishes its public half."),
     "export": Lazy("outreach.cli.campaign:export",
                    "Write the targets or signers of SLUG (signers: with the letter version "
                    "signed, the date and the evidence)."),
@@ -81,6 +84,9 @@ COMMANDS: dict[str, Lazy] = {
     "tasks": Lazy("outreach.cli.tasks:tasks",
                   "Tasks for organizers (phone calls, finding contacts, reviews), most "
                   "important first."),
+    "web": Lazy("outreach.cli.web:web",
+                "Serve the web app: sign links, one-click unsubscribe, draft links and the "
+                "public page."),
     "withdraw": Lazy("outreach.cli.campaign:withdraw",
                      "Take ORGANIZATION's signature off SLUG, as they asked (say, on the "
                      "phone)."),

@@ -233,7 +233,8 @@ def letter_publish(ctx: click.Context, slug: str, summary: str, resolves: tuple[
                                    by=by, resolves=list(resolves),
                                    message_id_domain=app.settings.sender.reply_domain)
         version, notices = published.version, published.notices
-        console.print(f"{slug}: version {version.number} published ({version.draft_url})")
+        where = version.draft_url or f"served by the web app at /d/{slug}/v{version.number}"
+        console.print(f"{slug}: version {version.number} published ({where})")
         console.print(version.diff, highlight=False, markup=False)
     after = ("their signature stays unless they reply WITHDRAW"
              if config.changes.after_change == "signature_stays"

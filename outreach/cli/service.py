@@ -42,7 +42,8 @@ def run(ctx: click.Context, log_format: str | None) -> None:
     """Run the daemon: plan asks and drain the outbox until SIGTERM or Ctrl-C.
 
     It logs one line per message sent or received (its kind, campaign, organization and
-    outcome), and says when mail waits for a send window and until when.
+    outcome), and says when mail waits for a send window and until when. With [web]
+    with_daemon = true it also serves the web app (as `outreach web` does).
     """
     from outreach.daemon import Daemon
     from outreach.logs import configure
@@ -51,7 +52,13 @@ def run(ctx: click.Context, log_format: str | None) -> None:
         configure(verbose=ctx.obj["verbose"], json_lines=log_format == "json")
     app = app_for(ctx, load_all=True)
     app.settings.require_secret_key()
-    asyncio.run(Daemon(app).run())
+    daemon = Daemon(app)
+    if app.settings.web.with_daemon:
+        from outreach.web.server import run_with_daemon
+
+        asyncio.run(run_with_daemon(app, daemon))
+    else:
+        asyncio.run(daemon.run())
 
 
 @click.command()

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Sequence
 
 from outreach.errors import OutreachError
+from outreach.mail.dkim import dkim_signer
 from outreach.mail.sender import Connection, classify
 from outreach.settings import Settings
 
@@ -27,7 +28,12 @@ async def _send(settings: Settings, recipient: str, messages: Sequence[bytes],
 
 
 def send_now(settings: Settings, recipient: str, messages: Sequence[bytes]) -> None:
-    """Send `messages` to `recipient` through the configured SMTP server, now."""
+    """Send `messages` to `recipient` through the configured SMTP server, now, DKIM-signed
+    as the daemon signs them."""
+    signer = dkim_signer(settings)
+    if signer is not None:
+        messages = [signer.sign(raw, f"test message {number} to {recipient}")
+                    for number, raw in enumerate(messages, 1)]
     sent: list[int] = []
     try:
         asyncio.run(_send(settings, recipient, messages, sent))

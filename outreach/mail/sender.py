@@ -6,7 +6,8 @@ back-off, 5xx failed for good (and the kind's failure hook runs in the same tran
 A session that cannot be opened (connect, TLS, greeting, EHLO, AUTH), a refused envelope
 sender, or a security/policy reply (X.7.X: "relay access denied") is our side's problem,
 never the recipient's: it is logged as an error and the rows wait, their attempts
-untouched, so a relay outage or a wrong password never bounces a target.
+untouched, so a relay outage or a wrong password never bounces a target. With `[dkim]` set,
+each message is signed as it leaves.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from outreach.clock import utc_now
 from outreach.db.session import transaction
 from outreach.mail import outbox
+from outreach.mail.dkim import dkim_signer
 from outreach.mail.outbox import Claimed, Failure, OutboxHooks, RetryPolicy
 from outreach.mail.ratelimit import DomainRates, TokenBucket
 from outreach.mail.tokens import make_token, tagged_address
@@ -223,6 +225,7 @@ class OutboxSender:
         ]
         self.idle_seconds = idle_seconds
         self.stats = DrainStats()
+        self.signer = dkim_signer(settings)
 
     def envelope_from(self, message: Claimed) -> str:
         """A VERP return path when a key is set, so a bounce names the message it answers."""
@@ -305,8 +308,11 @@ class OutboxSender:
 
     async def _deliver(self, connection: Connection, message: Claimed) -> Exception | None:
         """Send one message and record its fate; returns the failure, if any."""
+        raw = message.raw
+        if self.signer is not None:  # signed at each attempt, as it leaves
+            raw = self.signer.sign(raw, f"message {message.message_id}")
         try:
-            await connection.send(self.envelope_from(message), message.recipient, message.raw)
+            await connection.send(self.envelope_from(message), message.recipient, raw)
         except Exception as exc:  # every failure is classified; none may stop the drain
             failure = classify(exc)
             if isinstance(failure, SessionFailure):

@@ -38,7 +38,8 @@ def test_every_target_gets_one_personal_ask(app: App, smtp_server: SmtpServer) -
         assert f"Dear {target.contact.greeting_name}," in text
         assert "https://valleywater.org/letter/draft-v1" in text
         assert str(msg["Reply-To"]).split("<")[1].startswith(f"reply+t{target.id}-")
-        assert msg["List-Unsubscribe"].startswith("<mailto:unsubscribe+c")
+        assert msg["List-Unsubscribe"].startswith("<https://valleywater.org/letter/unsubscribe/u")
+        assert ", <mailto:unsubscribe+c" in msg["List-Unsubscribe"]
         assert received.mail_from.startswith("bounce+m")
     # Planning again queues nothing new: each target is asked exactly once.
     assert jobs.plan(app, NOW + timedelta(minutes=5)).queued == 0

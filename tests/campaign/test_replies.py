@@ -217,7 +217,9 @@ def test_referrals_are_suggested_never_emailed_until_approved(
 def test_unsubscribe_by_the_list_unsubscribe_address(
         asked: App, smtp_server: SmtpServer) -> None:
     ask = sent_ask(smtp_server, "linda@lwvfresno.example")
-    unsubscribe = str(ask["List-Unsubscribe"]).strip("<>").split("?")[0].removeprefix("mailto:")
+    mailto = re.search(r"<mailto:([^?>]+)", str(ask["List-Unsubscribe"]))
+    assert mailto is not None
+    unsubscribe = mailto.group(1)
     msg = EmailMessage()
     msg["From"] = "linda@lwvfresno.example"
     msg["To"] = unsubscribe

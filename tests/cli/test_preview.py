@@ -3,6 +3,7 @@ touching no target (issue #12, item 6)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -38,7 +39,8 @@ def test_preview_prints_headers_and_text_and_writes_the_html_to_a_file(
     assert code == 0, err
     assert "Subject: Will Community Water Center sign on?" in out
     assert "To: Susana De Anda <susana@communitywatercenter.example>" in out
-    assert "List-Unsubscribe: <mailto:unsubscribe+c0-" in out
+    assert re.search(r"List-Unsubscribe: <https?://\S+/unsubscribe/u0\.0\.[a-z2-7]+>,\s+"
+                     r"<mailto:unsubscribe\+c0-", out)
     assert "Dear Susana," in out
     assert f"HTML: {html}" in out
     assert "Community Water Center" in html.read_text(encoding="utf-8")
