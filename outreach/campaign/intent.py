@@ -75,11 +75,13 @@ from outreach.campaign.intent_patterns import (
     LETTER_OBJECT,
     LETTER_REF,
     MORE_TIME,
+    MOVED_ON,
     NAME_ASKED,
     NAME_BEFORE_EMAIL,
     NAME_PATTERNS,
     NEGATION,
     NEUTRAL,
+    NOT_A_CONDITION,
     NOT_FOR_ORGANIZATION,
     ORGANIZATION,
     OTHER_ACT,
@@ -329,8 +331,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append("yes to what follows, not to the letter")
         sign_at = None
     # "Yes! ... Actually, wait" or "Sí, firmamos ... no cuentes con nosotros": taken back.
+    # (in the yes's own sentence, only what follows the yes: "Finalement ..., c'est oui")
     retracted_yes = sign_at is not None and any(
-        _takes_back(clause) for f in folded_parts[sign_at:] for clause in CLAUSE_END.split(f))
+        _takes_back(clause) for clause in [*_from_the_yes(folded_parts[sign_at]), *(
+            c for f in folded_parts[sign_at + 1:] for c in CLAUSE_END.split(f))])
     if retracted_yes:
         signals.append("retracted yes")
 
@@ -375,6 +379,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
 
     if sign_at is not None and NOT_FOR_ORGANIZATION.search(whole):
         signals.append("not for the organization")  # "Count me in! I'm just a member"
+    elif sign_at is not None and MOVED_ON.search(whole):  # "I no longer work at ..."
+        signals.append("the writer has moved to another organization")
     elif sign_at is not None and (other := _another_organization(parts, folded_parts,
                                                                   org_words)):
         signals.append(f"the reply names another organization: {other!r}")
@@ -445,6 +451,16 @@ def _before_signature(text: str) -> str:
     return text
 
 
+_PARENTHESIS = re.compile(r"\([^()]{0,300}\)")
+
+
+def _from_the_yes(folded: str) -> list[str]:
+    """The clauses of a sentence from the one that says yes on (all, when none does)."""
+    clauses = CLAUSE_END.split(folded)
+    first = next((i for i, c in enumerate(clauses) if SIGN.search(c) or YES_WORD.match(c)), 0)
+    return clauses[first:]
+
+
 def _answered(parts: list[str], inline: Sequence[tuple[str, str]]) -> list[str | None]:
     """For each sentence, the quoted text it answers when the reply is written inline
     ("> Can you join the call on Thursday?" / "Yes, count me in."), else None."""
@@ -469,12 +485,12 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
         if not (act or bare):
             continue
         clauses = [c for c in CLAUSE_END.split(folded) if c.strip()]
-        # The act's own clause and what follows it ("I sign, not on behalf of my
-        # employer"); not what came before a colon ("I didn't want this to slip: yes").
-        first = next((i for i, c in enumerate(clauses) if SIGN.search(c) or YES_WORD.match(c)),
-                     0)
-        acting = clauses[first:]
-        if DECLINE.search(folded) or any(NEGATION.search(c) for c in acting):
+        # Negated: in the act's own clause and what follows it ("I sign, not on behalf of
+        # my employer"); not what came before a colon ("I didn't want this to slip: yes"),
+        # nor what a parenthesis says of someone else ("(the national office takes no
+        # position)").
+        plain = _PARENTHESIS.sub(" ", folded)
+        if DECLINE.search(plain) or any(NEGATION.search(c) for c in _from_the_yes(plain)):
             signals.append("negated yes")
             continue
         if CONDITION.search(folded):
@@ -664,11 +680,15 @@ def _other_intents(parts: list[str], rest_parts: list[str],
     ]
     # A sentence that names the listing ("please use 'X' rather than the long version")
     # asks for no change to the letter.
-    change_parts = ["" if any(n.search(part) for n in NAME_PATTERNS) else folded
+    # Nor does a suggestion "which is in no way a condition".
+    change_parts = ["" if any(n.search(part) for n in NAME_PATTERNS)
+                    or NOT_A_CONDITION.search(folded) else folded
                     for part, folded in zip(parts, rest_parts, strict=True)]
     found: list[tuple[Intent, str | None]] = []
     for intent, pattern in others:
         where = change_parts if intent == Intent.CHANGE_REQUEST else rest_parts
+        if intent == Intent.DECLINE:  # "(the national office takes no position)"
+            where = [_PARENTHESIS.sub(" ", folded) for folded in where]
         if pattern.search(" \n".join(where)):
             found.append((intent, _first(parts, where, pattern)))
     if not any(intent == Intent.DECLINE for intent, _ in found):
@@ -702,6 +722,8 @@ def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | Non
 def _doubting_question(folded: str) -> bool:
     """A question that puts the yes in doubt (about signing, the text, or what it commits
     the organization to), not a side question about a press event or a translation."""
+    if NOT_A_CONDITION.search(folded):  # "a question that changes nothing about the yes"
+        return False
     return bool(SIGN.search(folded) or CHANGE.search(folded) or APPROVAL.search(folded)
                 or DOUBTING_QUESTION.search(folded))
 

@@ -117,6 +117,8 @@ OTHERS = idea("others")
 ALREADY = idea("already")
 OTHER_ACT = idea("other_act")
 NAME_ASKED = idea("name_asked")
+MOVED_ON = idea("moved_on")
+NOT_A_CONDITION = idea("not_a_condition")
 ANSWERS_BELOW = idea("answers_below")
 LETTER_OBJECT = idea("letter_object")
 OTHER_LETTER = ideas("other_letter")
@@ -156,7 +158,8 @@ SENTENCE_END = re.compile(
     # an emoticon or an emoji ends a sentence too: "we're in :) lmk if ..."
     r"|(?<=[:;]\))\s+|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\s+")
 # Where a yes was decided, not what it is to: "approved signing on at today's meeting".
-WHERE_DECIDED = re.compile(r"\b(at|during|after|following|lors( de)?|pendant|durante|bei|nach|auf)"
+WHERE_DECIDED = re.compile(r"\b(at|during|after|following|lors( de)?|pendant|durante|bei|nach|auf"
+                           r"|minutes of|ata d[ao]|acta d[ae]|proces-verbal d[eu]|protokoll d[e]r)"
                            r"\W+(\w+\W+){0,3}$")
 EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 NAME_BEFORE_EMAIL = re.compile(

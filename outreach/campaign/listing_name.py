@@ -46,6 +46,9 @@ def listing_name(parts: list[str], organization: str | None, *,
                 if name is None or fold(name) in ROLES or (not explicit and (
                         _fragment(name) is not None or "," in name or ":" in name)):
                     continue  # "We confirm we will sign" names no one
+                if organization is not None and " " not in name and not name.isupper() \
+                        and len(significant(organization)) > 1:
+                    continue  # "firmar como Red": as a network, not under the name "Red"
                 if organization is None:
                     return name, _fragment(name)
                 if _same_name(name, organization):  # as written when said outright: accents

@@ -700,3 +700,32 @@ def test_answers_written_under_a_quoted_header_block_are_read() -> None:
     assert understanding is not None
     assert (understanding.intent, understanding.signer_name) == (
         Intent.SIGN_ON, "Kings River Conservancy (KRC)")
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a suggestion or a question that says it holds nothing back
+    ("Firmamos. Una sugerencia, que no es condición: mencionar el náhuatl en el punto 3.",
+     Intent.SIGN_ON),
+    ("Nous signons. Une remarque, qui n'est en rien une condition : préciser le point 3.",
+     Intent.SIGN_ON),
+    # what a parenthesis says of someone else does not negate the yes
+    ("Our chapter signs the letter (the national office does not take positions on state "
+     "matters).", Intent.SIGN_ON),
+    # "finally" before the yes is no taking back
+    ("En décembre nous avions dit non. Finalement le bureau a revoté, et c'est oui : "
+     "nous signons.", Intent.SIGN_ON),
+    # a signed copy sent back is a yes
+    ("Signed letter attached. Thanks for organizing!", Intent.SIGN_ON),
+])
+def test_yeses_with_what_people_add_to_them(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Kings River Conservancy").intent == intent
+
+
+@pytest.mark.parametrize("text", [
+    "Oh sure, sign us up for another letter nobody reads.",  # irony
+    "I no longer work at the Conservancy; from my new group, count us in!",  # moved on
+    "The board voted to approve signing, subject to one change. Please confirm that "
+    "before you list us.",  # the yes hangs on a confirmation
+])
+def test_yeses_a_person_should_read(text: str) -> None:
+    assert understand(text, organization="Kings River Conservancy").intent != Intent.SIGN_ON
