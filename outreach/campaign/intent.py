@@ -590,10 +590,13 @@ def _about_something_else_next(folded: str, org_words: set[str]) -> bool:
         return True
     if any(_about_something_else(c, org_words) for c in CLAUSE_END.split(folded)):
         return True  # "Yes! We'd love to join the webinar on the 12th"
-    if QUESTION.search(folded) or _own_sign(folded, org_words) \
-            or _acts_on_the_letter(folded, org_words) \
+    if _own_sign(folded, org_words) or _acts_on_the_letter(folded, org_words) \
             or _names_organization([folded], [folded], ADD_NAMED, org_words):
-        return False  # a side question, or the yes said again
+        return False  # the yes said again
+    if OTHER_ACT.search(folded) and WISH.search(folded):
+        return True  # "Yes! I'd like to attend the webinar - is there a link?"
+    if QUESTION.search(folded):
+        return False  # a side question
     return bool(OTHER_ACT.search(folded)) or any(
         not WHERE_DECIDED.search(folded[:other.start()])
         and not set(_words(other.group(0))) <= org_words

@@ -118,7 +118,8 @@ def _clean_name(raw: str) -> str | None:
                   "", name)
     name = re.sub(r"(?i)[\s,]+(?:please|thanks|thank you|por favor|gracias|merci|svp"
                   r"|obrigad[oa]|bitte|danke)\W*$", "", name)
-    abbreviated = re.search(r"\b(?:e\.\s?V|Inc|Ltd|Corp|Co|S\.A|Assn|Bros|Jr)\.$", name.rstrip())
+    abbreviated = re.search(r"\b(?:e\.\s?V|Inc|Ltd|Corp|Co|S\.A|A\.C|S\.C|S\.L|Ltda|Assn|Bros"
+                            r"|Jr)\.$", name.rstrip())
     name = name.strip(_NAME_TRIM).strip() + ("." if abbreviated else "")  # "e.V." keeps its dot
     # "la Unión Popular ... firma", "l'Association ... signe": the article is not the name.
     # (a capitalised article belongs to the name, "Les Jardins Partagés", unless all shouts)
