@@ -651,6 +651,9 @@ def test_what_a_person_should_read_is_not_decided(text: str) -> None:
     ("Leider können wir uns an Briefen nicht beteiligen.", Intent.DECLINE),
     ("We can't sign, council policy. Happy to keep sharing data with you as always.",
      Intent.DECLINE),
+    # a Spanish "no" before the verb
+    ("Después de hablarlo, la asociación decidió no firmar la carta.", Intent.DECLINE),
+    ("Gracias, pero el consejo prefiere no sumarse a esta carta.", Intent.DECLINE),
 ])
 def test_more_ways_to_say_no_stop_and_wait(text: str, intent: Intent) -> None:
     assert understand(text, organization="Kings River Conservancy").intent == intent
