@@ -88,29 +88,37 @@ def process_pending(factory: sessionmaker[Session], door: Door,
                     handlers: Mapping[str, Handler], now: datetime, *,
                     limit: int = 200,
                     describers: Mapping[str, Describer] | None = None) -> HandlingStats:
-    """Act on stored messages not yet acted on, oldest first, each in its own transaction.
+    """Act on every stored message not yet acted on, oldest first, each in its own
+    transaction, reading their ids `limit` at a time. Each is tried once a pass: one that
+    failed waits for the next pass (a backlog is all handled in one pass, not `limit`
+    messages per wake-up of the mail loop).
 
     Each is logged with what it was about, in the words of `describers` (by about kind)."""
     stats = HandlingStats()
     while route_unrouted(factory, door):
         pass
-    with factory() as session:
-        ids = list(session.scalars(
-            select(InboundMessage.id).where(InboundMessage.status == InboundStatus.NEW,
-                                            InboundMessage.route.in_(list(handlers)))
-            .order_by(InboundMessage.id).limit(limit)))
-    for inbound_id in ids:
-        outcome = handle_one(factory, handlers, inbound_id, now, describers)
-        if outcome is None:
-            continue
-        stats.count(outcome)
-        if outcome == "quarantined":
-            stats.quarantined += 1
-        elif outcome == "retry":
-            stats.retried += 1
-        else:
-            stats.processed += 1
-    return stats
+    after = 0
+    while True:
+        with factory() as session:
+            ids = list(session.scalars(
+                select(InboundMessage.id).where(InboundMessage.status == InboundStatus.NEW,
+                                                InboundMessage.route.in_(list(handlers)),
+                                                InboundMessage.id > after)
+                .order_by(InboundMessage.id).limit(limit)))
+        if not ids:
+            return stats
+        after = ids[-1]
+        for inbound_id in ids:
+            outcome = handle_one(factory, handlers, inbound_id, now, describers)
+            if outcome is None:
+                continue
+            stats.count(outcome)
+            if outcome == "quarantined":
+                stats.quarantined += 1
+            elif outcome == "retry":
+                stats.retried += 1
+            else:
+                stats.processed += 1
 
 
 def handle_one(factory: sessionmaker[Session], handlers: Mapping[str, Handler],

@@ -58,3 +58,14 @@ def test_a_message_whose_handler_raises_is_quarantined_after_three_tries(app: Ap
     assert "this handler cannot cope" in rows[poison].error
     assert "Traceback" in rows[poison].error
     assert process_pending(app.factory, door, handlers, NOW).by_outcome == {}
+
+
+def test_a_backlog_longer_than_a_page_is_all_handled_in_one_pass(app: App) -> None:
+    poison = _store(app, "poison")
+    good = [_store(app, f"good-{n}") for n in range(5)]
+    stats = process_pending(app.factory, Door([]), {"fussy": Fussy()}, NOW, limit=2)
+    assert stats.by_outcome == {"retry": 1, "fine": 5}  # the failing one once per pass
+    with app.factory() as session:
+        rows = {r.id: r for r in session.scalars(select(InboundMessage))}
+    assert all(rows[g].status == InboundStatus.PROCESSED for g in good)
+    assert rows[poison].attempts == 1
