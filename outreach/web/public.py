@@ -91,8 +91,7 @@ class PublicPages:
             return self.site.too_many()
         form = await request.form()
         now = self.site.clock()
-        csrf = form.get("csrf")
-        if not isinstance(csrf, str) or not self.site.forms.check(csrf, f"join:{slug}", now):
+        if not self.site.form_is_ours(form, f"join:{slug}", now):
             return self.site.forbidden()
         typed = {field: display_name(value) if isinstance(value := form.get(field), str)
                  else "" for field in ("organization", "signer_name", "email")}

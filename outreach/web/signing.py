@@ -165,9 +165,7 @@ class SignPages:
             if isinstance(found, Response):
                 return found
             target, config = found
-            csrf = form.get("csrf")
-            if not isinstance(csrf, str) or \
-                    not self.site.forms.check(csrf, f"sign:{token}", now):
+            if not self.site.form_is_ours(form, f"sign:{token}", now):
                 return self.site.forbidden()
             sign_on = active_sign_on(session, target)
             if sign_on is not None:
@@ -207,9 +205,7 @@ class SignPages:
             if isinstance(found, Response):
                 return found
             target, config = found
-            csrf = form.get("csrf")
-            if not isinstance(csrf, str) or \
-                    not self.site.forms.check(csrf, f"withdraw:{token}", now):
+            if not self.site.form_is_ours(form, f"withdraw:{token}", now):
                 return self.site.forbidden()
             return self._withdraw(session, target, config, now)
 
@@ -285,9 +281,7 @@ class SignPages:
             if isinstance(found, Response):
                 return found
             target, config = found
-            csrf = form.get("csrf")
-            if not isinstance(csrf, str) or \
-                    not self.site.forms.check(csrf, f"keep:{token}", now):
+            if not self.site.form_is_ours(form, f"keep:{token}", now):
                 return self.site.forbidden()
             choice = form.get("choice")
             if choice == "withdraw":

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import jinja2
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -76,6 +77,11 @@ class Site:
         return self.problem(429, "Too many attempts",
                             "This form was sent too many times in the last minute. Nothing "
                             "more was changed. Please wait a minute and try again.")
+
+    def form_is_ours(self, form: FormData, scope: str, now: datetime) -> bool:
+        """Whether `form` carries a form token we issued for `scope` that has not expired."""
+        csrf = form.get("csrf")
+        return isinstance(csrf, str) and self.forms.check(csrf, scope, now)
 
     def allow_post(self, request: Request, token: str, *, per_client: bool = True) -> bool:
         """Count this post against its token and (with `per_client`) its client address."""
