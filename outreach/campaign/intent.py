@@ -475,6 +475,7 @@ def _answered(parts: list[str], inline: Sequence[tuple[str, str]]) -> list[str |
 def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None],
          signals: list[str]) -> int | None:
     """The sentence that says yes to signing, if one does without a doubt in it."""
+    ironic = bool(IRONY.search(" ".join(folded_parts)))  # "Sure, sign us up for the 14th 🙄"
     for index, folded in enumerate(folded_parts):
         if INSTRUCTION.match(folded):  # "Reply YES to sign on": our words, not theirs
             continue
@@ -505,7 +506,7 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
         if QUESTION.search(folded):
             signals.append("yes in a question")
             continue
-        if IRONY.search(" ".join(folded_parts)):  # "Sure, sign us up for the 14th one 🙄"
+        if ironic:
             signals.append("a yes that may be ironic")
             continue
         if any(_about_something_else(c, org_words) for c in clauses):

@@ -82,8 +82,8 @@ def _with_inline_answers(visible: str, inline: tuple[tuple[str, str], ...]) -> s
     """The visible text and, when it says the answers are written inline ("answers below",
     "réponses ci-dessous"), the writer's lines under the quoted ones, which a quoted header
     block ("-----Message d'origine-----") would otherwise hide."""
-    if not inline or not ANSWERS_BELOW.search(fold(visible)) \
-            or any(own in visible for _, own in inline):  # the visible text has them
+    # (the visible text keeps inline answers from the first one on, when it keeps them)
+    if not inline or not ANSWERS_BELOW.search(fold(visible)) or inline[0][1] in visible:
         return visible
     # (before the visible text, whose signature would end the reading)
     return "\n\n".join([*(own for _, own in inline), visible])
