@@ -239,8 +239,10 @@ class Breakdown:
 
     @contextlib.contextmanager
     def installed(self, hooks: OutboxHooks) -> Iterator[None]:
-        """Time outbox.claim (and, within it, the composers and to_bytes) and mark_sent."""
-        saved = {name: getattr(outbox, name) for name in ("claim", "mark_sent", "to_bytes")}
+        """Time outbox.claim (and, within it, the composers and to_bytes) and marking rows
+        sent (one by one, or a batch at once)."""
+        saved = {name: getattr(outbox, name)
+                 for name in ("claim", "mark_sent", "mark_sent_many", "to_bytes")}
         composers = dict(hooks.composers)
         try:
             for name, fn in saved.items():
@@ -258,7 +260,7 @@ class Breakdown:
         claim = self.seconds.get("claim", 0.0)
         compose = self.seconds.get("compose", 0.0)
         serialize = self.seconds.get("to_bytes", 0.0)
-        mark = self.seconds.get("mark_sent", 0.0)
+        mark = self.seconds.get("mark_sent", 0.0) + self.seconds.get("mark_sent_many", 0.0)
         return {
             "claim_seconds": round(claim, 4),
             "claim_calls": self.calls.get("claim", 0),
@@ -266,9 +268,11 @@ class Breakdown:
             "of_claim_to_bytes_seconds": round(serialize, 4),
             "of_claim_db_and_rest_seconds": round(claim - compose - serialize, 4),
             "mark_sent_seconds": round(mark, 4),
-            "mark_sent_calls": self.calls.get("mark_sent", 0),
+            "mark_sent_calls": (self.calls.get("mark_sent", 0)
+                                + self.calls.get("mark_sent_many", 0)),
             "rest_seconds": round(total - claim - mark, 4),
-            "note": ("claim and mark_sent are synchronous DB work that blocks the event loop; "
+            "note": ("claim and marking sent are synchronous DB work that blocks the event loop "
+                     "(mark_sent_calls counts transactions: one per batch, or per message); "
                      "rest = SMTP round trips, envelope tokens, asyncio and idle checks"),
         }
 

@@ -5,7 +5,9 @@ every message the daemon sends (an SMTP server on loopback files them there), `i
 the campaign's mailbox. It imports the example organizations, runs the daemon until every
 ask is sent, lets simulated recipients answer into `inbox` (yes, no, a question, more
 time, a referral, an out-of-office, a bounce), and runs the daemon again until every reply
-is acted on and every confirmation sent.
+is acted on and every confirmation sent. Then the coalition list: the signers are
+subscribed, a member's post goes to everyone, an outsider's post is held and a moderator
+approves it by replying to the notice.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from outreach.cli.output import print_replies, print_review_queue, print_status
 from outreach.clock import utc_now
 from outreach.daemon import Daemon
 from outreach.db.session import transaction
+from outreach.demo_list import prepare_list, run_list_demo
 from outreach.demo_people import answer_asks
 from outreach.errors import OutreachError
 from outreach.mail.models import OutboxMessage
@@ -67,9 +70,11 @@ def prepare(directory: Path, smtp_port: int) -> Path:
     campaign = campaign.replace("end = 16:30:00", "end = 23:59:59")
     campaign = campaign.replace("opens = 2026-12-01\n", "")
     (directory / "campaigns" / f"{SLUG}.toml").write_text(campaign, encoding="utf-8")
+    prepare_list(directory)
     config = directory / "outreach.toml"
     config.write_text(f"""\
 campaigns_dir = "campaigns"
+lists_dir = "lists"
 
 [database]
 url = "sqlite:///outreach.db"
@@ -150,5 +155,6 @@ def run_demo(directory: Path, console: Console) -> None:
                 print_status(console, session, None)
                 print_replies(console, session)
                 print_review_queue(console, session, None)
+            run_list_demo(app, directory, maildir, console)
         finally:
             app.close()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from outreach.campaign.feature import CampaignFeature
 from outreach.feature import Feature
+from outreach.lists.feature import ListFeature
 from outreach.tasks.feature import TasksFeature
 
 
 def installed() -> list[Feature]:
-    return [CampaignFeature(), TasksFeature()]
+    # The lists first: mail to a list is list mail, whatever else it was copied to.
+    return [ListFeature(), CampaignFeature(), TasksFeature()]

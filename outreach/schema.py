@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 import outreach.campaign.models
+import outreach.lists.models
 import outreach.mail.models
 import outreach.people.models
 import outreach.review.models

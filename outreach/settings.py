@@ -1,6 +1,6 @@
 """Server settings: `config/outreach.toml`, overridden by the environment; secrets only from it.
 
-Paths in the file (the campaigns, templates, Maildir and public page folders, and a SQLite
+Paths in the file (the campaigns, lists, templates, Maildir and public page folders, and a SQLite
 database) are relative to the file's folder, wherever the command runs. A command that
 finds no config file says where it looked instead of running on defaults.
 
@@ -151,6 +151,8 @@ class Settings(Section):
     web: WebSettings = WebSettings()
     dkim: DkimSettings = DkimSettings()
     campaigns_dir: Path = Path("campaigns")
+    # The coalition mailing lists, one `<name>.toml` each.
+    lists_dir: Path = Path("lists")
     templates_dir: Path | None = None
 
     # Filled from the environment, never from the file.
@@ -219,6 +221,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     settings.database.url = database_beside(settings.database.url, base)
     if not settings.campaigns_dir.is_absolute():
         settings.campaigns_dir = base / settings.campaigns_dir
+    if not settings.lists_dir.is_absolute():
+        settings.lists_dir = base / settings.lists_dir
     if settings.templates_dir is not None and not settings.templates_dir.is_absolute():
         settings.templates_dir = base / settings.templates_dir
     if settings.public.out_dir is not None and not settings.public.out_dir.is_absolute():

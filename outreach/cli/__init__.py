@@ -56,6 +56,8 @@ COMMANDS: dict[str, Lazy] = {
     "import": Lazy("outreach.cli.campaign:import_command",
                    "Load organizations and contacts from CSV_FILE; re-importing updates."),
     "letter": Lazy("outreach.cli.campaign:letter", "Letter versions."),
+    "list": Lazy("outreach.cli.lists:list_group",
+                 "The coalition mailing lists: members, and posts held for a moderator."),
     "outbox": Lazy("outreach.cli.outbox:outbox",
                    "Messages that failed, bounced or wait to be sent (of SLUG, or all), with "
                    "the reason, the attempts and the next attempt."),

@@ -435,6 +435,17 @@ _NO_REPLY_SENDER = re.compile(
 )
 
 
+def machine_signal(msg: EmailMessage) -> str | None:
+    """What proves a machine sent `msg` (a header it sets, a read receipt, a challenge),
+    without reading its text: where a false alarm would silence a person (a list post
+    that mentions being out of the office), only this counts."""
+    if _is_read_receipt(msg):
+        return "read receipt (Disposition-Notification)"
+    if is_challenge_report(msg):
+        return "challenge-response"
+    return _header_signal(msg)
+
+
 def _header_signal(msg: EmailMessage) -> str | None:
     """A header a machine puts on the replies it sends."""
     auto_submitted = header(msg, "Auto-Submitted").strip()

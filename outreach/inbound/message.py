@@ -12,12 +12,14 @@ Real mail stays far inside all three.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import re
-from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
+from email.header import decode_header, make_header
+from email.headerregistry import AddressHeader, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr
+from email.utils import formataddr, getaddresses, parseaddr
 from functools import lru_cache
 
 MAX_BYTES = 30 * 1024 * 1024
@@ -31,6 +33,7 @@ _HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9_-]*:")
 _FIELD = rb"[\041-\071\073-\176]*:[^\n]*(?:\n|\Z)(?:[ \t][^\n]*(?:\n|\Z))*"
 _FIRST_FIELDS = re.compile(rb"(?:%s){%d}" % (_FIELD, MAX_HEADER_FIELDS))
 _MORE_FIELDS = re.compile(rb"(?:%s|[ \t][^\n]*(?:\n|\Z))*" % _FIELD)
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 
 
 class MalformedMessage(ValueError):
@@ -49,7 +52,28 @@ def _parse_header(registry: _BoundedHeaders, name: str, value: str) -> BaseHeade
     cls = registry.registry.get(name.lower(), registry.default_class)
     if len(value) > MAX_STRUCTURED_CHARS and not issubclass(cls, UnstructuredHeader):
         return registry["X-Unstructured"](name, value)
-    return registry[name](name, value)
+    try:
+        return registry[name](name, value)
+    except ValueError:
+        if not issubclass(cls, AddressHeader):
+            raise
+        # An encoded word that decodes to a line break inside an address ("=?utf-8?q?Ana
+        # =0D=0ABcc=3A_x?= <ana@…>"): each display name decoded, the break made a space,
+        # and quoted again, so the addresses are read as the sender wrote them.
+        flattened = _flattened_addresses(value)
+        try:
+            return registry[name](name, flattened)
+        except ValueError:
+            return registry["X-Unstructured"](name, flattened.replace("=?", "= ?"))
+
+
+def _flattened_addresses(value: str) -> str:
+    mailboxes = []
+    for display_name, address in getaddresses([value]):
+        with contextlib.suppress(Exception):  # undecodable: kept as it came
+            display_name = str(make_header(decode_header(display_name)))
+        mailboxes.append(formataddr((_LINE_BREAKS.sub(" ", display_name).strip(), address)))
+    return ", ".join(mailboxes)
 
 
 POLICY = email.policy.default.clone(header_factory=_BoundedHeaders())

@@ -46,8 +46,9 @@ from outreach.sendwindow import SendWindow
 log = logging.getLogger(__name__)
 
 # A composer returns None when the message must no longer go out (say the target signed
-# by phone, or unsubscribed, while the row waited): the row is then cancelled.
-Composer = Callable[[Session, OutboxMessage, datetime], EmailMessage | None]
+# by phone, or unsubscribed, while the row waited): the row is then cancelled. It may
+# return the message's bytes when it builds them itself (a list post's many copies).
+Composer = Callable[[Session, OutboxMessage, datetime], EmailMessage | bytes | None]
 FailureHandler = Callable[[Session, OutboxMessage, datetime, "Failure"], None]
 # What a kind does when a message of it is proven to have bounced; returns the outcome.
 BounceHook = Callable[[Session, OutboxMessage, Bounce, datetime], str]
@@ -83,6 +84,9 @@ class OutboxHooks:
     # By what a message is about (`About.kind`), not by mail kind.
     describers: dict[str, Describer] = field(default_factory=dict)
     gates: list[Gate] = field(default_factory=list)
+    # Kinds whose composed bytes are not kept on the row (composed again at every claim,
+    # and many: a list post's copies differ only in a footer).
+    unkept: set[str] = field(default_factory=set)
 
     def merge(self, other: OutboxHooks) -> None:
         """Add another feature's kinds and gates; a kind registered twice is a programming
@@ -98,6 +102,7 @@ class OutboxHooks:
         for mine, theirs in pairs:
             mine.update(theirs)
         self.gates.extend(other.gates)
+        self.unkept |= other.unkept
 
     def refused(self, session: Session, recipients: Sequence[str]) -> dict[str, str]:
         """Of `recipients`, those a gate refuses, each with the first gate's reason."""
@@ -127,6 +132,9 @@ class Claimed:
     raw: bytes
     kind: str = ""
     about: dict[str, str] = field(default_factory=dict)  # what it is about, for the log
+    # Taken again after a lease ran out: it may have gone out already, so the sender marks
+    # it sent the moment it is accepted rather than with the rest of its batch.
+    retaken: bool = False
 
 
 @dataclass(frozen=True)
@@ -277,6 +285,7 @@ def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str],
         if window is not None:
             row.send_window = window.to_json()
         composer = hooks.composers.get(row.kind)
+        raw = row.raw
         if composer is not None:
             try:
                 with session.no_autoflush:  # the page's updates go out in one flush
@@ -289,17 +298,21 @@ def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str],
                 row.status = OutboxStatus.CANCELLED
                 row.claimed_by = row.lease_until = None
                 continue
-            row.raw = to_bytes(message)
-        if row.raw is None:
+            raw = message if isinstance(message, bytes) else to_bytes(message)
+            if row.kind not in hooks.unkept:
+                row.raw = raw
+        if raw is None:
             _fail(session, row, now, "nothing to send: no message and no composer", hooks,
                   Failure.UNSENDABLE)
             continue
+        retaken = row.status == OutboxStatus.SENDING
         row.status = OutboxStatus.SENDING
         row.claimed_by = worker
         row.lease_until = now + lease
         with session.no_autoflush:
             about = describe(session, hooks.describers, row.about_kind, row.about_id)
-        claimed.append(Claimed(row.id, row.message_id, row.recipient, row.raw, row.kind, about))
+        claimed.append(Claimed(row.id, row.message_id, row.recipient, raw, row.kind, about,
+                               retaken))
     session.flush()
     return bool(rows)
 
@@ -372,6 +385,24 @@ def mark_sent(factory: sessionmaker[Session], message_id: int, *, worker: str,
         row.attempts += 1
         row.claimed_by = row.lease_until = None
         row.last_error = None
+
+
+def mark_sent_many(factory: sessionmaker[Session], message_ids: Sequence[int], *, worker: str,
+                   now: datetime) -> int:
+    """`mark_sent` for the rows of a batch at once, in one UPDATE that still checks each is
+    this worker's and being sent; returns how many it marked."""
+    if not message_ids:
+        return 0
+    with transaction(factory) as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids),
+                   OutboxMessage.status == OutboxStatus.SENDING,
+                   OutboxMessage.claimed_by == worker)
+            .values(status=OutboxStatus.SENT, sent_at=now, attempts=OutboxMessage.attempts + 1,
+                    claimed_by=None, lease_until=None, last_error=None)
+            .execution_options(synchronize_session=False))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def mark_temporary_failure(

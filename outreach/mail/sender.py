@@ -226,6 +226,8 @@ class OutboxSender:
         self.idle_seconds = idle_seconds
         self.stats = DrainStats()
         self.signer = dkim_signer(settings)
+        # Rows the server accepted in the batch being sent, not yet marked sent.
+        self._accepted: list[int] = []
 
     def envelope_from(self, message: Claimed) -> str:
         """A VERP return path when a key is set, so a bounce names the message it answers."""
@@ -274,7 +276,8 @@ class OutboxSender:
         workers = self.connections[: len(batch)]
         try:
             await asyncio.gather(*(self._work(c, queue, stop) for c in workers))
-        finally:  # also when cancelled: rows never handed to a connection go back at once
+        finally:  # also when cancelled: what went out is marked, what did not goes back
+            self._mark_accepted()
             leftover = []
             while not queue.empty():
                 leftover.append(queue.get_nowait().id)
@@ -337,10 +340,20 @@ class OutboxSender:
                 else:
                     self.stats.failed += 1
             return failure
-        outbox.mark_sent(self.factory, message.id, worker=self.worker, now=self.clock())
+        if message.retaken:
+            outbox.mark_sent(self.factory, message.id, worker=self.worker, now=self.clock())
+        else:
+            self._accepted.append(message.id)
         self.stats.sent += 1
         _log_outcome(logging.INFO, message, "sent")
         return None
+
+    def _mark_accepted(self) -> None:
+        """Mark the batch's accepted rows sent, in one statement. A crash before it resends
+        them (at most the rows in flight); a row taken again after such a crash is marked
+        alone, at once (see `_deliver`), so that it is not sent a third time."""
+        accepted, self._accepted = self._accepted, []
+        outbox.mark_sent_many(self.factory, accepted, worker=self.worker, now=self.clock())
 
 
 def _log_outcome(level: int, message: Claimed, outcome: str,

@@ -25,6 +25,7 @@ from outreach.app import App
 from outreach.clock import utc_now
 from outreach.web.drafts import DraftPages
 from outreach.web.health import HealthPages
+from outreach.web.list_unsubscribing import ListUnsubscribePages
 from outreach.web.public import PublicPages
 from outreach.web.security import SecurityHeaders
 from outreach.web.signing import SignPages
@@ -52,6 +53,7 @@ def create_web_app(app: App, *, clock: Callable[[], datetime] = utc_now) -> Star
         Route("/style.css", style, methods=["GET"]),
         *SignPages(site).routes(),
         *UnsubscribePages(site).routes(),
+        *ListUnsubscribePages(site).routes(),
         *DraftPages(site).routes(),
         *PublicPages(site).routes(),
         *HealthPages(site).routes(),

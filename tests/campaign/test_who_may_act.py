@@ -38,7 +38,7 @@ def _route(app: App) -> str | None:
                                .order_by(InboundMessage.id.desc())).first()
 
 
-@pytest.mark.parametrize("address", ["coalition@valleywater.org", "ana@valleywater.org",
+@pytest.mark.parametrize("address", ["letter@valleywater.org", "ana@valleywater.org",
                                      "list@lists.valleywater.org"])
 def test_a_yes_to_an_address_that_is_not_a_reply_address_is_never_a_sign_on(
         asked: App, smtp_server: SmtpServer, address: str) -> None:
@@ -50,6 +50,17 @@ def test_a_yes_to_an_address_that_is_not_a_reply_address_is_never_a_sign_on(
     assert signed == 0 and state == TargetState.ASKED
     assert items[-1].reason == "unrouted" and address in items[-1].summary
     assert _route(asked) == "unrouted"
+
+
+def test_a_yes_to_the_coalition_list_is_a_post_to_the_list_never_a_sign_on(
+        asked: App, smtp_server: SmtpServer) -> None:
+    ask = sent_ask(smtp_server, ASKED)
+    raw = reply_to(ask, "Yes, count us in.", to="coalition@valleywater.org", quote=False)
+    deliver(asked, raw)  # threaded under the ask, even: the list's address decides
+    assert process(asked) == {"list:held": 1}  # the asked contact is not a member
+    state, signed, _ = _state(asked)
+    assert signed == 0 and state == TargetState.ASKED
+    assert _route(asked) == "list.post"
 
 
 def test_a_tampered_token_from_the_asked_contact_is_not_matched_by_sender(

@@ -89,7 +89,7 @@ def test_the_daemon_logs_each_message_as_json_and_stops_at_once_on_sigterm(
         assert (received["kind"], received["campaign"], received["organization"],
                 received["outcome"]) == ("human", "clean-water", organization, "signed")
         lines.wait_for(1, outcome="sent", kind="confirmation")
-        lines.wait_for(1, message="outreach daemon running (features: campaign, tasks)")
+        lines.wait_for(1, message="outreach daemon running (features: lists, campaign, tasks)")
         time.sleep(0.5)  # the mailbox thread is back in its wait, nothing is in flight
 
         started = time.monotonic()
