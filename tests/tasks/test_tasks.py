@@ -17,6 +17,7 @@ from outreach.campaign import jobs, letters
 from outreach.campaign.config import CampaignConfig, Organizer
 from outreach.campaign.models import Campaign, MailLetter, SignOn, Target, TargetState
 from outreach.campaign.targets import mail_about
+from outreach.cli import common
 from outreach.db.session import make_engine, make_session_factory, transaction
 from outreach.errors import OutreachError
 from outreach.mail.models import OutboxMessage, OutboxStatus
@@ -349,6 +350,8 @@ def test_tasks_export_to_icalendar_with_their_due_times(app: App, config: Campai
 def test_tasks_commands(campaign_dir: Path, database_url: str, smtp_server: SmtpServer,
                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
+    # The console read COLUMNS when it was made, in whichever test imported it first.
+    monkeypatch.setattr(common.console, "width", 160)
     campaign_file = campaign_dir / "campaigns" / "clean-water.toml"
     example = campaign_file.read_text(encoding="utf-8").split("[[organizers]]")[0]
     campaign_file.write_text(example + """
