@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import platform
 import shutil
@@ -286,13 +285,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        result = run(args)
-    except base.BenchError as exc:
-        print(f"bench/ingest.py: {exc}", file=sys.stderr)
-        return 1
-    sys.stdout.write(json.dumps(result) + "\n")
-    return 0
+    return base.report("bench/ingest.py", lambda: run(args), needs_postfix=False)
 
 
 if __name__ == "__main__":

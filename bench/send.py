@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
 import multiprocessing
 import os
 import platform
@@ -215,18 +214,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    for program in (base.SMTP_SINK, base.SMTP_SOURCE):
-        if not os.access(program, os.X_OK):
-            print(f"bench/send.py: {program} is missing (Debian package postfix)",
-                  file=sys.stderr)
-            return 1
-    try:
-        result = run(args)
-    except base.BenchError as exc:
-        print(f"bench/send.py: {exc}", file=sys.stderr)
-        return 1
-    sys.stdout.write(json.dumps(result) + "\n")
-    return 0
+    return base.report("bench/send.py", lambda: run(args))
 
 
 if __name__ == "__main__":

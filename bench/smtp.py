@@ -497,6 +497,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def report(program: str, run: Callable[[], dict[str, Any]], *,
+           needs_postfix: bool = True) -> int:
+    """Run a benchmark of the send or reply path: its result as ONE JSON line on stdout,
+    anything wrong on stderr with exit status 1."""
+    for tool in (SMTP_SINK, SMTP_SOURCE) if needs_postfix else ():
+        if not os.access(tool, os.X_OK):
+            print(f"{program}: {tool} is missing (Debian package postfix)", file=sys.stderr)
+            return 1
+    try:
+        result = run()
+    except BenchError as exc:
+        print(f"{program}: {exc}", file=sys.stderr)
+        return 1
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:

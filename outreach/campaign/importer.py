@@ -20,8 +20,6 @@ name when it changes.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.campaign.models import Campaign, Target, TargetState
-from outreach.errors import OutreachError
+from outreach.csvfile import read_csv
 from outreach.people.blocklist import forgotten_among
 from outreach.people.models import Contact, Engagement, Organization, Size
 from outreach.people.names import greeting_name
@@ -168,41 +166,16 @@ def parse_row(line: int, raw: dict[str, str]) -> Row:
 
 
 def read_rows(path: Path, report: ImportReport) -> list[Row]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise OutreachError(f"{path}:{line}: not UTF-8 ({exc.reason} at byte {exc.start}); "
-                            "save the file as UTF-8 CSV") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise OutreachError(f"{path}: the file is empty; the first line must name the "
-                            f"columns ({', '.join(COLUMNS)})") from None
-    names = [ALIASES.get(h.strip().lower(), h.strip().lower().replace(" ", "_")) for h in header]
-    unknown = [h for h, n in zip(header, names, strict=True) if n not in COLUMNS]
-    if unknown:
-        raise OutreachError(f"{path}:1: unknown column(s) {unknown}; "
-                            f"known columns: {', '.join(COLUMNS)}")
-    for required in ("organization", "email"):
-        if required not in names:
-            raise OutreachError(f"{path}:1: the column {required!r} is required")
     rows: list[Row] = []
     seen_emails: dict[str, int] = {}
-    start = reader.line_num + 1
-    for values in reader:
-        line, start = start, reader.line_num + 1
-        if not any(v.strip() for v in values):
-            continue
+    for line, values in read_csv(path, columns=COLUMNS, aliases=ALIASES,
+                                 required=("organization", "email")):
         report.rows += 1
-        if len(values) != len(names):
-            report.errors.append(RowError(line, f"expected {len(names)} fields, "
-                                                f"found {len(values)}"))
+        if isinstance(values, str):
+            report.errors.append(RowError(line, values))
             continue
         try:
-            row = parse_row(line, dict(zip(names, values, strict=True)))
+            row = parse_row(line, values)
         except ValueError as exc:
             report.errors.append(RowError(line, str(exc)))
             continue

@@ -23,7 +23,7 @@ from outreach.clock import utc_now
 from outreach.db.session import transaction
 from outreach.errors import OutreachError
 from outreach.lists import members
-from outreach.lists.config import ListConfig, load_lists
+from outreach.lists.config import ListConfig
 from outreach.lists.models import Delivery, ListMember, MemberStatus
 from outreach.lists.registry import Lists
 
@@ -32,11 +32,11 @@ if TYPE_CHECKING:
 
 
 def lists_for(ctx: click.Context) -> tuple[App, Lists]:
-    """The app, and the lists it runs (DMARC policies looked up in DNS)."""
-    from outreach.lists.dmarc import DnsDmarcPolicies
+    """The app, and the lists it runs."""
+    from outreach.lists.feature import lists_of
 
     app = app_for(ctx)
-    return app, Lists(app.settings, load_lists(app.settings.lists_dir), DnsDmarcPolicies())
+    return app, lists_of(app)
 
 
 def list_config(lists: Lists, name: str) -> ListConfig:

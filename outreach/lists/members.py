@@ -12,8 +12,6 @@ it is one of the lists' own addresses (a list subscribed to a list loops).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outreach.csvfile import read_csv
 from outreach.errors import OutreachError
 from outreach.lists.config import SUFFIXES, ListConfig
 from outreach.lists.models import Delivery, ListMember, MemberStatus
@@ -207,50 +206,15 @@ class _Row:
     name: str
 
 
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise OutreachError(f"{path}: cannot be read ({exc.strerror})") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise OutreachError(f"{path}:{line}: not UTF-8 ({exc.reason} at byte {exc.start}); "
-                            "save the file as UTF-8 CSV") from None
-
-
-def _columns(path: Path, header: list[str]) -> list[str]:
-    names = [IMPORT_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
-    unknown = [h for h, n in zip(header, names, strict=True) if n not in IMPORT_COLUMNS]
-    if unknown:
-        raise OutreachError(f"{path}:1: unknown column(s) {unknown}; "
-                            f"known columns: {', '.join(IMPORT_COLUMNS)}")
-    if "email" not in names:
-        raise OutreachError(f"{path}:1: the column 'email' is required")
-    return names
-
-
 def _read_rows(path: Path, report: MemberImport) -> list[_Row]:
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
-    try:
-        names = _columns(path, next(reader))
-    except StopIteration:
-        raise OutreachError(f"{path}: the file is empty; the first line must name the "
-                            f"columns ({', '.join(IMPORT_COLUMNS)})") from None
     rows: list[_Row] = []
-    start = reader.line_num + 1
-    for values in reader:
-        line, start = start, reader.line_num + 1
-        if not any(v.strip() for v in values):
-            continue
+    for line, values in read_csv(path, columns=IMPORT_COLUMNS, aliases=IMPORT_ALIASES,
+                                 required=("email",)):
         report.rows += 1
-        if len(values) != len(names):
-            report.errors.append(RowError(path, line, f"expected {len(names)} fields, "
-                                                      f"found {len(values)}"))
+        if isinstance(values, str):
+            report.errors.append(RowError(path, line, values))
             continue
-        given = dict(zip(names, values, strict=True))
-        rows.append(_Row(line, given["email"].strip(), given.get("name", "")))
+        rows.append(_Row(line, values["email"].strip(), values.get("name", "")))
     return rows
 
 

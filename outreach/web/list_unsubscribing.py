@@ -21,9 +21,10 @@ from starlette.routing import Route
 
 from outreach.db.session import transaction
 from outreach.lists import members
-from outreach.lists.config import ListConfig, load_lists
+from outreach.lists.config import ListConfig
+from outreach.lists.feature import lists_of
 from outreach.lists.models import ListMember, MemberStatus
-from outreach.lists.registry import KnownDmarcPolicies, Lists, member_of_token
+from outreach.lists.registry import member_of_token
 from outreach.web.site import Site
 
 LIST_UNSUBSCRIBE_PATH = "list-unsubscribe"
@@ -32,9 +33,7 @@ LIST_UNSUBSCRIBE_PATH = "list-unsubscribe"
 class ListUnsubscribePages:
     def __init__(self, site: Site) -> None:
         self.site = site
-        settings = site.app.settings
-        # Leaving a list needs no DMARC policy: none is looked up here.
-        self.lists = Lists(settings, load_lists(settings.lists_dir), KnownDmarcPolicies({}))
+        self.lists = lists_of(site.app)
 
     def routes(self) -> list[Route]:
         path = f"/{LIST_UNSUBSCRIBE_PATH}/{{token}}"
