@@ -43,8 +43,8 @@ class SmtpSettings(Section):
     security: Literal["none", "starttls", "tls"] = "none"
     username: str | None = None
     timeout_seconds: float = Field(default=30, gt=0)
-    connections: int = Field(default=2, ge=1, le=50)
-    in_flight: int = Field(default=20, ge=1, le=1000)
+    connections: int = Field(default=4, ge=1, le=50)
+    in_flight: int = Field(default=100, ge=1, le=1000)
     messages_per_connection: int = Field(default=100, ge=1)
     validate_certs: bool = True
 

@@ -33,7 +33,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from outreach.db.bulk import insert_rows
@@ -270,6 +270,7 @@ def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str],
         .with_for_update(skip_locked=True)
     ).all()
     refused = hooks.refused(session, sorted({row.recipient for row in rows})) if rows else {}
+    untouched: list[int] = []
     for row in rows:
         if row.recipient in refused:
             row.status = OutboxStatus.CANCELLED
@@ -282,7 +283,7 @@ def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str],
             _wait_for(row, window, now)
             waiting[window.waiting_reason(now)] += 1
             continue
-        if window is not None:
+        if window is not None and row.send_window != window.to_json():
             row.send_window = window.to_json()
         composer = hooks.composers.get(row.kind)
         raw = row.raw
@@ -306,14 +307,22 @@ def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str],
                   Failure.UNSENDABLE)
             continue
         retaken = row.status == OutboxStatus.SENDING
-        row.status = OutboxStatus.SENDING
-        row.claimed_by = worker
-        row.lease_until = now + lease
+        if inspect(row).modified:  # its flush writes the claim too
+            row.status = OutboxStatus.SENDING
+            row.claimed_by = worker
+            row.lease_until = now + lease
+        else:
+            untouched.append(row.id)
         with session.no_autoflush:
             about = describe(session, hooks.describers, row.about_kind, row.about_id)
         claimed.append(Claimed(row.id, row.message_id, row.recipient, raw, row.kind, about,
                                retaken))
     session.flush()
+    if untouched:  # rows that change only by being claimed: one statement for the page
+        session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(untouched))
+            .values(status=OutboxStatus.SENDING, claimed_by=worker, lease_until=now + lease)
+            .execution_options(synchronize_session=False))
     return bool(rows)
 
 

@@ -8,6 +8,7 @@ tests measure wall time, since pacing is what they check.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 import threading
@@ -22,6 +23,7 @@ from outreach.app import App
 from outreach.campaign.models import TargetState
 from outreach.db.session import transaction as outbox_transaction
 from outreach.mail import outbox
+from outreach.mail import sender as sender_module
 from outreach.mail.models import OutboxStatus
 from outreach.mail.outbox import OutboxHooks
 from outreach.mail.sink import free_port
@@ -409,6 +411,7 @@ def test_the_per_domain_rate_paces_one_domain(app: App, smtp_server: SmtpServer)
 def test_stopping_releases_the_claimed_rows_not_yet_sent(
         app: App, smtp_server: SmtpServer) -> None:
     queued = plan_example(app)
+    app.settings.smtp.in_flight = 20  # fewer than the example's 21 asks
     app.settings.rates.global_per_second = 2  # slow enough to stop it mid-batch
     the_sender = sender(app, Clock(NOW), worker="stopper")
 
@@ -443,6 +446,7 @@ def test_cancelling_mid_message_releases_the_rest_at_once(
         app: App, smtp_server: SmtpServer) -> None:
     plan_example(app)
     app.settings.smtp.connections = 1
+    app.settings.smtp.in_flight = 20  # fewer than the example's 21 asks
     first = send_order(app)[0]
     smtp_server.script.stall_data[first] = 3  # the server sits on the first message's DATA
     the_sender = sender(app, Clock(NOW), worker="cancelled")
@@ -520,10 +524,11 @@ def test_two_senders_draining_one_outbox_send_each_row_once(
     assert sum(sent) == len(recipients) and min(sent) > 0, sent
 
 
-def test_a_message_that_breaks_mid_transaction_does_not_poison_the_next(
+def test_a_recipient_that_cannot_go_on_the_command_line_fails_and_the_next_goes_out(
         app: App, smtp_server: SmtpServer) -> None:
-    """A recipient the SMTP path cannot encode fails after MAIL FROM; the session is reset,
-    so the next message on the same connection is not met with '503 nested MAIL'."""
+    """A recipient the SMTP path cannot write (non-ASCII, whitespace, brackets) fails for
+    good before its transaction opens, so the next message on the same connection is not
+    met with '503 nested MAIL'."""
     app.settings.smtp.connections = 1
     enqueue_raw(app, ["ok1@example.net"])
     with outbox_transaction(app.factory) as session:
@@ -535,3 +540,52 @@ def test_a_message_that_breaks_mid_transaction_does_not_poison_the_next(
     assert {r.rcpt_tos[0] for r in smtp_server.messages} == {"ok1@example.net",
                                                               "ok2@example.net"}
     assert row_for(app, "ok2@example.net").status == OutboxStatus.SENT
+    failed = row_for(app, "müller@example.net")
+    assert failed.status == OutboxStatus.FAILED
+    assert "cannot be written on an SMTP command line" in (failed.last_error or "")
+
+
+def test_accepted_rows_are_marked_sent_during_a_slow_batch_not_only_at_its_end(
+        app: App, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash resends at most what was accepted since the last marking: while the server
+    sits on the third message, the first two are already marked sent."""
+    monkeypatch.setattr(sender_module, "MARK_SENT_WITHIN_SECONDS", 0.2)
+    plan_example(app)
+    app.settings.smtp.connections = 1
+    first, second, third = send_order(app)[:3]
+    smtp_server.script.stall_data[third] = 3
+    the_sender = sender(app, Clock(NOW), worker="slow")
+
+    async def statuses_while_stalled() -> dict[str, OutboxStatus]:
+        task = asyncio.create_task(the_sender.run())
+        while not smtp_server.handler.stalled:
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.5)
+        statuses = {r.recipient: r.status for r in rows(app)}
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return statuses
+
+    statuses = asyncio.run(statuses_while_stalled())
+    assert statuses[first] == statuses[second] == S.SENT
+    assert statuses[third] == S.SENDING
+
+
+def test_a_large_batch_is_marked_sent_every_few_messages(
+        app: App, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sender_module, "MARK_SENT_EVERY", 5)
+    marked: list[int] = []
+    mark_sent_many = outbox.mark_sent_many
+
+    def counting(factory: Any, message_ids: Any, **kwargs: Any) -> int:
+        if message_ids:
+            marked.append(len(message_ids))
+        return mark_sent_many(factory, message_ids, **kwargs)
+
+    monkeypatch.setattr(outbox, "mark_sent_many", counting)
+    queued = plan_example(app)
+    app.settings.smtp.in_flight = 20
+    assert drain(app).sent == queued == 21
+    assert marked == [5, 5, 5, 5, 1]
+    assert all(r.status == S.SENT for r in rows(app))
