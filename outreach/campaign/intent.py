@@ -113,7 +113,7 @@ from outreach.campaign.intent_patterns import (
 )
 from outreach.campaign.listing_name import STOP_WORDS, listing_name, significant
 
-CLASSIFIER_VERSION = "rules-3"
+CLASSIFIER_VERSION = "rules-4"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "we confirm our signature": a yes to an ask, a reconfirmation to a notice.
@@ -381,6 +381,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append("not for the organization")  # "Count me in! I'm just a member"
     elif sign_at is not None and MOVED_ON.search(whole):  # "I no longer work at ..."
         signals.append("the writer has moved to another organization")
+    elif sign_at is not None and _disowns_organization(folded_parts, org_words):
+        signals.append("the writer says they are not with the organization asked")
     elif sign_at is not None and (other := _another_organization(parts, folded_parts,
                                                                   org_words)):
         signals.append(f"the reply names another organization: {other!r}")
@@ -643,6 +645,23 @@ def _another_organization(parts: list[str], folded_parts: list[str],
     return None
 
 
+def _disowns_organization(folded_parts: list[str], org_words: set[str]) -> bool:
+    """ "I'm with the Youth Alliance, not the Visalia Neighborhood Network": the
+    organization asked, named right after a negation (an article may come between)."""
+    significant = org_words - STOP_WORDS
+    if len(significant) < 2:
+        return False
+    for folded in folded_parts:
+        for negation in NEGATION.finditer(folded):
+            following = _words(folded[negation.end():])[:len(significant) + 2]
+            if following and following[0] in STOP_WORDS:
+                following = following[1:]
+            if following and following[0] in significant \
+                    and len(significant.intersection(following)) >= 2:
+                return True
+    return False
+
+
 def _another_letter(folded: str, title: str | None) -> str | None:
     """A letter the yes names by a subject that is not this campaign's ("yes, we're in on
     the Sustainable Groundwater letter")."""
@@ -685,8 +704,9 @@ def _other_intents(parts: list[str], rest_parts: list[str],
     # A sentence that names the listing ("please use 'X' rather than the long version")
     # asks for no change to the letter.
     # Nor does a suggestion "which is in no way a condition".
+    # Nor one about something other than the letter ("could you add me to your newsletter?").
     change_parts = ["" if any(n.search(part) for n in NAME_PATTERNS)
-                    or NOT_A_CONDITION.search(folded) else folded
+                    or NOT_A_CONDITION.search(folded) or _about_other_things(folded) else folded
                     for part, folded in zip(parts, rest_parts, strict=True)]
     found: list[tuple[Intent, str | None]] = []
     for intent, pattern in others:
@@ -726,10 +746,16 @@ def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | Non
 def _doubting_question(folded: str) -> bool:
     """A question that puts the yes in doubt (about signing, the text, or what it commits
     the organization to), not a side question about a press event or a translation."""
-    if NOT_A_CONDITION.search(folded):  # "a question that changes nothing about the yes"
-        return False
+    if NOT_A_CONDITION.search(folded) or _about_other_things(folded):
+        return False  # "a question that changes nothing about the yes", "the newsletter?"
     return bool(SIGN.search(folded) or CHANGE.search(folded) or APPROVAL.search(folded)
                 or DOUBTING_QUESTION.search(folded))
+
+
+def _about_other_things(folded: str) -> bool:
+    """A sentence about a newsletter, a call or an event, and not about the letter."""
+    return bool(OTHER_OBJECT.search(folded)) and not LETTER_REF.search(folded) \
+        and (not SIGN.search(folded) or _about_something_else(folded, set()))
 
 
 @dataclass(frozen=True)

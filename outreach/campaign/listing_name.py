@@ -38,7 +38,10 @@ def listing_name(parts: list[str], organization: str | None, *,
         for part in joined if explicit else parts:
             for pattern in patterns:
                 match = pattern.search(part)
-                name = _clean_name(_within_quotes(part, match)) if match else None
+                said = _within_quotes(part, match) if match else None
+                # After "list us as": a comma then a word in lower case ends the name.
+                name = _clean_name(_before_lowercase_clause(said) if explicit else said) \
+                    if said is not None else None
                 if explicit and match is not None and name is None and _quoted(part, match):
                     # 'put us down as "the folks who drink bottled water"': asked for, and
                     # not a name we may list without a person
@@ -133,6 +136,26 @@ def _clean_name(raw: str) -> str | None:
     if fold(name) in PRONOUNS or (len(words) <= 2 and words[0] in (
             "our", "nuestra", "nuestro", "notre", "nossa", "nosso", "unser", "unsere")):
         return None  # "our organization", not "Our Lady of Guadalupe Parish"
+    return name
+
+
+# "coloquem como Centro Comunitário Sacramento na lista": where the name goes, not the name.
+_ON_THE_LIST = re.compile(
+    r"(?i)\s+(?:(?:on|in|for) (?:the|your) (?:list|listing)|(?:en|para) (?:la|el) (?:lista|listado)"
+    r"|(?:na|para a) (?:lista|listagem)|(?:sur|dans|pour) la liste"
+    r"|(?:auf|in) (?:der|die) (?:liste|unterzeichnerliste))\b.*$")
+
+
+def _before_lowercase_clause(name: str) -> str:
+    """A name said outright, without what follows it in its sentence: where it goes ("...
+    na lista"), or a comma then a word in lower case, which starts the sentence again
+    ("Parroquia San José Obrero, Mendota, para que no nos confundan ..."; a place after a
+    comma is capitalised, and a legal form may stay: ", e.V.", ", inc")."""
+    name = _ON_THE_LIST.sub("", name)
+    for comma in re.finditer(r",\s+(?P<word>[^\W\d_][\w'’]*)(?P<dot>\.?)", name):
+        word = comma["word"]
+        if word.islower() and not comma["dot"] and fold(word) not in LEGAL_FORMS:
+            return name[:comma.start()]
     return name
 
 

@@ -631,6 +631,75 @@ def test_names_and_sentences_as_people_write_them(text: str, organization: str,
     assert (understanding.intent, understanding.signer_name) == (intent, name)
 
 
+@pytest.mark.parametrize(("text", "organization", "name"), [
+    # the name after "our name ...:", however the sentence before the colon runs
+    ("Yes we're in. Please spell our name the old way, with the hyphen: Tule-River Friends",
+     "Tule River Friends", "Tule-River Friends"),
+    ("Sí, firmamos. Por favor escriban el nombre completo así: Comité Vecinal de Lanare",
+     "Comite Vecinal Lanare", "Comité Vecinal de Lanare"),
+    # where the name goes is not part of it
+    ("Sim, assinamos! Coloquem como Horta Comunitária \u2013 Davis na lista, por favor.",
+     "Horta Comunitária de Davis", "Horta Comunitária \u2013 Davis"),
+    # a comma and a word in lower case start the sentence again; a place after a comma stays
+    ("Firmamos como Casa del Migrante, Salinas, para distinguirnos de la de Tijuana.",
+     "Casa del Migrante", "Casa del Migrante, Salinas"),
+    ("Sí, firmamos. Inclúyannos como Vecinos Unidos de Lamont, sin el \"S.C.\" por favor.",
+     "Vecinos Unidos de Lamont, S.C.", "Vecinos Unidos de Lamont"),
+    # « sous » the name asked for, in a question
+    ("Oui, on embarque! Pouvez-vous nous inscrire sous « Eau Vive Outaouais (EVO) »?",
+     "Regroupement Eau Vive de l'Outaouais", "Eau Vive Outaouais (EVO)"),
+    ("Sim, assinamos. Pode pôr \"Associação Terra Viva \u2013 Fresno\".",
+     "Associação Terra Viva", "Associação Terra Viva \u2013 Fresno"),
+])
+def test_a_name_asked_for_in_other_words(text: str, organization: str, name: str) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, name)
+
+
+@pytest.mark.parametrize(("text", "organization"), [
+    # agreeing to sign, joining, counting us in, in words the first sets did not use
+    ("La asociación está de acuerdo en firmar.", "Asociación de Vecinos de Orosi"),
+    ("Oui, l'Association des Riverains de la Sèvre signe avec plaisir.",
+     "Association des Riverains de la Sèvre"),
+    ("Der Förderverein Wasser für Alle schließt sich dem Brief gerne an.",
+     "Förderverein Wasser für Alle"),
+    ("Liebe Frau Ortega, zählen Sie uns dazu.", "Eine-Welt-Kreis Soest"),
+    # a yes repeated "in case the form did not go through" is still a yes
+    ("The link kept timing out, so just in case it didn't go through: yes, Orosi Tenants "
+     "Council signs on.", "Orosi Tenants Council"),
+    # a side request about the newsletter does not hold the yes back
+    ("Sign us on. Also, could you add me to your newsletter?", "Orosi Tenants Council"),
+    # "te confirmo que ..." confirms now, it does not promise to confirm later
+    ("Te confirmo que la Red Orosi se adhiere a la carta.", "Red Orosi"),
+])
+def test_yeses_in_more_shapes(text: str, organization: str) -> None:
+    assert understand(text, organization=organization).intent == Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "organization"), [
+    # a bare yes to coming, seeing or translating, not to the letter
+    ("Yes! I'll be at the workshop on Thursday. What time does it start?", "Orosi Parents"),
+    ("¡Sí! Ahí estaremos en el taller del martes.", "Padres de Orosi"),
+    ("Yes! See you Monday.", "Orosi Parents"),
+    ("¡Sí! Con gusto la traducimos al mixteco.", "Promotoras de Orosi"),
+    ("Oui ! J'y serai jeudi.", "Parents d'Orosi"),
+    # a yes from someone who says they are not with the organization asked
+    ("I'm with the Kings Youth Alliance, not the Orosi Tenants Council, but we'd love to sign "
+     "too!", "Orosi Tenants Council"),
+    # a yes that waits for a change still asked for
+    ("Could point 2 say thirty days? With that change we'd sign right away.",
+     "Orosi Tenants Council"),
+    # a yes that waits for someone to read it first
+    ("Sim! Mas a presidente quer ler antes de a gente assinar. Te retorno até sexta.",
+     "Coletivo Orosi"),
+    # the yes of another organization than the one asked, in the same sentence
+    ("A Irmandade não assina cartas, mas eu presido o Clube Luso de Orosi e o Clube assina "
+     "com gosto.", "Irmandade de Orosi"),
+])
+def test_more_shapes_that_are_not_a_yes_to_the_letter(text: str, organization: str) -> None:
+    assert understand(text, organization=organization).intent != Intent.SIGN_ON
+
+
 @pytest.mark.parametrize("text", [
     "sure, put us down as \"the people nobody listens to\" lol",  # a quoted non-name
     "Oh great, another letter. Fine, sign us up 🙄",  # a yes with a roll of the eyes
