@@ -18,7 +18,7 @@ from outreach.campaign.replies import (
     UnsubscribeAddress,
     target_bounced,
 )
-from outreach.campaign.targets import TARGET, describe_target
+from outreach.campaign.targets import TARGET, describe_target, preload_targets
 from outreach.campaign.windows import WINDOWED, CampaignWindow
 from outreach.feature import Contribution, Job
 from outreach.inbound.door import Route, exactly, tagged
@@ -56,6 +56,7 @@ class CampaignFeature:
                 on_bounced=dict.fromkeys(KINDS, target_bounced),
                 windows=dict.fromkeys(WINDOWED, CampaignWindow(app.campaigns)),
                 describers={TARGET: describe_target},
+                preloaders={TARGET: preload_targets},
             ),
             jobs=[Job("campaign.plan", self._plan), Job("campaign.signers", _signer_mail),
                   Job("campaign.public_pages", _public_pages)],

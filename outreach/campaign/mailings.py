@@ -8,6 +8,7 @@ makes sense (an ask to someone who signed by phone, say).
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -282,6 +283,15 @@ class TargetMailComposer:
         self.settings = settings
         self.campaigns = campaigns
         self.environments = environments
+        # Each campaign's current letter version, read once per claim (its session).
+        self._versions: weakref.WeakKeyDictionary[Session, dict[int, LetterVersion | None]] = \
+            weakref.WeakKeyDictionary()
+
+    def _current_version(self, session: Session, campaign_id: int) -> LetterVersion | None:
+        versions = self._versions.setdefault(session, {})
+        if campaign_id not in versions:
+            versions[campaign_id] = letters.current_version(session, campaign_id)
+        return versions[campaign_id]
 
     def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> EmailMessage | None:
         kind = KINDS[row.kind]
@@ -308,7 +318,7 @@ class TargetMailComposer:
         slug = target.campaign.slug
         if slug not in self.campaigns:
             raise LookupError(f"campaign {slug!r} has no config file loaded")
-        version = letters.current_version(session, target.campaign_id)
+        version = self._current_version(session, target.campaign_id)
         if version is None:
             raise LookupError(f"campaign {slug!r} has no letter version")
         extra = kind.extra(session, target, version, row.payload) if kind.extra else None

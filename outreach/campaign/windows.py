@@ -41,8 +41,8 @@ class CampaignWindow:
         target_id = target_id_of(row)
         if target_id is None:
             return None
-        slug = session.scalar(select(Campaign.slug).join(Target).where(Target.id == target_id))
-        config = self.campaigns.get(slug) if slug is not None else None
+        target = session.get(Target, target_id)  # preloaded with its campaign when claimed
+        config = self.campaigns.get(target.campaign.slug) if target is not None else None
         return config.window if config is not None else None
 
 

@@ -58,6 +58,10 @@ WindowOf = Callable[[Session, OutboxMessage], SendWindow | None]
 # What one of a feature's nouns is, in words for the log, by its id: ("target", 42) ->
 # {"campaign": "clean-water", "organization": "Friends of the River"}.
 Describer = Callable[[Session, int], dict[str, str]]
+# Loads, in one query, what a page of rows is about (by about kind, their ids), so that the
+# composer, window and describer of each row find it in the session; returns what it loaded,
+# which the claim keeps referenced until the page is done (the session holds it weakly).
+Preloader = Callable[[Session, Sequence[int]], Sequence[object]]
 # The key marking a row's stored window as the one it waits for.
 WAITING = "waiting"
 # Of some recipients, those no mail may go to, each with why.
@@ -83,6 +87,7 @@ class OutboxHooks:
     windows: dict[str, WindowOf] = field(default_factory=dict)
     # By what a message is about (`About.kind`), not by mail kind.
     describers: dict[str, Describer] = field(default_factory=dict)
+    preloaders: dict[str, Preloader] = field(default_factory=dict)
     gates: list[Gate] = field(default_factory=list)
     # Kinds whose composed bytes are not kept on the row (composed again at every claim,
     # and many: a list post's copies differ only in a footer).
@@ -94,7 +99,7 @@ class OutboxHooks:
         pairs: list[tuple[dict[str, Any], dict[str, Any]]] = [
             (self.composers, other.composers), (self.on_failed, other.on_failed),
             (self.on_bounced, other.on_bounced), (self.windows, other.windows),
-            (self.describers, other.describers)]
+            (self.describers, other.describers), (self.preloaders, other.preloaders)]
         for mine, theirs in pairs:
             clash = set(mine) & set(theirs)
             if clash:
@@ -270,6 +275,7 @@ def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str],
         .with_for_update(skip_locked=True)
     ).all()
     refused = hooks.refused(session, sorted({row.recipient for row in rows})) if rows else {}
+    preloaded = _preload(session, rows, hooks)
     untouched: list[int] = []
     for row in rows:
         if row.recipient in refused:
@@ -323,7 +329,21 @@ def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str],
             update(OutboxMessage).where(OutboxMessage.id.in_(untouched))
             .values(status=OutboxStatus.SENDING, claimed_by=worker, lease_until=now + lease)
             .execution_options(synchronize_session=False))
+    del preloaded  # referenced until here, so the session's weak identity map kept it
     return bool(rows)
+
+
+def _preload(session: Session, rows: Sequence[OutboxMessage], hooks: OutboxHooks
+             ) -> list[object]:
+    """What the page's rows are about, loaded by their features' preloaders."""
+    ids: dict[str, set[int]] = {}
+    for row in rows:
+        if row.about_kind in hooks.preloaders and row.about_id is not None:
+            ids.setdefault(row.about_kind, set()).add(row.about_id)
+    loaded: list[object] = []
+    for about_kind, about_ids in ids.items():
+        loaded.extend(hooks.preloaders[about_kind](session, sorted(about_ids)))
+    return loaded
 
 
 def window_of(session: Session, row: OutboxMessage, hooks: OutboxHooks) -> SendWindow | None:

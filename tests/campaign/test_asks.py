@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from outreach.app import App
@@ -13,6 +14,7 @@ from outreach.campaign.campaigns import get_campaign
 from outreach.campaign.models import MailLetter, SignOn, Target, TargetEvent, TargetState
 from outreach.campaign.targets import transition
 from outreach.db.session import transaction
+from outreach.mail import outbox
 from outreach.mail.models import OutboxMessage, OutboxStatus
 from outreach.people.models import Engagement, Organization, Suppression
 from outreach.people.organizations import org_key
@@ -166,3 +168,26 @@ def test_templates_can_differ_by_engagement_level(app: App, smtp_server: SmtpSer
     assert subjects["donna@eastporterville.example"].startswith("Help us shape")  # Core
     assert subjects["zach@firminc.example"].startswith("Will ")  # Comrade: the usual ask
     assert jobs.check(app, "clean-water", NOW).ok
+
+
+def test_a_claimed_page_of_asks_reads_its_targets_and_letter_once(
+        app: App, smtp_server: SmtpServer) -> None:
+    """The page's targets (with contact, organization and campaign) come in one query and
+    the current letter version in one more, not one of each per ask."""
+    load_example(app)
+    assert jobs.plan(app, NOW).queued == 21
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(app.engine, "before_cursor_execute", record)
+    try:
+        claimed = outbox.claim(app.factory, worker="test", now=NOW, limit=50,
+                               lease=timedelta(minutes=5), hooks=app.hooks())
+    finally:
+        event.remove(app.engine, "before_cursor_execute", record)
+    assert len(claimed) == 21
+    reading = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert sum("FROM target" in s for s in reading) == 1, reading
+    assert sum("FROM letter_version" in s for s in reading) == 1, reading
