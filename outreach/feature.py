@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy.orm import Session
 
 from outreach.inbound.door import Route
 from outreach.mail.handling import Handler
@@ -40,8 +42,23 @@ class Contribution:
     jobs: list[Job] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PersonalData:
+    """What a feature holds about a person beyond their contact, targets and mail (which
+    `outreach contacts export` and `forget` handle themselves), found by their address in
+    normal form: `export` gives it as JSON-ready data under `key`; `forget` erases it and
+    says what it erased, in words ("2 list membership(s) removed"). Neither needs the
+    feature's config: a person may be forgotten while a config file is broken."""
+
+    key: str
+    export: Callable[[Session, str], Any]
+    forget: Callable[[Session, str, datetime], str]
+
+
 class Feature(Protocol):
     name: str
+    # What it holds about people, for their export and their forgetting.
+    personal_data: tuple[PersonalData, ...]
 
     def contribute(self, app: App) -> Contribution:
         """The routes, mail kinds and jobs of this feature, for `app`."""

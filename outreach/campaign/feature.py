@@ -20,7 +20,7 @@ from outreach.campaign.replies import (
 )
 from outreach.campaign.targets import TARGET, describe_target, preload_targets
 from outreach.campaign.windows import WINDOWED, CampaignWindow
-from outreach.feature import Contribution, Job
+from outreach.feature import Contribution, Job, PersonalData
 from outreach.inbound.door import Route, exactly, tagged
 from outreach.mail.outbox import OutboxHooks
 
@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 class CampaignFeature:
     name = "campaign"
+    # Contacts, targets, sign-ons and mail: `outreach contacts export` and `forget` read and
+    # erase them directly (personal_data.py, forgetting.py).
+    personal_data: tuple[PersonalData, ...] = ()
 
     def __init__(self) -> None:
         # Campaigns whose check passed when the daemon started: only they are asked.

@@ -11,6 +11,7 @@ from typing import TextIO
 
 import click
 
+from outreach.app import App
 from outreach.campaign.blocking import block_address, import_blocklist, unblock_address
 from outreach.campaign.forgetting import forget as forget_person
 from outreach.campaign.personal_data import personal_export
@@ -19,6 +20,7 @@ from outreach.cli.params import ADDRESS
 from outreach.clock import utc_now
 from outreach.db.session import transaction
 from outreach.errors import OutreachError
+from outreach.feature import PersonalData
 from outreach.people.blocklist import blocklist, forgotten_count
 from outreach.people.blocklist_file import write_blocklist
 
@@ -46,6 +48,8 @@ def show(ctx: click.Context, address: str) -> None:
     app = app_for(ctx)
     with transaction(app.factory) as session:
         held = personal_export(session, address, utc_now())
+        for data in _personal_data(app):
+            held[data.key] = data.export(session, address)
     contact = held["contact"]
     if contact is None:
         raise OutreachError(f"no contact has the address {address}")
@@ -158,6 +162,8 @@ def export_person(ctx: click.Context, address: str, out: Path | None) -> None:
     app = app_for(ctx)
     with transaction(app.factory) as session:
         held = personal_export(session, address, utc_now())
+        for data in _personal_data(app):
+            held[data.key] = data.export(session, address)
 
     def write(fh: TextIO) -> None:
         json.dump(held, fh, indent=2, ensure_ascii=False)
@@ -176,11 +182,20 @@ def forget(ctx: click.Context, address: str, by: str) -> None:
     """Erase ADDRESS's person (name, address, phone, their messages, the evidence text),
     keeping only a hash of the address so they are never emailed or imported again."""
     app = app_for(ctx)
+    now = utc_now()
     with transaction(app.factory) as session:
-        done = forget_person(session, address, by=by, now=utc_now())
+        done = forget_person(session, address, by=by, now=now)
+        elsewhere = [data.forget(session, address, now) for data in _personal_data(app)]
     console.print(
         f"{'forgotten again' if done.already else 'forgotten'} (kept: the hash "
         f"{done.address_hash[:12]}…): {done.messages_erased} message(s) erased, "
         f"{done.targets_closed} target(s) closed, {done.sign_ons_kept} sign-on(s) kept under "
         f"the organization's name, {done.sign_ons_withdrawn} individual sign-on(s) withdrawn",
         highlight=False)
+    for erased in elsewhere:
+        console.print(f"  {erased}", highlight=False)
+
+
+def _personal_data(app: App) -> list[PersonalData]:
+    """What each installed feature holds about people beyond the campaign's records."""
+    return [data for feature in app.features for data in feature.personal_data]

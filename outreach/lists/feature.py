@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 
 from outreach.app import App
 from outreach.db.session import transaction
-from outreach.feature import Contribution, Job
+from outreach.feature import Contribution, Job, PersonalData
 from outreach.inbound.classify import sort_mail
 from outreach.inbound.door import Route, recipients
 from outreach.inbound.message import header
-from outreach.lists import moderation, posting, signers
+from outreach.lists import moderation, personal_data, posting, signers
 from outreach.lists.config import load_lists
 from outreach.lists.distribution import LIST_COPY, ListCopyComposer
 from outreach.lists.dmarc import DnsDmarcPolicies
@@ -49,6 +49,8 @@ REQUEST_ROUTE = "list.request"
 
 class ListFeature:
     name = "lists"
+    personal_data: tuple[PersonalData, ...] = (PersonalData(personal_data.KEY, personal_data.export,
+                                  personal_data.forget),)
 
     def __init__(self) -> None:
         self._lists: Lists | None = None

@@ -20,6 +20,7 @@ from outreach.campaign.models import SignOn, TargetEvent, TargetState
 from outreach.cli import main
 from outreach.db.base import Base
 from outreach.db.session import transaction
+from outreach.lists.models import ListPost, PostStatus
 from outreach.mail.models import InboundMessage, OutboxMessage, OutboxStatus
 from outreach.people.models import Contact, Suppression
 from tests.campaign.test_replies import deliver, reply_to, sent_ask
@@ -295,3 +296,43 @@ def test_forgetting_an_individual_takes_the_signature_off_and_an_unknown_address
                                      env=environ(database_url), input="n\n")
     assert asked_first.exit_code == 1 and "Erase everything held about this person?" in \
         asked_first.output
+
+
+def test_a_list_member_is_exported_and_forgotten_with_their_posts(
+        app: App, campaign_dir: Path, database_url: str, smtp_server: SmtpServer) -> None:
+    """The coalition list holds people too: their export lists their memberships and
+    posts, and forgetting them takes them off every list and erases what they posted."""
+    member = "lupe@tooleville.example"
+    config = write_server_config(campaign_dir, smtp_server.port)
+    code, _, err = cli(config, database_url, "list", "add", "coalition", member,
+                       "--name", "Lupe Ortiz", "--no-welcome")
+    assert code == 0, err
+    raw = (f"From: Lupe Ortiz <{member}>\r\nTo: coalition@valleywater.org\r\n"
+           "Subject: Hearing moved\r\n\r\nThe hearing moved to Thursday. Lupe\r\n").encode()
+    with transaction(app.factory) as session:
+        message = InboundMessage(folder="INBOX", raw=raw, received_at=NOW,
+                                 sha256=hashlib.sha256(raw).hexdigest())
+        session.add(message)
+        session.flush()
+        session.add(ListPost(list_name="coalition", inbound_message_id=message.id,
+                             poster=member, subject="Hearing moved",
+                             status=PostStatus.ACCEPTED, created_at=NOW))
+
+    code, out, err = cli(config, database_url, "contacts", "export", member)
+    assert code == 0, err
+    held = json.loads(out)["lists"]
+    assert [(m["list"], m["name"], m["status"]) for m in held["memberships"]] == [
+        ("coalition", "Lupe Ortiz", "subscribed")]
+    assert [(p["list"], p["subject"], p["status"]) for p in held["posts"]] == [
+        ("coalition", "Hearing moved", "accepted")]
+
+    assert member in _everything_stored(app).lower()
+    code, out, err = cli(config, database_url, "contacts", "forget", member, "--yes", "--by",
+                         "maria")
+    assert code == 0, err
+    assert "1 list membership(s) and 0 list request(s) removed, 1 list post(s) erased" in out
+    stored = _everything_stored(app).lower()
+    for trace in (member, "lupe ortiz", "hearing moved to thursday"):
+        assert trace not in stored, trace
+    code, out, _ = cli(config, database_url, "list", "members", "coalition")
+    assert code == 0 and member not in out
