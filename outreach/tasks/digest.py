@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach.campaign.config import CampaignConfig, Organizer
-from outreach.mail.compose import Draft, mailbox, to_bytes
+from outreach.mail.compose import Draft, mailbox
 from outreach.mail.models import OutboxMessage
 from outreach.mail.outbox import enqueue
 from outreach.settings import Settings
@@ -197,13 +197,13 @@ def _queue(session: Session, settings: Settings, env: jinja2.Environment, desk: 
                   message_id_domain=settings.sender.reply_domain, priority=50,
                   payload={"organizer": organizer.name, "local_date": local_date,
                            "task_ids": [view.id for view in tasks]})
-    row.raw = to_bytes(Draft(
+    row.raw = Draft(
         sender=mailbox(settings.sender.name, settings.sender.address),
         to=mailbox(organizer.name, organizer.email),
         subject=rendered.subject, text=rendered.text, html=rendered.html,
         message_id=row.message_id, date=now,
         extra_headers={"Auto-Submitted": "auto-generated"},
-    ).build())
+    ).as_bytes()
     session.flush()
     return QueuedDigest(organizer=organizer.name, email=address, local_date=local_date,
                         task_ids=[view.id for view in tasks], outbox_id=row.id,
