@@ -55,7 +55,9 @@ def listing_name(parts: list[str], organization: str | None, *,
                 if organization is None:
                     return name, _fragment(name)
                 if _same_name(name, organization):  # as written when said outright: accents
-                    return (name if explicit else organization), None
+                    # (not shouted: "PLEASE LIST AS EAST ORANGE COVE ..." is the name on file)
+                    shouted = name.isupper() and not organization.isupper()
+                    return (name if explicit and not shouted else organization), None
                 doubt = _fragment(name) or _unlike(name, organization)
                 if explicit and match is not None and match["name"][-1:].isspace() \
                         and part[match.end("name"):].startswith(("!", "?")):

@@ -700,6 +700,62 @@ def test_more_shapes_that_are_not_a_yes_to_the_letter(text: str, organization: s
     assert understand(text, organization=organization).intent != Intent.SIGN_ON
 
 
+@pytest.mark.parametrize(("text", "organization"), [
+    # formal and colloquial joining, in words the rules did not know
+    ("Unser Vorstand hat zugestimmt: Der Umweltladen Soest macht gerne mit.",
+     "Umweltladen Soest"),
+    ("Ich darf Ihnen mitteilen, dass sich der Umweltladen Soest Ihrem Aufruf gerne "
+     "anschließt.", "Umweltladen Soest"),
+    ("Ja, der Umweltladen Soest tritt dem Aufruf bei.", "Umweltladen Soest"),
+    ("Le Collectif Eau de Nîmes donne son accord pour signer.", "Collectif Eau de Nîmes"),
+    ("Oui, signature validée par le bureau ce matin.", "Collectif Eau de Nîmes"),
+    ("En reunión de directiva se acordó adherir a la carta.", "Junta de Vecinos Lo Prado"),
+    ("Water Watch Soest is in, the board voted last night.", "Water Watch Soest"),
+])
+def test_joining_in_more_words(text: str, organization: str) -> None:
+    assert understand(text, organization=organization).intent == Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "organization", "intent"), [
+    # a yes followed by "seriously, though ..." was not meant
+    ("Na klar, wir unterschreiben. Im Ernst: was soll das bringen?", "Bürgerverein Lahn",
+     Intent.QUESTION),
+    # a yes to passing the link on, not to signing
+    ("Ja, gerne! Den Link leite ich an unsere Mitglieder weiter.", "Kolping Soest",
+     Intent.UNKNOWN),
+    ("Sim, com certeza! A gente divulga nas nossas redes.", "Rede Clima Bahia", Intent.UNKNOWN),
+    # "eventually" (German "eventuell"): maybe, later
+    ("Eventually we will sign, our plenum meets in two weeks, then I know more.",
+     "Jugendforum Soest", Intent.UNKNOWN),
+    # a pronoun between the "no" and the verb is still a no
+    ("Lo hemos debatido en la asamblea y no la vamos a firmar.", "Plataforma Agua Soria",
+     Intent.DECLINE),
+    ("Sorry, da sind wir raus.", "Transition Soest", Intent.DECLINE),
+    ("Wir sehen von einer Mitzeichnung ab.", "Fachverband Wasser", Intent.DECLINE),
+])
+def test_more_shapes_of_not_yet_and_no(text: str, organization: str, intent: Intent) -> None:
+    understanding = understand(text, organization=organization)
+    assert understanding.intent == intent, understanding
+
+
+@pytest.mark.parametrize(("text", "organization", "name"), [
+    ("Wir unterschreiben und bitten, uns wie folgt zu nennen: „KFG Soest \u2013 Eine Welt“.",
+     "Katholische Frauengemeinschaft Soest", "KFG Soest \u2013 Eine Welt"),
+    ("Das ENS schließt sich an. In der Liste bitte: Eine-Welt-Netz Soest (ENS)",
+     "Eine-Welt-Netz Soest e.V.", "Eine-Welt-Netz Soest (ENS)"),
+    ("Nous adhérons. Merci d'inscrire : Association des Usagers de l'Eau — AUE",
+     "Association des Usagers de l'Eau", "Association des Usagers de l'Eau \u2014 AUE"),
+    ("Yes!! Count us in. Please list as Unidos por el Agua - Soest", "Unidos por el Agua",
+     "Unidos por el Agua - Soest"),
+    # the name on file shouted back is listed as it is on file
+    ("WE WILL SIGN. PLEASE LIST AS EAST SOEST NEIGHBORHOOD WATCH.",
+     "East Soest Neighborhood Watch", "East Soest Neighborhood Watch"),
+])
+def test_more_ways_of_naming_the_listing(text: str, organization: str, name: str) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, name)
+
+
 @pytest.mark.parametrize("text", [
     "sure, put us down as \"the people nobody listens to\" lol",  # a quoted non-name
     "Oh great, another letter. Fine, sign us up 🙄",  # a yes with a roll of the eyes
