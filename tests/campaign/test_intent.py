@@ -716,6 +716,23 @@ def test_joining_in_more_words(text: str, organization: str) -> None:
     assert understand(text, organization=organization).intent == Intent.SIGN_ON
 
 
+@pytest.mark.parametrize(("text", "organization"), [
+    # lending a name, being counted as a signatory, an approval passed on
+    ("Our chapter is happy to lend our name to this letter.", "Kaweah Audubon"),
+    ("Our ED approved, go ahead.", "Kaweah Legal Aid"),
+    ("Maria, pode considerar-nos signatárias.", "Mães de Kaweah"),
+    ("Betrachten Sie uns als Unterzeichner.", "Stiftung Kaweah"),
+    ("Wir leihen dem Brief sehr gerne unseren Namen.", "Ärzte Kaweah"),
+    ("Le conseil a approuvé sans réserve la signature de la lettre. Je vous confirme donc "
+     "notre adhésion.", "Fondation Kaweah"),
+    # "when we became independent" tells a story, it sets no condition
+    ("Please list us as \"Kaweah Parents\" -- we dropped the \"Unified\" when we became "
+     "independent last spring. Yes, we sign.", "Kaweah Unified Parents"),
+])
+def test_signing_in_still_more_words(text: str, organization: str) -> None:
+    assert understand(text, organization=organization).intent == Intent.SIGN_ON
+
+
 @pytest.mark.parametrize(("text", "organization", "intent"), [
     # a yes followed by "seriously, though ..." was not meant
     ("Na klar, wir unterschreiben. Im Ernst: was soll das bringen?", "Bürgerverein Lahn",
