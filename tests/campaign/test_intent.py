@@ -733,6 +733,32 @@ def test_signing_in_still_more_words(text: str, organization: str) -> None:
     assert understand(text, organization=organization).intent == Intent.SIGN_ON
 
 
+@pytest.mark.parametrize(("text", "organization", "name"), [
+    ("Signed.", "Orosi Unidos", None),
+    ("The Association voted 7-0 last night to sign.", "Orosi Neighborhood Association", None),
+    ("Oui, comptez-nous parmi les signataires.", "Communauté Africaine d'Orosi", None),
+    # "in die Liste aufnehmen" adds; it takes no one off
+    ("Der Vorstand hat beschlossen, den Brief zu unterzeichnen. Bitte nehmen Sie uns in die "
+     "Liste der Unterzeichner auf.", "Kulturverein Orosi", None),
+    ("Hiermit bestätige ich, dass der Kulturverein Orosi den offenen Brief mitzeichnet.",
+     "Kulturverein Orosi", None),
+    # names in yet more words
+    ("We'll sign. Please make sure our name is spelled with the hyphen, Tri-Valley "
+     "Orosi Growers. Folks always get it wrong.", "Tri Valley Orosi Growers",
+     "Tri-Valley Orosi Growers"),
+    ("Yes, we'll sign. Use 'Orosi Health Clinics' not 'Orosi Community Health Clinics, Inc.' "
+     "please.", "Orosi Community Health Clinics, Inc.", "Orosi Health Clinics"),
+    ("Local 418 signs.\nOur name for the letter: SWU Local 418 (Orosi)",
+     "Service Workers United, Local 418", "SWU Local 418 (Orosi)"),
+])
+def test_a_yes_in_few_words_and_names_in_more(text: str, organization: str,
+                                              name: str | None) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, name)
+
+
+
+
 @pytest.mark.parametrize(("text", "organization", "intent"), [
     # a yes followed by "seriously, though ..." was not meant
     ("Na klar, wir unterschreiben. Im Ernst: was soll das bringen?", "Bürgerverein Lahn",

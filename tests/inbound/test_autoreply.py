@@ -484,6 +484,14 @@ NOTICES = [
      date(2027, 1, 4)),
     ("Unser Büro ist vom 24.12. bis zum 3.1. geschlossen.", "office closed", "de",
      date(2027, 1, 4)),
+    # an adjective between the office and its closing
+    ("Gracias por su mensaje. La oficina administrativa estará cerrada del 24 de diciembre "
+     "al 1 de enero. Regresamos el lunes 4 de enero de 2027.", "office closed", "es",
+     date(2027, 1, 4)),
+    # away, as written in a second language
+    ("Thank you for your message. I am in vacations until the 3 of January without access to "
+     "my emails. I will be back in the office Monday 4 January.", "out of office", "en",
+     date(2027, 1, 4)),
 ]
 
 
