@@ -92,13 +92,14 @@ class ListFeature:
         log.info("%d list(s): %s", len(self.lists(app).configs), names)
 
     def _sync_signers(self, app: App, now: datetime) -> int:
+        """Returns the welcomes queued (a member taken off is sent nothing)."""
         lists = self.lists(app)
-        changed = 0
+        welcomed = 0
         for config in lists.configs.values():
             if config.subscribe_signers_of:
                 with transaction(app.factory) as session:
-                    changed += signers.sync_signers(session, lists, config, now)
-        return changed
+                    welcomed += signers.sync_signers(session, lists, config, now).subscribed
+        return welcomed
 
     def _expire_held(self, app: App, now: datetime) -> int:
         with transaction(app.factory) as session:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -80,11 +81,24 @@ def _unsubscribe_withdrawn(session: Session, lists: Lists, config: ListConfig, s
     return len(brought)
 
 
-def sync_signers(session: Session, lists: Lists, config: ListConfig, now: datetime) -> int:
+class SignerSync(NamedTuple):
+    """What one sync changed: members subscribed (each welcomed: one message queued) and
+    members taken off (no message)."""
+
+    subscribed: int
+    unsubscribed: int
+
+    @property
+    def changed(self) -> int:
+        return self.subscribed + self.unsubscribed
+
+
+def sync_signers(session: Session, lists: Lists, config: ListConfig,
+                 now: datetime) -> SignerSync:
     """Bring the list in line with the signers of its `subscribe_signers_of` campaigns, in
-    the caller's transaction; returns how many memberships changed."""
-    changed = 0
+    the caller's transaction."""
+    subscribed = unsubscribed = 0
     for slug in config.subscribe_signers_of:
-        changed += _subscribe_signers(session, lists, config, slug, now)
-        changed += _unsubscribe_withdrawn(session, lists, config, slug, now)
-    return changed
+        subscribed += _subscribe_signers(session, lists, config, slug, now)
+        unsubscribed += _unsubscribe_withdrawn(session, lists, config, slug, now)
+    return SignerSync(subscribed, unsubscribed)
