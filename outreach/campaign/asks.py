@@ -211,9 +211,10 @@ def ask_failed(session: Session, row: OutboxMessage, now: datetime, failure: Fai
     if target is None:
         return
     contact: Contact = target.contact
-    if failure in (Failure.UNSENDABLE, Failure.REFUSED):
-        what = "could not be composed" if failure == Failure.UNSENDABLE else \
-            "was refused by the receiving server"
+    if failure in (Failure.UNSENDABLE, Failure.REFUSED, Failure.UNCERTAIN):
+        what = {Failure.UNSENDABLE: "could not be composed",
+                Failure.REFUSED: "was refused by the receiving server",
+                Failure.UNCERTAIN: "may not have gone out (or went out twice)"}[failure]
         if target.state == TargetState.ASKED:
             transition(session, target, TargetState.PAUSED, now=now,
                        reason=f"ask {what}: {row.last_error}")

@@ -248,6 +248,19 @@ def build_target_mail(settings: Settings, config: CampaignConfig, env: jinja2.En
                       message_id: str, now: datetime,
                       payload: dict[str, Any] | None = None,
                       extra: dict[str, Any] | None = None) -> EmailMessage:
+    """The message as the `email` package builds it (for `preview` and `check`)."""
+    return draft_target_mail(settings, config, env, target, version, kind,
+                             message_id=message_id, now=now, payload=payload,
+                             extra=extra).build()
+
+
+def draft_target_mail(settings: Settings, config: CampaignConfig, env: jinja2.Environment,
+                      target: Target, version: LetterVersion, kind: MailKind, *,
+                      message_id: str, now: datetime,
+                      payload: dict[str, Any] | None = None,
+                      extra: dict[str, Any] | None = None) -> Draft:
+    """Everything one message to a target holds; the outbox writes it with
+    `Draft.as_bytes`, `preview` and `check` build it with the `email` package."""
     payload = payload or {}
     context = {**mail_context(settings, config, target, version, now, payload), **(extra or {})}
     rendered = render_set(env, kind.template(config, target), context)
@@ -272,7 +285,7 @@ def build_target_mail(settings: Settings, config: CampaignConfig, env: jinja2.En
         in_reply_to=in_reply_to,
         references=[in_reply_to] if in_reply_to else [],
         extra_headers=headers,
-    ).build()
+    )
 
 
 class TargetMailComposer:
@@ -293,7 +306,7 @@ class TargetMailComposer:
             versions[campaign_id] = letters.current_version(session, campaign_id)
         return versions[campaign_id]
 
-    def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> EmailMessage | None:
+    def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> bytes | None:
         kind = KINDS[row.kind]
         target_id = target_id_of(row)
         target = session.get(
@@ -326,6 +339,6 @@ class TargetMailComposer:
             row.last_error = extra
             return None
         session.merge(MailLetter(outbox_message_id=row.id, letter_version_id=version.id))
-        return build_target_mail(self.settings, self.campaigns[slug], self.environments[slug],
+        return draft_target_mail(self.settings, self.campaigns[slug], self.environments[slug],
                                  target, version, kind, message_id=row.message_id, now=now,
-                                 payload=row.payload, extra=extra)
+                                 payload=row.payload, extra=extra).as_bytes()

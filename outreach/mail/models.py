@@ -69,6 +69,10 @@ class OutboxMessage(Base):
     lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # When a sender that took the row again after a crash handed it to SMTP. Found in
+    # flight once more after that, it may have gone out twice or not at all: a person
+    # decides (Failure.UNCERTAIN), it is never sent a third time.
+    resent_at: Mapped[datetime | None]
 
 
 class InboundMessage(Base):

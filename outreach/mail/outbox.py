@@ -7,7 +7,10 @@ A process that dies mid-send leaves its rows `sending` with a lease that runs ou
 next claim takes them again, so a crash resends at most the rows that were in flight.
 Such rows come after the rows never tried at their priority: they may have gone out
 already, so a crash loop must not resend them first again and again (nor may a message
-that kills its sender block the rest).
+that kills its sender block the rest). The sender records that such a row is being sent
+again before it hands it to SMTP (`mark_resending`); a row found in flight once more after
+that is never sent a third time: it fails as uncertain and its kind's failure hook asks a
+person.
 
 Kinds that must be composed late (an ask must link the letter version current *at send
 time*) register a composer in `OutboxHooks`; the composer runs at every claim. So does a
@@ -75,6 +78,9 @@ class Failure(enum.StrEnum):
     REFUSED = "refused"  # a 5xx reply to the message (content, size): the address is fine
     EXPIRED = "expired"  # temporary failures until the attempts ran out
     UNSENDABLE = "unsendable"  # the message could not be composed
+    # Two senders stopped while sending it, the second after handing it to SMTP: it went
+    # out once, twice or not at all. A person decides; it is not sent a third time.
+    UNCERTAIN = "uncertain"
 
 
 @dataclass
@@ -278,6 +284,12 @@ def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str],
     preloaded = _preload(session, rows, hooks)
     untouched: list[int] = []
     for row in rows:
+        if row.status == OutboxStatus.SENDING and row.resent_at is not None:
+            _fail(session, row, now, "uncertain: two senders stopped while sending it, the "
+                  f"second after handing it to SMTP at {row.resent_at.isoformat()}; it went "
+                  "out once, twice or not at all, and is not sent a third time", hooks,
+                  Failure.UNCERTAIN)
+            continue
         if row.recipient in refused:
             row.status = OutboxStatus.CANCELLED
             row.last_error = f"cancelled: {refused[row.recipient]}"
@@ -416,6 +428,20 @@ def mark_sent(factory: sessionmaker[Session], message_id: int, *, worker: str,
         row.last_error = None
 
 
+def mark_resending(factory: sessionmaker[Session], message_id: int, *, worker: str,
+                   now: datetime) -> bool:
+    """Record, before a row taken again after a crash goes to SMTP, that it is being sent
+    again; False if the row is no longer this worker's to send."""
+    with transaction(factory) as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING,
+                   OutboxMessage.claimed_by == worker)
+            .values(resent_at=now)
+            .execution_options(synchronize_session=False))
+        return bool(getattr(result, "rowcount", 0))
+
+
 def mark_sent_many(factory: sessionmaker[Session], message_ids: Sequence[int], *, worker: str,
                    now: datetime) -> int:
     """`mark_sent` for the rows of a batch at once, in one UPDATE that still checks each is
@@ -457,6 +483,7 @@ def mark_temporary_failure(
         row.last_error = error
         row.not_before = now + policy.delay(row.attempts)
         row.claimed_by = row.lease_until = None
+        row.resent_at = None  # this attempt is known to have failed
         return True
 
 

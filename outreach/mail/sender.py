@@ -386,6 +386,9 @@ class OutboxSender:
 
     async def _deliver(self, connection: Connection, message: Claimed) -> Exception | None:
         """Send one message and record its fate; returns the failure, if any."""
+        if message.retaken and not outbox.mark_resending(
+                self.factory, message.id, worker=self.worker, now=self.clock()):
+            return None  # no longer ours to send
         raw = message.raw
         if self.signer is not None:  # signed at each attempt, as it leaves
             raw = self.signer.sign(raw, f"message {message.message_id}")

@@ -589,3 +589,40 @@ def test_a_large_batch_is_marked_sent_every_few_messages(
     assert drain(app).sent == queued == 21
     assert marked == [5, 5, 5, 5, 1]
     assert all(r.status == S.SENT for r in rows(app))
+
+
+def test_a_row_resent_after_a_crash_and_found_in_flight_again_goes_to_a_person(
+        app: App, smtp_server: SmtpServer) -> None:
+    """A row in flight when its sender died is taken again and recorded as being resent
+    before it goes to SMTP. If that sender dies too, the row went out once, twice or not at
+    all: it is never sent a third time, it fails as uncertain, and for an ask the organizer
+    gets a task and the target is paused."""
+    queued = plan_example(app)
+    lease = timedelta(minutes=1)
+    first = outbox.claim(app.factory, worker="a", now=NOW, limit=50, lease=lease,
+                         hooks=app.hooks())
+    assert len(first) == queued  # "a" dies with every row in flight
+    later = NOW + timedelta(minutes=2)
+    second = outbox.claim(app.factory, worker="b", now=later, limit=50, lease=lease,
+                          hooks=app.hooks())
+    assert all(row.retaken for row in second)
+    doubtful = second[0]
+    assert outbox.mark_resending(app.factory, doubtful.id, worker="b", now=later)
+    # "b" dies after handing that one row to SMTP; a third sender finds them all in flight
+
+    drain(app, Clock(NOW + timedelta(minutes=4)))
+    assert doubtful.recipient not in received(smtp_server)
+    assert len(received(smtp_server)) == queued - 1
+    row = row_for(app, doubtful.recipient)
+    assert row.status == S.FAILED and (row.last_error or "").startswith("uncertain: ")
+    target, _, tasks = target_of(app, doubtful.recipient)
+    assert target.state == TargetState.PAUSED
+    assert [task.title for task in tasks if "may not have gone out" in task.title], tasks
+
+
+def test_resending_is_recorded_only_by_the_sender_that_holds_the_row(app: App) -> None:
+    plan_example(app)
+    [row] = outbox.claim(app.factory, worker="a", now=NOW, limit=1,
+                         lease=timedelta(minutes=1), hooks=app.hooks())
+    assert not outbox.mark_resending(app.factory, row.id, worker="b", now=NOW)
+    assert outbox.mark_resending(app.factory, row.id, worker="a", now=NOW)
