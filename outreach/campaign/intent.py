@@ -88,6 +88,7 @@ from outreach.campaign.intent_patterns import (
     OTHER_LETTER,
     OTHER_OBJECT,
     OTHERS,
+    PRESENCE,
     PRONOUNS,
     PURPOSE,
     QUESTION,
@@ -322,13 +323,25 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # Lines written under the ask's "the name you'd like listed": a name given on its own.
     name_lines = [part for part, quote in zip(parts, answered, strict=True)
                   if quote is not None and NAME_ASKED.search(fold(quote))]
-    if sign_at is not None and _is_bare_yes(folded_parts[sign_at], org_words) \
+    # Typed right under the ask's own question ("... whether X would sign on to our
+    # coalition letter"), a yes is to it, whatever the writer's next line says.
+    asked = fold(_last_paragraph(answered[sign_at] or "")) if sign_at is not None else ""
+    answers_the_ask = bool(ASK_QUESTION.search(asked) and LETTER_REF.search(asked)
+                           and not OTHER_ACT.search(asked) and not OTHER_OBJECT.search(asked))
+    if sign_at is not None and not answers_the_ask \
+            and _is_bare_yes(folded_parts[sign_at], org_words) \
             and not _own_sign(folded_parts[sign_at], org_words) \
             and not (sign_at and QUESTION.search(folded_parts[sign_at - 1])) \
             and any(_about_something_else_next(f, org_words)
                     for f in folded_parts[sign_at + 1:sign_at + 2]):
         # "Yes!! We'd love to be on the planning committee": the yes is to that.
         signals.append("yes to what follows, not to the letter")
+        sign_at = None
+    elif sign_at is not None and not LETTER_REF.search(folded_parts[sign_at]) \
+            and not _acts_on_the_letter(folded_parts[sign_at], org_words) \
+            and any(PRESENCE.search(f) for f in folded_parts[sign_at:sign_at + 3]):
+        # "Yes, count us in! We'll bring the folding tables for Saturday": an event's yes.
+        signals.append("a yes to an event: what follows is being there or bringing things")
         sign_at = None
     # "Yes! ... Actually, wait" or "Sí, firmamos ... no cuentes con nosotros": taken back.
     # (in the yes's own sentence, only what follows the yes: "Finalement ..., c'est oui")
@@ -454,6 +467,11 @@ def _before_signature(text: str) -> str:
 
 
 _PARENTHESIS = re.compile(r"\([^()]{0,300}\)")
+
+
+def _last_paragraph(quote: str) -> str:
+    paragraphs = [p for p in re.split(r"\n[\s>]*\n", quote.strip()) if p.strip()]
+    return paragraphs[-1] if paragraphs else ""
 
 
 def _from_the_yes(folded: str) -> list[str]:

@@ -900,3 +900,49 @@ def test_yeses_with_what_people_add_to_them(text: str, intent: Intent) -> None:
 ])
 def test_yeses_a_person_should_read(text: str) -> None:
     assert understand(text, organization="Kings River Conservancy").intent != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "organization", "intent"), [
+    # a yes followed by the logistics of an event is a yes to the event
+    ("Yes, count us in! We'll bring the folding tables for Saturday.", "Garden Collective",
+     Intent.UNKNOWN),
+    ("Oui, c'est bon pour nous ! La chorale sera là à 15h, et on apporte les chaises.",
+     "Mission de Fresno", Intent.UNKNOWN),
+    # "llevamos años": years, not things brought
+    ("¡Claro que sí! Cuenten con nosotros. Aquí llevamos años con el agua contaminada.",
+     "Comité de Lanare", Intent.SIGN_ON),
+    ("We got approval last night. We're joining.", "Coalinga Parents", Intent.SIGN_ON),
+    ("Notre assemblée a dit oui dimanche.", "Centre Culturel de Modesto", Intent.SIGN_ON),
+    ("Agradecemos o convite, mas o Clube não vai assinar.", "Clube de Los Banos",
+     Intent.DECLINE),
+])
+def test_events_joining_and_refusing(text: str, organization: str, intent: Intent) -> None:
+    assert understand(text, organization=organization).intent == intent
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for the heads up Maria, we're still on.",
+    "Sí, seguimos.",
+    "Sin objeciones a los cambios, mantenemos la firma.",
+    "Bien reçu, merci pour la transparence. On maintient notre signature.",
+    "Confirming that we remain signed to version 3.",
+])
+def test_staying_on_in_more_words(text: str) -> None:
+    assert understand(text, organization="Kerman Business Association").intent_for(
+        signer=True) == Intent.RECONFIRM
+
+
+def test_a_yes_typed_under_the_asks_own_question_is_to_the_letter() -> None:
+    ask = ("I'm writing to ask whether Kings River Alliance would sign on to our coalition "
+           "letter, \"Safe Drinking Water for Every Valley Community\".")
+    text = "Yes, we would.\nRead it, shared it with our ED, all good."
+    understanding = understand(text, organization="Kings River Alliance",
+                               inline=[(ask, "Yes, we would.")])
+    assert understanding.intent == Intent.SIGN_ON, understanding
+    # under another request quoted from the same ask, it is not
+    other = ("You've been with us from the start, and we'd love Kings River Alliance to help "
+             "shape where the coalition goes next, not only to sign.")
+    text = "Yes!! We'd love to be on the planning committee."
+    understanding = understand(text, organization="Kings River Alliance",
+                               inline=[(other, text)])
+    assert understanding.intent != Intent.SIGN_ON, understanding
