@@ -299,12 +299,33 @@ class TargetMailComposer:
         # Each campaign's current letter version, read once per claim (its session).
         self._versions: weakref.WeakKeyDictionary[Session, dict[int, LetterVersion | None]] = \
             weakref.WeakKeyDictionary()
+        # Per claim: the rows looked up, and those of them that already have a
+        # `mail_letter` row (composed before, then retried), read a page at a time.
+        self._lettered: weakref.WeakKeyDictionary[Session, tuple[set[int], set[int]]] = \
+            weakref.WeakKeyDictionary()
 
     def _current_version(self, session: Session, campaign_id: int) -> LetterVersion | None:
         versions = self._versions.setdefault(session, {})
         if campaign_id not in versions:
             versions[campaign_id] = letters.current_version(session, campaign_id)
         return versions[campaign_id]
+
+    def _record_letter(self, session: Session, row: OutboxMessage, version: LetterVersion
+                       ) -> None:
+        """Which version this message links (`mail_letter`), one query per claimed page."""
+        checked, lettered = self._lettered.setdefault(session, (set(), set()))
+        if row.id not in checked:
+            page = {row.id} | {obj.id for obj in session.identity_map.values()
+                               if isinstance(obj, OutboxMessage) and obj.kind in KINDS
+                               and obj.id not in checked}
+            lettered |= set(session.scalars(select(MailLetter.outbox_message_id).where(
+                MailLetter.outbox_message_id.in_(page))))
+            checked |= page
+        if row.id in lettered:
+            session.get_one(MailLetter, row.id).letter_version_id = version.id
+        else:
+            session.add(MailLetter(outbox_message_id=row.id, letter_version_id=version.id))
+            lettered.add(row.id)
 
     def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> bytes | None:
         kind = KINDS[row.kind]
@@ -338,7 +359,7 @@ class TargetMailComposer:
         if isinstance(extra, str):
             row.last_error = extra
             return None
-        session.merge(MailLetter(outbox_message_id=row.id, letter_version_id=version.id))
+        self._record_letter(session, row, version)
         return draft_target_mail(self.settings, self.campaigns[slug], self.environments[slug],
                                  target, version, kind, message_id=row.message_id, now=now,
                                  payload=row.payload, extra=extra).as_bytes()

@@ -191,3 +191,28 @@ def test_a_claimed_page_of_asks_reads_its_targets_and_letter_once(
     reading = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert sum("FROM target" in s for s in reading) == 1, reading
     assert sum("FROM letter_version" in s for s in reading) == 1, reading
+    assert sum("FROM mail_letter" in s for s in reading) == 1, reading
+
+
+def test_an_ask_claimed_again_after_a_letter_change_links_the_new_version(
+        app: App, smtp_server: SmtpServer) -> None:
+    """Rows given back unsent and claimed again are composed again: their `mail_letter`
+    row follows the letter version current at the second claim."""
+    load_example(app)
+    assert jobs.plan(app, NOW).queued == 21
+    lease = timedelta(minutes=5)
+    first = outbox.claim(app.factory, worker="test", now=NOW, limit=50, lease=lease,
+                         hooks=app.hooks())
+    assert outbox.release(app.factory, [row.id for row in first], worker="test") == 21
+    config = app.campaign("clean-water")
+    with transaction(app.factory) as session:
+        campaign = get_campaign(session, "clean-water")
+        v2 = letters.record_version(session, campaign, config, config.read_letter() + "\nEdit.\n",
+                                    summary="an edit", now=NOW)
+    again = outbox.claim(app.factory, worker="test", now=NOW, limit=50, lease=lease,
+                         hooks=app.hooks())
+    assert len(again) == 21
+    with transaction(app.factory) as session:
+        linked = set(session.scalars(select(MailLetter.letter_version_id)))
+    assert linked == {v2.id}
+    assert all(v2.draft_url and v2.draft_url.encode() in row.raw for row in again)
