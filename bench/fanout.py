@@ -33,7 +33,6 @@ import asyncio
 import datetime as dt
 import hashlib
 import os
-import platform
 import resource
 import shutil
 import sys
@@ -209,10 +208,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "connections": settings.smtp.connections,
         "in_flight": settings.smtp.in_flight,
         "reference": reference,
-        "date": dt.date.today().isoformat(),
-        "code": base.code_version(),
-        "python": platform.python_version(),
-        "nproc": len(os.sched_getaffinity(0)),
+        **base.provenance(),
     }
 
 

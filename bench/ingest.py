@@ -25,9 +25,7 @@ stdout gets ONE JSON line; progress goes to stderr.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -260,10 +258,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "outcomes": outcomes,
         "database": args.database,
         "reference": "imapclient SEARCH ALL, then one FETCH of every UID's BODY.PEEK[], best of 3",
-        "date": dt.date.today().isoformat(),
-        "code": base.code_version(),
-        "python": platform.python_version(),
-        "nproc": len(os.sched_getaffinity(0)),
+        **base.provenance(),
     }
 
 

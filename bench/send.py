@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import multiprocessing
 import os
-import platform
 import resource
 import shutil
 import sys
@@ -177,10 +175,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "connections_per_process": settings.smtp.connections,
         "in_flight": settings.smtp.in_flight,
         "reference": reference,
-        "date": dt.date.today().isoformat(),
-        "code": base.code_version(),
-        "python": platform.python_version(),
-        "nproc": len(os.sched_getaffinity(0)),
+        **base.provenance(),
     }
 
 

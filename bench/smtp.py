@@ -405,6 +405,13 @@ def code_version() -> str:
     return done.stdout.strip() or "unknown"
 
 
+def provenance() -> dict[str, Any]:
+    """When, on what code, Python and cores a figure was measured: the closing keys of
+    every benchmark's JSON line."""
+    return {"date": dt.date.today().isoformat(), "code": code_version(),
+            "python": platform.python_version(), "nproc": len(os.sched_getaffinity(0))}
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     for program in (SMTP_SINK, SMTP_SOURCE):
         if not os.access(program, os.X_OK):

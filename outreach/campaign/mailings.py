@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
@@ -288,6 +288,17 @@ def draft_target_mail(settings: Settings, config: CampaignConfig, env: jinja2.En
     )
 
 
+@dataclass
+class _ClaimReads:
+    """What a composer read in one claim (its session), so that a page reads it once: each
+    campaign's current letter version, the rows looked up for a `mail_letter` row and
+    those that have one (composed before, then retried)."""
+
+    versions: dict[int, LetterVersion | None] = field(default_factory=dict)
+    checked: set[int] = field(default_factory=set)
+    lettered: set[int] = field(default_factory=set)
+
+
 class TargetMailComposer:
     """The outbox's composer for every kind in `KINDS`: runs when a row is claimed."""
 
@@ -296,16 +307,11 @@ class TargetMailComposer:
         self.settings = settings
         self.campaigns = campaigns
         self.environments = environments
-        # Each campaign's current letter version, read once per claim (its session).
-        self._versions: weakref.WeakKeyDictionary[Session, dict[int, LetterVersion | None]] = \
-            weakref.WeakKeyDictionary()
-        # Per claim: the rows looked up, and those of them that already have a
-        # `mail_letter` row (composed before, then retried), read a page at a time.
-        self._lettered: weakref.WeakKeyDictionary[Session, tuple[set[int], set[int]]] = \
+        self._claims: weakref.WeakKeyDictionary[Session, _ClaimReads] = \
             weakref.WeakKeyDictionary()
 
     def _current_version(self, session: Session, campaign_id: int) -> LetterVersion | None:
-        versions = self._versions.setdefault(session, {})
+        versions = self._claims.setdefault(session, _ClaimReads()).versions
         if campaign_id not in versions:
             versions[campaign_id] = letters.current_version(session, campaign_id)
         return versions[campaign_id]
@@ -313,19 +319,19 @@ class TargetMailComposer:
     def _record_letter(self, session: Session, row: OutboxMessage, version: LetterVersion
                        ) -> None:
         """Which version this message links (`mail_letter`), one query per claimed page."""
-        checked, lettered = self._lettered.setdefault(session, (set(), set()))
-        if row.id not in checked:
+        reads = self._claims.setdefault(session, _ClaimReads())
+        if row.id not in reads.checked:
             page = {row.id} | {obj.id for obj in session.identity_map.values()
                                if isinstance(obj, OutboxMessage) and obj.kind in KINDS
-                               and obj.id not in checked}
-            lettered |= set(session.scalars(select(MailLetter.outbox_message_id).where(
+                               and obj.id not in reads.checked}
+            reads.lettered |= set(session.scalars(select(MailLetter.outbox_message_id).where(
                 MailLetter.outbox_message_id.in_(page))))
-            checked |= page
-        if row.id in lettered:
+            reads.checked |= page
+        if row.id in reads.lettered:
             session.get_one(MailLetter, row.id).letter_version_id = version.id
         else:
             session.add(MailLetter(outbox_message_id=row.id, letter_version_id=version.id))
-            lettered.add(row.id)
+            reads.lettered.add(row.id)
 
     def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> bytes | None:
         kind = KINDS[row.kind]

@@ -92,26 +92,30 @@ class Draft:
     references: list[str] = field(default_factory=list)
     extra_headers: dict[str, str] = field(default_factory=dict)
 
+    def headers(self) -> list[tuple[str, str | Address]]:
+        """The header fields in order, their values cleaned (`build` and `as_bytes` write
+        the same ones)."""
+        fields: list[tuple[str, str | Address]] = [("From", self.sender), ("To", self.to)]
+        if self.reply_to is not None:
+            fields.append(("Reply-To", self.reply_to))
+        fields += [("Subject", one_line(self.subject)), ("Date", format_datetime(self.date)),
+                   ("Message-ID", self.message_id)]
+        if self.in_reply_to:
+            fields.append(("In-Reply-To", self.in_reply_to))
+        if self.references:
+            fields.append(("References", " ".join(self.references)))
+        fields += [(name, one_line(value, limit=990 - len(name)))
+                   for name, value in self.extra_headers.items()]
+        return fields
+
     def build(self) -> EmailMessage:
         msg = EmailMessage(policy=POLICY)
-        msg["From"] = self.sender
-        msg["To"] = self.to
-        if self.reply_to is not None:
-            msg["Reply-To"] = self.reply_to
-        msg["Subject"] = one_line(self.subject)
-        msg["Date"] = format_datetime(self.date)
-        msg["Message-ID"] = self.message_id
-        if self.in_reply_to:
-            msg["In-Reply-To"] = self.in_reply_to
-        if self.references:
-            msg["References"] = " ".join(self.references)
-        for name, value in self.extra_headers.items():
-            msg[name] = one_line(value, limit=990 - len(name))
+        for name, value in self.headers():
+            msg[name] = value
         msg.set_content(wrap_text(self.text), cte="quoted-printable")
         if self.html is not None:
             msg.add_alternative(self.html, subtype="html", cte="quoted-printable")
         return msg
-
 
     def as_bytes(self) -> bytes:
         """The same message as `to_bytes(self.build())`, written directly: the `email`
@@ -120,18 +124,8 @@ class Draft:
         cleaned the same way (`one_line`, `mailbox`); a header that is not ASCII is folded
         by the `email` package itself, the parts are encoded with `binascii.b2a_qp`.
         `tests/mail/test_compose.py` holds it to parsing back the same as `build`."""
-        head = [_address("From", self.sender), _address("To", self.to)]
-        if self.reply_to is not None:
-            head.append(_address("Reply-To", self.reply_to))
-        head += [_header("Subject", one_line(self.subject)),
-                 b"Date: " + format_datetime(self.date).encode("ascii"),
-                 _header("Message-ID", self.message_id)]
-        if self.in_reply_to:
-            head.append(_header("In-Reply-To", self.in_reply_to))
-        if self.references:
-            head.append(_header("References", " ".join(self.references)))
-        for name, value in self.extra_headers.items():
-            head.append(_header(name, one_line(value, limit=990 - len(name))))
+        head = [_address(name, value) if isinstance(value, Address) else _header(name, value)
+                for name, value in self.headers()]
         head.append(b"MIME-Version: 1.0")
         text = _text_part("plain", wrap_text(self.text))
         if self.html is None:

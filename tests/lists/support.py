@@ -42,17 +42,19 @@ def add_members(app: App, *addresses: str, moderated: bool = False) -> None:
                                    status=MemberStatus.SUBSCRIBED))
 
 
-def post(sender: str, subject: str, text: str, *, to: str = POSTING,
+def post(sender: str | None, subject: str = "", text: str = "", *, to: str = POSTING,
          headers: dict[str, str] | None = None) -> bytes:
+    """A message to one of a list's addresses (the posting address unless `to`)."""
     msg = EmailMessage()
-    msg["From"] = sender
+    if sender is not None:
+        msg["From"] = sender
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = format_datetime(LATER)
     msg["Message-ID"] = make_msgid(domain="example.net")
     for name, value in (headers or {}).items():
         msg[name] = value
-    msg.set_content(text)
+    msg.set_content(text or "\n")
     return msg.as_bytes()
 
 

@@ -10,7 +10,6 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
 import pytest
 from sqlalchemy import func, select
@@ -33,6 +32,7 @@ from outreach.mail.handling import Handler, handle_one
 from outreach.mail.models import InboundMessage, InboundStatus, OutboxMessage
 from tests.conftest import NOW
 from tests.helpers import send_due
+from tests.lists.support import post
 from tests.smtpserver import SmtpServer
 
 LATER = NOW + timedelta(hours=2)
@@ -82,17 +82,7 @@ def act(app: App, raw: bytes, when: datetime = LATER) -> str | None:
 
 def mail(sender: str | None, to: str, subject: str = "", text: str = "",
          headers: dict[str, str] | None = None) -> bytes:
-    msg = EmailMessage()
-    if sender is not None:
-        msg["From"] = sender
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(LATER)
-    msg["Message-ID"] = make_msgid(domain="river.example")
-    for name, value in (headers or {}).items():
-        msg[name] = value
-    msg.set_content(text or "\n")
-    return msg.as_bytes()
+    return post(sender, subject, text, to=to, headers=headers)
 
 
 def reply(message: EmailMessage, text: str = "Yes, please.", *, sender: str = ANA,
