@@ -626,3 +626,34 @@ def test_resending_is_recorded_only_by_the_sender_that_holds_the_row(app: App) -
                          lease=timedelta(minutes=1), hooks=app.hooks())
     assert not outbox.mark_resending(app.factory, row.id, worker="b", now=NOW)
     assert outbox.mark_resending(app.factory, row.id, worker="a", now=NOW)
+
+
+@pytest.mark.parametrize("recipient", [
+    "a@b.example>\r\nRCPT TO:<victim@evil.example",  # a second command smuggled in
+    "a@b.example> NOTIFY=NEVER",  # an ESMTP parameter smuggled in
+    "two words@b.example",
+    "<a@b.example>",
+    "quoted\"local@b.example",
+])
+def test_a_recipient_that_could_inject_smtp_commands_never_reaches_the_server(
+        app: App, smtp_server: SmtpServer, recipient: str) -> None:
+    app.settings.smtp.connections = 1
+    with outbox_transaction(app.factory) as session:
+        bad = outbox.enqueue(session, kind="note", recipient=recipient, now=NOW,
+                             message_id_domain="test.example")
+        bad.raw = b"Subject: x\r\n\r\nhello\r\n"
+    enqueue_raw(app, ["ok@example.net"])
+    drain(app)
+    assert [r.rcpt_tos for r in smtp_server.messages] == [["ok@example.net"]]
+    failed = row_for(app, recipient)
+    assert failed.status == OutboxStatus.FAILED
+    assert "cannot be written on an SMTP command line" in (failed.last_error or "")
+
+
+def test_an_envelope_sender_that_could_inject_commands_is_our_problem_not_the_recipients(
+        ) -> None:
+    failure = sender_module.classify(sender_module.UnsafeAddress("x> SIZE=1", "sender"))
+    assert isinstance(failure, sender_module.SessionFailure)
+    failure = sender_module.classify(sender_module.UnsafeAddress("x y@z", "recipient"))
+    assert isinstance(failure, sender_module.PermanentFailure)
+    assert failure.failure == outbox.Failure.UNSENDABLE
