@@ -6,6 +6,8 @@ cases that test the `exclude` guard against an ask quoted without markers.
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -591,18 +593,18 @@ decline = ['''\bnon (possiamo|potremo) (firmare|aderire)\b''']
 
 
 def test_a_sixth_language_is_a_data_file(tmp_path: Path) -> None:
-    folder = Path(__file__).resolve().parents[2] / "outreach" / "campaign" / "languages"
-    added = folder / "it.toml"
-    assert not added.exists()
-    probe = ("from outreach.campaign.intent import understand\n"
-             "print(understand('Sì, firmiamo volentieri.').intent.value)\n"
-             "print(understand('Purtroppo non possiamo firmare.').intent.value)\n")
-    added.write_text(ITALIAN, encoding="utf-8")
-    try:
-        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                             check=True, cwd=tmp_path).stdout.split()
-    finally:
-        added.unlink()
+    # A copy of the package, so that tests running beside this one never see the new file.
+    package = Path(__file__).resolve().parents[2] / "outreach"
+    copy = tmp_path / "outreach"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "campaign" / "languages" / "it.toml").write_text(ITALIAN, encoding="utf-8")
+    probe = ("import outreach.campaign.intent as intent\n"
+             f"assert intent.__file__.startswith({str(tmp_path)!r}), intent.__file__\n"
+             "print(intent.understand('Sì, firmiamo volentieri.').intent.value)\n"
+             "print(intent.understand('Purtroppo non possiamo firmare.').intent.value)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(tmp_path)}).stdout.split()
     assert out == ["sign_on", "decline"]
     assert understand("Sì, firmiamo volentieri.").intent != Intent.SIGN_ON  # not without it
 
