@@ -48,9 +48,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from outreach.campaign.intent_patterns import (
+    ACKNOWLEDGEMENT,
     ACT,
     ADD_NAMED,
     ALREADY,
+    APOLOGY,
     APPROVAL,
     ASK_QUESTION,
     BARE_YES_FILLER,
@@ -71,6 +73,7 @@ from outreach.campaign.intent_patterns import (
     INDIVIDUAL,
     INSTRUCTION,
     IRONY,
+    LATENESS,
     LATER,
     LETTER_OBJECT,
     LETTER_REF,
@@ -117,6 +120,8 @@ from outreach.campaign.listing_name import STOP_WORDS, listing_name, significant
 CLASSIFIER_VERSION = "rules-4"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
+# The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
+ALSO_UNSUBSCRIBE = "and no more email"
 # The signal of "we confirm our signature": a yes to an ask, a reconfirmation to a notice.
 CONFIRMS_SIGNATURE = "confirms signature"
 # The most a reader reads of a reply's own words (replies written blind run to about 1,100
@@ -155,10 +160,11 @@ class Understanding:
     version: str = CLASSIFIER_VERSION
 
     def intent_for(self, *, signer: bool) -> Intent:
-        """What the reply asks of this person: "please remove us" takes a signer off the
-        letter, and anyone else off our mail; "we confirm our signature" keeps a signer on
-        and signs anyone else on."""
-        if self.intent == Intent.WITHDRAW and not signer and REMOVE_US_SIGNAL in self.signals:
+        """What the reply asks of this person: "please remove us" (or "take our name off
+        and stop emailing me") takes a signer off the letter, and anyone else off our mail;
+        "we confirm our signature" keeps a signer on and signs anyone else on."""
+        if self.intent == Intent.WITHDRAW and not signer and (
+                REMOVE_US_SIGNAL in self.signals or ALSO_UNSUBSCRIBE in self.signals):
             return Intent.UNSUBSCRIBE
         if self.intent == Intent.RECONFIRM and not signer and CONFIRMS_SIGNATURE in self.signals:
             return Intent.SIGN_ON  # "we confirm our signature", answering the ask
@@ -271,6 +277,12 @@ def _drop_quoted_ask(parts: list[str], exclude: Iterable[str]) -> list[str]:
     return kept
 
 
+def _only_the_name(parts: list[str], organization: str) -> bool:
+    """The reply is one line, the organization's name on file and nothing else."""
+    return len(parts) == 1 and "\n" not in parts[0].strip() \
+        and _words(fold(parts[0])) == _words(fold(organization))
+
+
 def _bare(folded: str) -> str:
     return re.sub(r"\s+", " ", folded).strip(" \t.,;:!?\"'“”«»()[]*-")
 
@@ -306,9 +318,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # "Remove us from the letter" names the letter: a withdrawal, not an unsubscribe.
     mailing = [WITHDRAW.sub(" ", f) for f in folded_parts]
     if UNSUBSCRIBE.search(" \n".join(mailing)):
-        if withdrawal is not None:  # two requests: a person does both
-            return Understanding(Intent.UNKNOWN, parts[withdrawal.part], referrals=referrals,
-                                 signals=("withdraw", "unsubscribe"))
+        if withdrawal is not None:  # both asked for: the daemon does both
+            return Understanding(Intent.WITHDRAW, parts[withdrawal.part], referrals=referrals,
+                                 signals=("withdraw", ALSO_UNSUBSCRIBE))
         return Understanding(Intent.UNSUBSCRIBE, _first(parts, mailing, UNSUBSCRIBE),
                              signals=("unsubscribe",))
     removal = _first(parts, folded_parts, REMOVE_US) or _names_organization(
@@ -319,7 +331,16 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                              signals=(REMOVE_US_SIGNAL,))
 
     answered = _answered(parts, inline)
+    if organization and _only_the_name(parts, organization) and not marks:
+        # The ask says "reply with the name you'd like listed": the name alone is that reply.
+        return Understanding(Intent.SIGN_ON, parts[0], signer_type="organization",
+                             referrals=referrals,
+                             signals=("yes", "the reply is the organization's name alone"))
     sign_at = _yes(folded_parts, org_words, answered, signals)
+    if sign_at is not None and all(set(_words(f)) <= ACKNOWLEDGEMENT for f in folded_parts):
+        # "ok", "passt", "ok merci": the mail was read; nothing says the organization signs.
+        signals.append("an acknowledgement, not a yes")
+        sign_at = None
     # Lines written under the ask's "the name you'd like listed": a name given on its own.
     name_lines = [part for part, quote in zip(parts, answered, strict=True)
                   if quote is not None and NAME_ASKED.search(fold(quote))]
@@ -528,6 +549,10 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
             continue
         if ironic:
             signals.append("a yes that may be ironic")
+            continue
+        if APOLOGY.search(folded) and not LATENESS.search(folded):
+            # "Know we can sign this one sorry": a dictated "no", or sorry for what?
+            signals.append("an apology beside the yes")
             continue
         if any(_about_something_else(c, org_words) for c in clauses):
             signals.append("yes to something else")

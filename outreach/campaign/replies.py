@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from outreach.campaign.config import CampaignConfig
 from outreach.campaign.decisions import unsubscribe_contact, version_asked
-from outreach.campaign.intent import CLASSIFIER_VERSION, Intent, Understanding
+from outreach.campaign.intent import ALSO_UNSUBSCRIBE, CLASSIFIER_VERSION, Intent, Understanding
 from outreach.campaign.models import SignOn, SuggestedContact, Target, TargetState
 from outreach.campaign.reading import Classification, classify
 from outreach.campaign.reviews import open_review
@@ -292,6 +292,9 @@ class CampaignReplies:
             withdraw(session, sign_on, now=now, by="classifier", message_id_domain=self.domain,
                      quoted_text=understanding.evidence, inbound_message_id=row.id,
                      in_reply_to=facts.message_id)
+            if ALSO_UNSUBSCRIBE in understanding.signals:
+                self._unsubscribe(session, target.contact, now)
+                return "withdrawn+unsubscribed"
             return "withdrawn"
         if not reconfirm_and_confirm(session, sign_on, target, now=now, by="classifier",
                                      message_id_domain=self.domain,

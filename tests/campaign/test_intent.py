@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.campaign.intent import Intent, understand
+from outreach.campaign.intent import ALSO_UNSUBSCRIBE, Intent, understand
 
 SIGN_ON = [
     # English
@@ -360,10 +360,13 @@ def test_the_letter_named_makes_a_withdrawal_not_an_unsubscribe() -> None:
     assert understand("Don't remove us from the letter.").intent == Intent.UNKNOWN
 
 
-def test_a_withdrawal_and_an_unsubscribe_together_go_to_a_person() -> None:
-    result = understand("Please remove our name from the letter and unsubscribe me.")
-    assert result.intent == Intent.UNKNOWN
-    assert result.signals == ("withdraw", "unsubscribe")
+def test_a_withdrawal_and_an_unsubscribe_together_do_both() -> None:
+    for text in ("Please remove our name from the letter and unsubscribe me.",
+                 "Take our name off and stop emailing me, thanks."):
+        result = understand(text)
+        assert result.intent == Intent.WITHDRAW, text
+        assert result.signals == ("withdraw", ALSO_UNSUBSCRIBE)
+        assert result.intent_for(signer=False) == Intent.UNSUBSCRIBE
 
 
 def test_a_plain_yes_from_a_signer_stays_a_sign_on() -> None:
@@ -948,3 +951,72 @@ def test_a_yes_typed_under_the_asks_own_question_is_to_the_letter() -> None:
     understanding = understand(text, organization="Kings River Alliance",
                                inline=[(other, text)])
     assert understanding.intent != Intent.SIGN_ON, understanding
+
+
+@pytest.mark.parametrize("text", [
+    "ok", "Okay, thanks!", "OK merci", "passt", "ok obrigada", "vale, gracias", "noted, thx",
+])
+def test_an_acknowledgement_alone_is_no_yes(text: str) -> None:
+    assert understand(text, organization="Reedley Tenants Association").intent \
+        != Intent.SIGN_ON
+    assert "an acknowledgement, not a yes" in understand("Ok merci !").signals
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("We can sign that one, sorry.", Intent.UNKNOWN),
+    ("Lo siento, firmamos la carta.", Intent.UNKNOWN),
+    ("Yes we sign, sorry for the slow answer.", Intent.SIGN_ON),
+    ("Wir unterschreiben, sorry für die Verspätung.", Intent.SIGN_ON),
+    ("Oui, on signe, désolée du retard.", Intent.SIGN_ON),
+])
+def test_an_apology_beside_a_yes_doubts_it_unless_it_is_for_answering_late(
+        text: str, intent: Intent) -> None:
+    assert understand(text, organization="Reedley Tenants Association").intent == intent
+
+
+def test_the_organization_s_name_alone_answers_the_ask() -> None:
+    org = "Asociación de Vecinos de Orosí"
+    for text in ("asociacion de vecinos de orosi", "Asociación de Vecinos de Orosí."):
+        understanding = understand(text, organization=org)
+        assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, None)
+    assert understand("Vecinos de Orosí", organization=org).intent != Intent.SIGN_ON
+    assert understand("Ana Ruiz\nAsociación de Vecinos de Orosí", organization=org).intent \
+        != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("fine with us 👍", Intent.RECONFIRM),
+    ("We'll stay on, the new section is good.", Intent.RECONFIRM),
+    ("on reste signataires", Intent.RECONFIRM),
+    ("Sí, sigan usando nuestro nombre.", Intent.RECONFIRM),
+    ("Seguimos!!", Intent.RECONFIRM),
+    ("pode manter, obrigada", Intent.RECONFIRM),
+    ("Klar, weiterhin dabei.", Intent.RECONFIRM),
+    ("Bitte streichen.", Intent.WITHDRAW),
+    ("tirem a gente por favor", Intent.WITHDRAW),
+    ("Quítennos, gracias", Intent.WITHDRAW),
+    ("Le bureau a tranché : nous préférons nous retirer.", Intent.WITHDRAW),
+    ("take me off", Intent.WITHDRAW),
+])
+def test_signers_short_answers(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize("text", [
+    "We're gonna have to pass on this, thanks though.",
+    "Nee, dieses Mal nicht.",
+    "Our board doesnt sign coalition letters, so no.",
+])
+def test_a_plain_no_in_few_words(text: str) -> None:
+    assert understand(text).intent == Intent.DECLINE
+
+
+@pytest.mark.parametrize(("text", "organization", "name"), [
+    ("Yes we're in! Just put Kern Sol on the letter.", "Kern Sol Collective", "Kern Sol"),
+    ("Firmamos. Pongan Red Campesina nomás.", "Red Campesina del Valle", "Red Campesina"),
+    ("Ja, wir sind dabei. Schreibt einfach Umweltgruppe Kassel drauf.",
+     "Umweltgruppe Kassel e.V.", "Umweltgruppe Kassel"),
+])
+def test_a_short_name_said_in_passing(text: str, organization: str, name: str) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, name)

@@ -146,6 +146,26 @@ def test_a_change_notice_reaches_every_prior_signer_exactly_once(
     assert listed_names(signed) == set(SIGNERS.values())
 
 
+def test_a_withdrawal_that_also_asks_for_no_more_email_does_both(
+        signed: App, smtp_server: SmtpServer) -> None:
+    change_letter(signed)
+    publish(signed, "Three days, not seven.")
+    start = len(smtp_server.messages)
+    send_due(signed, LATER)
+    (notice,) = [m for m in mail_of_kind(smtp_server, "has changed", start)
+                 if "donna@" in str(m["To"])]
+    deliver(signed, reply_to(notice, "Please take our name off and stop emailing me. thx"))
+    assert process(signed) == {"withdrawn+unsubscribed": 1}
+    assert listed_names(signed) == {"Sierra Club Tehipite Chapter"}
+    with signed.factory() as session:
+        target = target_of(session, "East Porterville Water Committee")
+        assert target.state == TargetState.WITHDRAWN
+        assert target.contact.suppression == Suppression.UNSUBSCRIBED
+    start = len(smtp_server.messages)
+    send_due(signed, LATER + timedelta(hours=1))
+    assert [m for m in smtp_server.messages[start:] if "donna@" in str(m.message["To"])] == []
+
+
 def test_a_second_change_before_the_first_notice_went_out_replaces_it(
         signed: App, smtp_server: SmtpServer) -> None:
     start = len(smtp_server.messages)
