@@ -66,7 +66,9 @@ from outreach.campaign.intent_patterns import (
     DENIAL,
     DOUBTING_QUESTION,
     EMAIL,
+    EMPHATIC_YES,
     FAREWELL,
+    FOR_OTHERS,
     FRESH,
     GENERIC_WORDS,
     HEDGE,
@@ -85,6 +87,7 @@ from outreach.campaign.intent_patterns import (
     NEGATION,
     NEUTRAL,
     NOT_A_CONDITION,
+    NOT_AN_ACT,
     NOT_FOR_ORGANIZATION,
     ORGANIZATION,
     OTHER_ACT,
@@ -117,7 +120,7 @@ from outreach.campaign.intent_patterns import (
 )
 from outreach.campaign.listing_name import STOP_WORDS, listing_name, significant
 
-CLASSIFIER_VERSION = "rules-4"
+CLASSIFIER_VERSION = "rules-5"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -277,6 +280,21 @@ def _drop_quoted_ask(parts: list[str], exclude: Iterable[str]) -> list[str]:
     return kept
 
 
+def _a_unit_of(name: str, organization: str) -> bool:
+    """`name` is the organization's name and more: a department, lab or chapter of it."""
+    own, whole = set(significant(organization)), significant(name)
+    return bool(own) and own < set(whole)
+
+
+def _a_unit_signs(parts: list[str], organization: str | None,
+                  name_lines: list[str]) -> bool:
+    """The reply lists a unit of the organization asked under its own name."""
+    if organization is None:
+        return False
+    name, doubt = listing_name(parts, organization, name_lines=name_lines)
+    return name is not None and doubt is None and _a_unit_of(name, organization)
+
+
 def _only_the_name(parts: list[str], organization: str) -> bool:
     """The reply is one line, the organization's name on file and nothing else."""
     return len(parts) == 1 and "\n" not in parts[0].strip() \
@@ -301,7 +319,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     parts = _drop_quoted_ask(sentences(_corrected(_before_signature(text))), exclude)
     # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
     # ("fine" keeps "no objection to the changes" a reconfirmation: "fine with the changes".)
-    folded_parts = [" ".join(NEUTRAL.sub(" fine ", fold(p)).split()) for p in parts]
+    # "We can't not sign this", "¿Cómo no vamos a firmar?": said as "we sign".
+    folded_parts = [" ".join(EMPHATIC_YES.sub(" we sign ", NEUTRAL.sub(" fine ", fold(p))).split())
+                    for p in parts]
     whole = " \n".join(folded_parts)
     org_words = set(_words(fold(organization or "")))
     referrals = _referrals(parts, own_addresses)
@@ -373,10 +393,17 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append("retracted yes")
 
     found = _other_intents(parts, rest_parts, org_words)
-    if sign_at is not None and not DECLINE.search(FAREWELL.sub(" ", " \n".join(rest_parts))):
-        found = [f for f in found if f[0] != Intent.DECLINE]  # a yes, then "good luck with it"
-    conditional = any(CONDITION.search(f) for f in folded_parts
-                      if SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
+    if sign_at is not None and (
+            not DECLINE.search(FAREWELL.sub(" ", " \n".join(rest_parts)))
+            or _a_unit_signs(parts, organization, name_lines)):
+        # a yes, then "good luck with it"; or "the University does not sign ... the
+        # Department signs: list us as Department of ..., <University>"
+        found = [f for f in found if f[0] != Intent.DECLINE]
+    # ("Not a condition, we're on the letter either way" and "I believe we signed last
+    # week" hold no condition on a yes.)
+    conditional = any(CONDITION.search(NOT_A_CONDITION.sub(" ", f)) for f in folded_parts
+                      if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
+                      and not ALREADY.search(f))
     # "1. Will we sign? Yes.": a question the writer answers at once is no question to us.
     answered_at_once = {i for i in range(len(parts) - 1)
                         if _is_bare_yes(folded_parts[i + 1], org_words)}
@@ -413,6 +440,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
 
     if sign_at is not None and NOT_FOR_ORGANIZATION.search(whole):
         signals.append("not for the organization")  # "Count me in! I'm just a member"
+    elif sign_at is not None and FOR_OTHERS.search(whole):  # "list our member groups too"
+        signals.append("other groups would be listed on the writer's word")
     elif sign_at is not None and MOVED_ON.search(whole):  # "I no longer work at ..."
         signals.append("the writer has moved to another organization")
     elif sign_at is not None and _disowns_organization(folded_parts, org_words):
@@ -521,12 +550,19 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
         if INSTRUCTION.match(folded):  # "Reply YES to sign on": our words, not theirs
             continue
         bare = _is_bare_yes(folded, org_words)
-        act = _own_sign(folded, org_words) or _names_organization([folded], [folded], ADD_NAMED,
-                                                       org_words) \
-            or _acts_on_the_letter(folded, org_words)
+        # "Thank you for the invitation to sign", "we support the goals of the letter": the
+        # letter and signing named, and no act on it.
+        acting = NOT_AN_ACT.sub(" ", folded)
+        act = _own_sign(acting, org_words) or _names_organization([acting], [acting], ADD_NAMED,
+                                                        org_words) \
+            or _acts_on_the_letter(acting, org_words)
         if not (act or bare):
             continue
         clauses = [c for c in CLAUSE_END.split(folded) if c.strip()]
+        if ALREADY.search(folded):  # "we already signed the other letter" (whatever
+            # went wrong with it: "... but maybe it didn't go through")
+            signals.append("a signature given before, or to something else")
+            continue
         # Negated: in the act's own clause and what follows it ("I sign, not on behalf of
         # my employer"); not what came before a colon ("I didn't want this to slip: yes"),
         # nor what a parenthesis says of someone else ("(the national office takes no
@@ -540,9 +576,6 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
             continue
         if _turns_back(folded):  # "We would sign, but our bylaws prohibit it"
             signals.append("a yes with a 'but' that holds it back")
-            continue
-        if ALREADY.search(folded):  # "we already signed the other letter"
-            signals.append("a signature given before, or to something else")
             continue
         if QUESTION.search(folded):
             signals.append("yes in a question")
@@ -748,8 +781,11 @@ def _other_intents(parts: list[str], rest_parts: list[str],
     # asks for no change to the letter.
     # Nor does a suggestion "which is in no way a condition".
     # Nor one about something other than the letter ("could you add me to your newsletter?").
-    change_parts = ["" if any(n.search(part) for n in NAME_PATTERNS)
-                    or NOT_A_CONDITION.search(folded) or _about_other_things(folded) else folded
+    # A suggestion "which is in no way a condition", said anywhere in the reply, asks for
+    # no change before signing.
+    suggestions_only = any(NOT_A_CONDITION.search(folded) for folded in rest_parts)
+    change_parts = ["" if suggestions_only or any(n.search(part) for n in NAME_PATTERNS)
+                    or _about_other_things(folded) else folded
                     for part, folded in zip(parts, rest_parts, strict=True)]
     found: list[tuple[Intent, str | None]] = []
     for intent, pattern in others:

@@ -15,6 +15,7 @@ import re
 
 from outreach.campaign.intent_patterns import (
     EMAIL,
+    EXACT_NAME,
     FRAGMENT_WORDS,
     IMPLICIT_NAME_PATTERNS,
     NAME_PATTERNS,
@@ -38,6 +39,8 @@ def listing_name(parts: list[str], organization: str | None, *,
         for part in joined if explicit else parts:
             for pattern in patterns:
                 match = pattern.search(part)
+                if match is not None and _NEGATED.search(part, 0, match.start()):
+                    continue  # 'no pongan "SJV"', "don't list us as ...": not that name
                 said = _within_quotes(part, match) if match else None
                 # After "list us as": a comma then a word in lower case ends the name.
                 name = _clean_name(_before_lowercase_clause(said) if explicit else said) \
@@ -55,9 +58,11 @@ def listing_name(parts: list[str], organization: str | None, *,
                 if organization is None:
                     return name, _fragment(name)
                 if _same_name(name, organization):  # as written when said outright: accents
-                    # (not shouted: "PLEASE LIST AS EAST ORANGE COVE ..." is the name on file)
+                    # (not shouted: "PLEASE LIST AS EAST ORANGE COVE ..." is the name on file;
+                    # "Yes, X signs on. (please use that exact name)" is said outright)
                     shouted = name.isupper() and not organization.isupper()
-                    return (name if explicit and not shouted else organization), None
+                    outright = explicit or any(EXACT_NAME.search(fold(p)) for p in parts)
+                    return (name if outright and not shouted else organization), None
                 doubt = _fragment(name) or _unlike(name, organization)
                 if explicit and match is not None and match["name"][-1:].isspace() \
                         and part[match.end("name"):].startswith(("!", "?")):
@@ -68,6 +73,8 @@ def listing_name(parts: list[str], organization: str | None, *,
                 if doubt is not None or not _names_the_organization(name, organization):
                     # "Yes, Valley Food Bank signs on" from the Valley Tenants Union
                     return None, f"the yes names {name!r}, not the organization on file"
+                if any(EXACT_NAME.search(fold(p)) for p in parts):
+                    return name, None  # "Yes, X signs on. (please use that exact name)"
     if unreadable is not None:
         return None, f"the reply asks to be listed as {unreadable!r}, which is not a name"
     for line in name_lines or []:
@@ -123,6 +130,8 @@ def _clean_name(raw: str) -> str | None:
                   "", name)
     name = re.sub(r"(?i)[\s,]+(?:please|thanks|thank you|por favor|gracias|merci|svp"
                   r"|obrigad[oa]|bitte|danke)\W*$", "", name)
+    name = _SIGNS.sub("", name)  # "Name: a Sociedade Açoriana de Gustine assina."
+
     abbreviated = re.search(r"\b(?:e\.\s?V|Inc|Ltd|Corp|Co|S\.A|A\.C|S\.C|S\.L|Ltda|Assn|Bros"
                             r"|Jr)\.$", name.rstrip())
     name = name.strip(_NAME_TRIM).strip() + ("." if abbreviated else "")  # "e.V." keeps its dot
@@ -141,6 +150,12 @@ def _clean_name(raw: str) -> str | None:
     return name
 
 
+# A naming said in the negative, right before the name: 'no pongan "SJV"'.
+_NEGATED = re.compile(r"(?i)\b(?:no|not|don'?t|do not|never|nunca|ne|nicht|kein|keinen|n[aã]o)"
+                      r"(?:\s+\w+){0,2}\s*\W*$")
+# The verb after a name said as a sentence: "... de Gustine assina", "X signs on".
+_SIGNS = re.compile(r"(?i)\s+(?:signs(?: on)?|is signing|will sign|firma|firmar[aá]|signe"
+                    r"|assina|subscreve|unterschreibt|unterzeichnet|zeichnet mit)\W*$")
 # "coloquem como Centro Comunitário Sacramento na lista": where the name goes, not the name.
 _ON_THE_LIST = re.compile(
     r"(?i)\s+(?:(?:on|in|for) (?:the|your) (?:list|listing)|(?:en|para) (?:la|el) (?:lista|listado)"

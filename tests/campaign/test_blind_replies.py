@@ -3,9 +3,9 @@ consent issue asks for, kept from sliding back. `bench/replies.py` prints the sa
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -16,27 +16,44 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 SETS = sorted(DATA.glob("replies_blind*/replies.jsonl"))
 
 
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    return bench_module("replies")
+def _replies(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@functools.cache
+def _score(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """A set's figures, read once per test process (the reader takes a few seconds a set)."""
+    score: tuple[dict[str, Any], list[str]] = bench_module("replies").score(_replies(path))
+    return score
 
 
 @pytest.mark.parametrize("path", SETS, ids=[p.parent.name for p in SETS])
-def test_no_sign_on_without_consent_and_the_yeses_found(bench: ModuleType, path: Path) -> None:
-    replies: list[dict[str, Any]] = [json.loads(line) for line in
-                                     path.read_text(encoding="utf-8").splitlines() if line]
-    report, failures = bench.score(replies)
+def test_no_sign_on_without_consent_and_the_yeses_found(path: Path) -> None:
+    """Consent in every set, without exception; recall at the issue's floor (0.90) in every
+    set, and at its goal over all of them (below)."""
+    report, failures = _score(path)
     assert report["false_sign_ons"] == 0, failures
     assert report["wrong_names"] == 0, failures
-    assert report["recall"] >= 0.95, failures
+    assert report["recall"] >= 0.90, failures
     assert report["action_accuracy"] >= 0.90, failures
     assert report["persons_taken_for_auto_reply"] == 0, failures
     recognized, total = report["auto_replies_recognized"].split("/")
     assert recognized == total, failures
 
 
+def test_the_yeses_found_over_every_set() -> None:
+    yeses = found = replies = right = 0
+    for path in SETS:
+        report, _ = _score(path)
+        real = sum(r["expected"]["action"] == "sign" for r in _replies(path))
+        yeses, found = yeses + real, found + round(report["recall"] * real)
+        replies += report["replies"]
+        right += round(report["action_accuracy"] * report["replies"])
+    assert found / yeses >= 0.95
+    assert right / replies >= 0.90
+
+
 def test_there_are_at_least_300_blind_replies_in_five_languages() -> None:
-    first = [json.loads(line) for line in SETS[0].read_text(encoding="utf-8").splitlines()
-             if line]
+    first = _replies(SETS[0])
     assert len(first) >= 300
     assert {r["lang"] for r in first} == {"en", "es", "fr", "pt", "de"}

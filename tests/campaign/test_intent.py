@@ -1020,3 +1020,40 @@ def test_a_plain_no_in_few_words(text: str) -> None:
 def test_a_short_name_said_in_passing(text: str, organization: str, name: str) -> None:
     understanding = understand(text, organization=organization)
     assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, name)
+
+
+@pytest.mark.parametrize(("text", "organization"), [
+    ("Thanks for your note inviting the Tulare Food Co-op to sign the letter. "
+     "Our board will not sign.", "Tulare Food Co-op"),
+    ("Agradecemos el mensaje pidiendo que la Red Vecinal firme la carta.", "Red Vecinal"),
+    ("The board fully supports the aims of the letter.", "Tulare Food Co-op"),
+    ("Our committee authorised Dr. Lee to sign the letter; she will send you the formal "
+     "confirmation next week.", "Tulare Food Co-op"),
+    ("Yes, we're in! And please list our member groups too: Alpaugh Youth, Ducor Parents.",
+     "Tulare Food Co-op"),
+    ("En principe oui, on signe.", "Tulare Food Co-op"),
+    ("Vorerst sind wir dabei. Sollte der Punkt bleiben, ziehen wir unsere Unterschrift "
+     "zurück.", "Tulare Food Co-op"),
+])
+def test_words_near_a_yes_that_are_no_consent(text: str, organization: str) -> None:
+    assert understand(text, organization=organization).intent != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "organization", "name"), [
+    ("We can't not sign this. Put us down as a yes.", "Tulare Food Co-op", None),
+    ("¿Cómo no vamos a firmar esto? Cuenten con nosotros.", "Red Vecinal", None),
+    ("Yes, we sign. A small suggestion, take it or leave it: mention schools in point 1.",
+     "Tulare Food Co-op", None),
+    ("Oui. Pour la liste des signataires, merci d'utiliser notre sigle : RVQ.",
+     "Réseau Vert du Québec", "RVQ"),
+    ("Sí, firmamos. En la lista no pongan \"RV\", pongan el nombre completo:\n\n"
+     "Red Vecinal del Valle", "Red Vecinal RV", "Red Vecinal del Valle"),
+    ("We signed it in December but maybe it didn't go through. To be clear: Tulare Food "
+     "Co-op signs the letter.", "Tulare Food Co-op", None),
+    ("The University does not sign letters. The Department of Soil Science signs: please "
+     "list us as Department of Soil Science, Fresno Lakes University.",
+     "Fresno Lakes University", "Department of Soil Science, Fresno Lakes University"),
+])
+def test_yeses_said_the_long_way(text: str, organization: str, name: str | None) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, name)
