@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -39,6 +40,7 @@ def _autoescape(name: str | None) -> bool:
     return name is not None and name.endswith((".html.j2", ".html"))
 
 
+@functools.lru_cache(maxsize=256)  # the same few deadlines, in every message of a drain
 def _date(value: datetime, fmt: str = "%A %-d %B %Y", zone: str | None = None) -> str:
     if zone:
         value = value.astimezone(ZoneInfo(zone))

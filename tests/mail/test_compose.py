@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import textwrap
 from datetime import UTC, datetime
 
 import pytest
@@ -145,3 +146,16 @@ def test_the_fast_path_refuses_a_line_break_in_a_header_as_the_email_package_doe
         draft.build()
     with pytest.raises(ValueError, match="line break"):
         draft.as_bytes()
+
+
+_WRAP_WORDS = st.text(alphabet="abcdéfg-\u2013.,/:", min_size=1, max_size=30)
+_WRAP_SPACES = st.sampled_from([" ", " ", " ", "  ", "\t", "\u00a0"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.tuples(_WRAP_WORDS, _WRAP_SPACES), min_size=1, max_size=40),
+       width=st.integers(min_value=8, max_value=80))
+def test_wrapping_is_textwrap_s(words: list[tuple[str, str]], width: int) -> None:
+    line = "".join(word + space for word, space in words).strip() or "x"
+    expected = textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False)
+    assert wrap_text(line, width) == "\n".join(expected if len(line) > width else [line])
