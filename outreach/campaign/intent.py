@@ -100,6 +100,7 @@ from outreach.campaign.intent_patterns import (
     QUESTION,
     RECONFIRM,
     REFERRAL_WORDS,
+    REMOVAL_QUESTION,
     REMOVE_NAMED,
     REMOVE_US,
     RESERVATION,
@@ -407,8 +408,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # "1. Will we sign? Yes.": a question the writer answers at once is no question to us.
     answered_at_once = {i for i in range(len(parts) - 1)
                         if _is_bare_yes(folded_parts[i + 1], org_words)}
+    # ("Are you taking us off?? We want to stay on": the worry, then the answer.)
     questions = [p for i, (p, f) in enumerate(zip(parts, folded_parts, strict=True))
-                 if QUESTION.search(f) and i not in answered_at_once]
+                 if QUESTION.search(f) and i not in answered_at_once
+                 and not (reconfirmation is not None and REMOVAL_QUESTION.search(f))]
     doubting = [p for i, (p, f) in enumerate(zip(parts, folded_parts, strict=True))
                 if QUESTION.search(f) and _doubting_question(f) and i not in answered_at_once]
     signals.extend(m.doubt for m in marks if m.doubt is not None)

@@ -124,6 +124,10 @@ def _clean_name(raw: str) -> str | None:
                   r"|since|porque|pois|parce|car|weil|denn)\b[^()]*)\)?[\s.]*$", "", name)
     if name.count("(") > name.count(")"):
         name = name[:name.rindex("(")]
+    # "(mudamos o nome porque ...)": a reason in parentheses, not a part of the name like
+    # "(CPAL)" or "(a project of Sequoia Community Foundation)"
+    name = re.sub(r"\s*\([^()]*\b(?:we|our|us|nos|nous|wir|because|porque|pois|parce|weil"
+                  r"|since|mudamos|cambiamos|changed|need)\b[^()]*\)[\s.]*$", "", name)
     # ", that's the name we use publicly": the reason, not the name
     name = re.sub(r"(?i),\s*(?:that'?s|that is|which|as|it'?s|since|because|c'est|qui est|que es"
                   r"|es el|é o|que é|das ist|so heissen|así|asi|como nos|comme|wie|unter dem)\b.*$",
@@ -169,6 +173,10 @@ def _before_lowercase_clause(name: str) -> str:
     ("Parroquia San José Obrero, Mendota, para que no nos confundan ..."; a place after a
     comma is capitalised, and a legal form may stay: ", e.V.", ", inc")."""
     name = _ON_THE_LIST.sub("", name)
+    # "X - we changed our name in October": a dash, then the sentence goes on
+    name = re.split(r"\s+[-–—]+\s+(?=(?:we|i|it|that|this|our|they|nous|on|je|c'est|wir|ich"
+                    r"|das|nosotros|nos|que|porque|because|since|mudamos|cambiamos)\b)",
+                    name, maxsplit=1)[0]
     for comma in re.finditer(r",\s+(?P<word>[^\W\d_][\w'’]*)(?P<dot>\.?)", name):
         word = comma["word"]
         if word.islower() and not comma["dot"] and fold(word) not in LEGAL_FORMS:

@@ -1057,3 +1057,50 @@ def test_words_near_a_yes_that_are_no_consent(text: str, organization: str) -> N
 def test_yeses_said_the_long_way(text: str, organization: str, name: str | None) -> None:
     understanding = understand(text, organization=organization)
     assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, name)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Are you removing us?? We want to stay on the letter.", Intent.RECONFIRM),
+    ("¿Nos están sacando? Queremos seguir en la carta.", Intent.RECONFIRM),
+    ("Our original authorization stands.", Intent.RECONFIRM),
+    ("we keep our signature thank you", Intent.RECONFIRM),
+    ("Nuestra firma sigue en pie.", Intent.RECONFIRM),
+    ("Ja, bitte weiterhin aufführen.", Intent.RECONFIRM),
+    ("Please take us off for the reissue, we merged last month.", Intent.WITHDRAW),
+    ("Keep our name, but stop the emails please.", Intent.UNSUBSCRIBE),
+    ("Retirez moi de votre liste svp.", Intent.UNSUBSCRIBE),
+])
+def test_signers_in_their_own_words(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(("text", "organization", "intent"), [
+    ("Count me in! I can volunteer Saturdays, what time should I show up?",
+     "Reedley Youth Corps", Intent.QUESTION),
+    ("I know it's past the deadline, sorry. Yes, Reedley Garden Club signs on. Add us if you "
+     "still can.", "Reedley Garden Club", Intent.SIGN_ON),
+    ("Sí, la Asociación Vecinal de Orosi firma como organización.",
+     "Asociación Vecinal de Orosi", Intent.SIGN_ON),
+    ("Wir sind einverstanden und geben unsere Unterschrift.", "Verein Grüne Quelle",
+     Intent.SIGN_ON),
+])
+def test_yeses_and_near_yeses_from_people_who_read_it_their_own_way(
+        text: str, organization: str, intent: Intent) -> None:
+    assert understand(text, organization=organization).intent == intent
+
+
+def test_a_person_signing_for_themselves_is_an_individual() -> None:
+    understanding = understand("Yes! I'd love to sign. I live on Elm Street, do you need my "
+                               "full address?", organization="Reedley Garden Club")
+    assert understanding.signer_type == "individual"  # the daemon asks a person
+
+
+def test_a_name_given_with_its_reason_is_the_name_alone() -> None:
+    understanding = understand(
+        "We'd like to sign. Please list us as Kern Water Equity Coalition - we changed our "
+        "name in October.", organization="Kern Water Equity Group")
+    assert understanding.signer_name == "Kern Water Equity Coalition"
+    understanding = understand(
+        "Podem incluir a gente! O nome para a lista é: Centro Comunitário do Vale "
+        "(mudamos o nome porque agora atendemos Merced).", organization="Centro Comunitário")
+    assert understanding.signer_name == "Centro Comunitário do Vale"
