@@ -146,14 +146,20 @@ def test_a_change_notice_reaches_every_prior_signer_exactly_once(
     assert listed_names(signed) == set(SIGNERS.values())
 
 
-def test_a_withdrawal_that_also_asks_for_no_more_email_does_both(
-        signed: App, smtp_server: SmtpServer) -> None:
+def change_notice_to_donna(signed: App, smtp_server: SmtpServer) -> EmailMessage:
+    """Publish a change and send its notices; the one East Porterville's contact got."""
     change_letter(signed)
     publish(signed, "Three days, not seven.")
     start = len(smtp_server.messages)
     send_due(signed, LATER)
     (notice,) = [m for m in mail_of_kind(smtp_server, "has changed", start)
                  if "donna@" in str(m["To"])]
+    return notice
+
+
+def test_a_withdrawal_that_also_asks_for_no_more_email_does_both(
+        signed: App, smtp_server: SmtpServer) -> None:
+    notice = change_notice_to_donna(signed, smtp_server)
     deliver(signed, reply_to(notice, "Please take our name off and stop emailing me. thx"))
     assert process(signed) == {"withdrawn+unsubscribed": 1}
     assert listed_names(signed) == {"Sierra Club Tehipite Chapter"}
@@ -192,12 +198,7 @@ def test_a_second_change_before_the_first_notice_went_out_replaces_it(
 
 def test_withdraw_by_reply_takes_the_signer_off_the_page_and_the_export(
         signed: App, smtp_server: SmtpServer) -> None:
-    change_letter(signed)
-    publish(signed, "Three days, not seven.")
-    start = len(smtp_server.messages)
-    send_due(signed, LATER)
-    (notice,) = [m for m in mail_of_kind(smtp_server, "has changed", start)
-                 if "donna@" in str(m["To"])]
+    notice = change_notice_to_donna(signed, smtp_server)
     deliver(signed, reply_to(notice, "WITHDRAW"))
     assert process(signed) == {"withdrawn": 1}
     assert listed_names(signed) == {"Sierra Club Tehipite Chapter"}
