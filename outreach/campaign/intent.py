@@ -117,6 +117,7 @@ from outreach.campaign.intent_patterns import (
     WITHDRAW,
     WITHDRAW_BY_REFUSAL,
     YES_WORD,
+    Idea,
     fold,
 )
 from outreach.campaign.listing_name import STOP_WORDS, listing_name, significant
@@ -901,7 +902,7 @@ def _marks(folded_parts: list[str]) -> tuple[list[_Mark], list[str]]:
     return marks, rest_parts
 
 
-def _first(parts: list[str], folded_parts: list[str], pattern: re.Pattern[str]) -> str | None:
+def _first(parts: list[str], folded_parts: list[str], pattern: Idea) -> str | None:
     for part, folded in zip(parts, folded_parts, strict=True):
         if pattern.search(folded):
             return part
