@@ -4,13 +4,14 @@
                                       [--failures N]
 
 Each reply in the set (written blind: see its README.md) is built into an email from the
-asked contact to their reply address, read by `outreach.campaign.reading.classify` (the
+asked contact (or from the sender its headers name) to their reply address, read by `outreach.campaign.reading.classify` (the
 function the daemon calls, with the organization on file and the letter's title), and
 turned into the action
 the daemon would take: a sign-on from someone who already signed is a reconfirmation, a
 withdrawal or reconfirmation from someone who never signed goes to review ("please remove
 us" from them is an unsubscribe), an individual
-sign-on goes to review (the example campaign takes organizations only).
+sign-on goes to review (the example campaign takes organizations only), and so does any
+answer from someone other than the person asked.
 
 Figures (overall and per language):
 
@@ -19,7 +20,9 @@ Figures (overall and per language):
 - recall: of the real yeses, how many were read as a sign-on (target >= 0.95);
 - action_accuracy: how often the action is the one labelled (target >= 0.90);
 - wrong_names: sign-ons that would be listed under another name than the labelled one;
-- auto_replies: automatic replies recognized, and persons taken for one.
+- auto_replies: automatic replies recognized, and persons taken for one;
+- from_the_asked: the same figures over the replies sent by the person asked (a set may
+  hold answers from colleagues and assistants, which the daemon sends to review).
 
 The failures (capped) go to stderr, so the stdout line stays one JSON object.
 """
@@ -31,6 +34,7 @@ import json
 import sys
 from collections import Counter, defaultdict
 from email.message import EmailMessage
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -47,21 +51,31 @@ LETTER_TITLE = "Safe Drinking Water for Every Valley Community"
 
 
 def build(reply: dict[str, Any]) -> EmailMessage:
+    """The reply as mail: from the asked contact, unless the set names another sender."""
     msg = EmailMessage()
-    msg["From"] = f"{reply['contact_name']} <{reply['contact_email']}>"
+    headers = reply.get("headers") or {}
+    msg["From"] = headers.get("From") or f"{reply['contact_name']} <{reply['contact_email']}>"
     msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
     msg["Subject"] = reply["subject"]
     msg["Message-ID"] = f"<{reply['id']}@bench.example>"
-    for name, value in (reply.get("headers") or {}).items():
-        msg[name] = value
+    for name, value in headers.items():
+        if name.lower() != "from":
+            msg[name] = value
     msg.set_content(reply["body"])
     return msg
 
 
-def action(result: Classification, *, signer: bool) -> str:
-    """What the daemon does with a reply read as `result`."""
+def from_the_asked(msg: EmailMessage, reply: dict[str, Any]) -> bool:
+    return parseaddr(str(msg["From"]))[1].lower() == reply["contact_email"].lower()
+
+
+def action(result: Classification, *, signer: bool, from_the_asked: bool = True) -> str:
+    """What the daemon does with a reply read as `result`. Only the person asked may act:
+    anyone else's answer (a colleague's, an assistant's) goes to review."""
     if result.kind != "human":
         return result.kind
+    if not from_the_asked:
+        return "review"
     understanding = result.understanding
     assert understanding is not None
     intent = understanding.intent_for(signer=signer)
@@ -85,14 +99,15 @@ def score(replies: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     failures: list[str] = []
     for reply in replies:
         expected = reply["expected"]
-        result = classify(build(reply), organization=reply["organization"],
-                          letter_title=LETTER_TITLE)
-        got = action(result, signer=reply["context"] == "signer_notice")
+        msg = build(reply)
+        result = classify(msg, organization=reply["organization"], letter_title=LETTER_TITLE)
+        asked = from_the_asked(msg, reply)
+        got = action(result, signer=reply["context"] == "signer_notice", from_the_asked=asked)
         name = None
         if got == "sign":
             assert result.understanding is not None
             name = result.understanding.signer_name or reply["organization"]
-        for key in ("all", reply["lang"]):
+        for key in ("all", reply["lang"], *(["asked"] if asked else [])):
             c = counts[key]
             c["replies"] += 1
             c["right_action"] += got == expected["action"]
@@ -124,7 +139,11 @@ def score(replies: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
         "persons_taken_for_auto_reply": c["person_taken_for_auto"],
     } for key, c in counts.items()}
     overall = figures.pop("all")
-    return {**overall, "per_language": dict(sorted(figures.items()))}, failures
+    # The same figures over the replies the asked contact sent: what the reader decides
+    # when the consent rule lets it.
+    asked_only = figures.pop("asked", None)
+    return {**overall, "from_the_asked": asked_only,
+            "per_language": dict(sorted(figures.items()))}, failures
 
 
 def main() -> None:
