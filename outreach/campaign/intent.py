@@ -121,8 +121,9 @@ from outreach.campaign.intent_patterns import (
     fold,
 )
 from outreach.campaign.listing_name import STOP_WORDS, listing_name, significant
+from outreach.inbound.signature import is_name_line, writer_names
 
-CLASSIFIER_VERSION = "rules-5"
+CLASSIFIER_VERSION = "rules-6"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -310,15 +311,17 @@ def _bare(folded: str) -> str:
 def understand(text: str, *, organization: str | None = None, exclude: Iterable[str] = (),
                own_addresses: Iterable[str] = (),
                inline: Sequence[tuple[str, str]] = (),
-               letter_title: str | None = None) -> Understanding:
+               letter_title: str | None = None, writer: str | None = None) -> Understanding:
     """Read the visible text of a reply. `exclude` is the ask it answers, whose words never
     count; `own_addresses` are the sender's and ours, never taken as referrals; `inline`
     pairs the quoted text and the writer's lines under it, when they answer inline;
-    `letter_title` is the campaign's, to tell this letter from another one named."""
+    `letter_title` is the campaign's, to tell this letter from another one named; `writer`
+    the sender's name, whose signature ends the reply."""
     if len(text) > READ_AT_MOST:  # a person reads it: no rule decides on a text this long
         return Understanding(Intent.UNKNOWN, signals=(
             f"the reply is longer than {READ_AT_MOST} characters; a person reads it",))
-    parts = _drop_quoted_ask(sentences(_corrected(_before_signature(text))), exclude)
+    parts = _drop_quoted_ask(sentences(_corrected(_before_signature(text, writer))),
+                             exclude)
     # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
     # ("fine" keeps "no objection to the changes" a reconfirmation: "fine with the changes".)
     # "We can't not sign this", "¿Cómo no vamos a firmar?": said as "we sign".
@@ -427,7 +430,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # A withdrawal or reconfirmation with any question beside it waits for a person.
     doubtful = conditional or bool(questions) or (held is not None and held.retracted)
     if withdrawal is not None:  # a decline alongside says the same thing
-        if not doubtful and all(intent == Intent.DECLINE for intent, _ in found):
+        # (a board that cannot back the new text is the reason, not a doubt)
+        if not doubtful and all(intent in (Intent.DECLINE, Intent.NEEDS_APPROVAL)
+                                for intent, _ in found):
             return Understanding(Intent.WITHDRAW, parts[withdrawal.part], referrals=referrals,
                                  signals=("withdraw",))
         signals.append("withdrawal with reservations")
@@ -508,16 +513,37 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
 
 
 
-def _before_signature(text: str) -> str:
+_RULE = re.compile(r"^\s*(?:[-_=*~•·]\s*){2,}$")
+
+
+def _before_signature(text: str, writer: str | None = None) -> str:
     """The writer's words, without the sign-off and what follows it (name, title, address,
-    the organization's tagline), whose words ("Support line", "sign up") are not an answer."""
+    the organization's tagline, banners and legal notices), whose words ("Support line",
+    "sign up", "unsubscribe from our newsletter") are not an answer. The signature starts at
+    a sign-off, a rule line, or a short line with the writer's own name (`writer`, the
+    From's display name)."""
+    names = writer_names(writer)
     lines = text.splitlines()
     for index, line in enumerate(lines):
         folded = fold(line).strip()
-        if index and (folded in ("--", "-- ", "__") or VALEDICTION.match(folded)) \
+        if index and (_RULE.match(folded) or VALEDICTION.match(folded)
+                      or is_name_line(line, names)) \
                 and any(fold(earlier).strip() for earlier in lines[:index]):
-            return "\n".join(lines[:index])
+            # ...but "(member, not speaking for the Local)" under the name is the writer's
+            return "\n".join([*lines[:index], *(
+                line for line in _signature_block(lines[index + 1:])
+                if NOT_FOR_ORGANIZATION.search(fold(line)))])
     return text
+
+
+def _signature_block(lines: list[str]) -> list[str]:
+    """The lines of a signature up to its first blank line (banners and notices follow)."""
+    block: list[str] = []
+    for line in lines:
+        if not line.strip():
+            break
+        block.append(line)
+    return block
 
 
 _PARENTHESIS = re.compile(r"\([^()]{0,300}\)")

@@ -167,12 +167,18 @@ _ON_THE_LIST = re.compile(
     r"|(?:auf|in) (?:der|die) (?:liste|unterzeichnerliste))\b.*$")
 
 
+# "X rather than the network's name": the name asked for, not the one it replaces.
+_INSTEAD = re.compile(r"(?i)\s+(?:rather than|instead of|in place of|en lugar de|en vez de"
+                      r"|au lieu de|plut[oô]t que|em vez de|ao inv[eé]s de|no lugar de"
+                      r"|statt|anstatt|anstelle)\b.*$")
+
+
 def _before_lowercase_clause(name: str) -> str:
     """A name said outright, without what follows it in its sentence: where it goes ("...
     na lista"), or a comma then a word in lower case, which starts the sentence again
     ("Parroquia San José Obrero, Mendota, para que no nos confundan ..."; a place after a
     comma is capitalised, and a legal form may stay: ", e.V.", ", inc")."""
-    name = _ON_THE_LIST.sub("", name)
+    name = _INSTEAD.sub("", _ON_THE_LIST.sub("", name))
     # "X - we changed our name in October": a dash, then the sentence goes on
     name = re.split(r"\s+[-–—]+\s+(?=(?:we|i|it|that|this|our|they|nous|on|je|c'est|wir|ich"
                     r"|das|nosotros|nos|que|porque|because|since|mudamos|cambiamos)\b)",

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,8 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
     inline = inline_answers(reply_body_text(msg, limit=_READ_LIMIT))
     understanding = understand(_with_inline_answers(sorted_.visible_text, inline),
                                organization=organization, exclude=exclude, own_addresses=own,
-                               inline=inline, letter_title=letter_title)
+                               inline=inline, letter_title=letter_title,
+                               writer=parseaddr(header(msg, "From"))[0])
     if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(header(msg, "Subject")):
         understanding = understand("unsubscribe", own_addresses=own)
     return Classification("human", sorted_.visible_text, understanding=understanding)

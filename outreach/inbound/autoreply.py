@@ -89,6 +89,7 @@ from outreach.inbound.bounces import (
     is_challenge_text,
 )
 from outreach.inbound.message import header
+from outreach.inbound.signature import before_name_line
 from outreach.inbound.text import body_text
 
 __all__ = ["AutoReply", "detect_auto_reply", "return_date_in"]
@@ -567,7 +568,8 @@ def _detect(msg: EmailMessage) -> AutoReply | None:
     if detect_bounce(msg) is not None:
         return None
     subject = header(msg, "Subject")
-    text = _own_text(msg)
+    # (a banner under a person's signature, "our office is closed until ...", is no notice)
+    text = before_name_line(_own_text(msg), parseaddr(header(msg, "From"))[0])
     reason = _reason(msg, subject, text)
     if reason is None:
         return None

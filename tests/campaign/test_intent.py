@@ -10,11 +10,13 @@ import os
 import shutil
 import subprocess
 import sys
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from outreach.campaign.intent import ALSO_UNSUBSCRIBE, Intent, understand
+from outreach.campaign.reading import classify
 
 SIGN_ON = [
     # English
@@ -269,7 +271,7 @@ NOT_WITHDRAW = [
     ("I'd like to withdraw my question", Intent.UNKNOWN),
     ("We withdraw from the webinar", Intent.UNKNOWN),
     ("Nos vemos en el retiro.", Intent.UNKNOWN),
-    ("Count us out", Intent.UNKNOWN),
+    ("Count us out", Intent.DECLINE),  # a no to signing; from a signer, a person reads it
     # our own notice's words
     ("Reply WITHDRAW by December 10 to take your name off", Intent.UNKNOWN),
     # the mailing list, not the letter
@@ -582,6 +584,49 @@ def test_the_signature_block_is_not_read() -> None:
     reply = ("Yes, we sign.\n\nBest,\nAna\nMember Support Line\nThis e-mail may contain "
              "confidential information. If you received it in error, delete it.")
     assert understand(reply, organization=ORG).intent == Intent.SIGN_ON
+
+
+def _from(writer: str, body: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = f"{writer} <contact@valleytenants.example>"
+    msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
+    msg["Subject"] = "Re: Will Valley Tenants Union sign?"
+    msg.set_content(body)
+    return msg
+
+
+@pytest.mark.parametrize(("body", "intent"), [
+    # a newsletter footer under the writer's name asks nothing of us
+    ("Oui.\n\nAminata Diallo\nPrésidente\n\nPour vous désinscrire de la lettre mensuelle, "
+     "répondez « DÉSINSCRIRE ».", Intent.SIGN_ON),
+    ("Einverstanden, unterschreiben Sie für uns.\n\nAminata Diallo\n1. Vorsitzende\n"
+     "Sie können Ihre Einwilligung jederzeit widerrufen. Abmeldung vom Newsletter: "
+     "newsletter@example.org", Intent.SIGN_ON),
+    ("We're going to decline this one, sorry.\n\nAminata Diallo, MSW\nProgram Director\n"
+     "We are proud to support families and sign the Network Standards.", Intent.DECLINE),
+    # ...but the writer's own words about their authority, under the name, are read
+    ("Yes, I sign.\n\nAminata Diallo\n(member, not speaking for the union)", Intent.UNKNOWN),
+    # a rule line ends the reply too
+    ("Count us in!\n=======================\nTo unsubscribe from this group, send email to "
+     "group+unsubscribe@example.org", Intent.SIGN_ON),
+])
+def test_what_follows_the_writers_name_is_not_the_answer(body: str, intent: Intent) -> None:
+    result = classify(_from("Aminata Diallo", body), organization=ORG)
+    assert result.kind == "human"
+    assert result.understanding is not None
+    assert result.understanding.intent == intent, result.understanding
+
+
+def test_an_office_closure_banner_under_the_signature_is_no_auto_reply() -> None:
+    body = ("Received, thanks.\n\nBen Alvarez\nClovis Neighbors for Water Equity\n\n"
+            "** Our office is closed from Thursday, December 24 through Friday, January 1. "
+            "Email replies may be delayed. **")
+    assert classify(_from("Ben Alvarez", body), organization=ORG).kind == "human"
+    notice = "Our office is closed from Thursday, December 24 through Friday, January 1.\n\n" \
+             "Ben Alvarez"
+    msg = _from("Ben Alvarez", notice)
+    msg["Auto-Submitted"] = "auto-replied"
+    assert classify(msg, organization=ORG).kind == "auto_reply"
 
 
 ITALIAN = r"""language = "Italiano"
