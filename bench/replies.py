@@ -4,14 +4,13 @@
                                       [--failures N]
 
 Each reply in the set (written blind: see its README.md) is built into an email from the
-asked contact (or from the sender its headers name) to their reply address, read by `outreach.campaign.reading.classify` (the
-function the daemon calls, with the organization on file and the letter's title), and
-turned into the action
-the daemon would take: a sign-on from someone who already signed is a reconfirmation, a
-withdrawal or reconfirmation from someone who never signed goes to review ("please remove
-us" from them is an unsubscribe), an individual
-sign-on goes to review (the example campaign takes organizations only), and so does any
-answer from someone other than the person asked.
+asked contact (or from the sender its headers name) to their reply address, read by
+`outreach.campaign.reading.classify` (the function the daemon calls, with the organization
+on file and the letter's title), and turned into the action the daemon would take: a
+sign-on from someone who already signed is a reconfirmation, a withdrawal or
+reconfirmation from someone who never signed goes to review ("please remove us" from them
+is an unsubscribe), an individual sign-on goes to review (the example campaign takes
+organizations only), and so does any answer from someone other than the person asked.
 
 Figures (overall and per language):
 
@@ -33,8 +32,8 @@ import argparse
 import json
 import sys
 from collections import Counter, defaultdict
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,7 @@ if str(REPO) not in sys.path:
 
 from outreach.campaign.intent import Intent  # noqa: E402
 from outreach.campaign.reading import Classification, classify  # noqa: E402
+from outreach.inbound.message import sender_address  # noqa: E402
 
 DEFAULT_SET = REPO / "tests" / "data" / "replies_blind" / "replies.jsonl"
 # The campaign every blind set answers (config/campaigns/clean-water.toml).
@@ -54,7 +54,8 @@ def build(reply: dict[str, Any]) -> EmailMessage:
     """The reply as mail: from the asked contact, unless the set names another sender."""
     msg = EmailMessage()
     headers = reply.get("headers") or {}
-    msg["From"] = headers.get("From") or f"{reply['contact_name']} <{reply['contact_email']}>"
+    msg["From"] = headers.get("From") or Address(reply["contact_name"],
+                                                 addr_spec=reply["contact_email"])
     msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
     msg["Subject"] = reply["subject"]
     msg["Message-ID"] = f"<{reply['id']}@bench.example>"
@@ -66,7 +67,7 @@ def build(reply: dict[str, Any]) -> EmailMessage:
 
 
 def from_the_asked(msg: EmailMessage, reply: dict[str, Any]) -> bool:
-    return parseaddr(str(msg["From"]))[1].lower() == reply["contact_email"].lower()
+    return sender_address(msg) == reply["contact_email"].lower()
 
 
 def action(result: Classification, *, signer: bool, from_the_asked: bool = True) -> str:

@@ -52,6 +52,7 @@ from outreach.campaign.intent_patterns import (
     ACT,
     ADD_NAMED,
     ALREADY,
+    ANSWERS_BELOW,
     APOLOGY,
     APPROVAL,
     ASK_QUESTION,
@@ -513,7 +514,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
 
 
 
-_RULE = re.compile(r"^\s*(?:[-_=*~•·]\s*){2,}$")
+# "--", and a rule of "=", "_", "*" or "~" (a rule of dashes also frames pasted minutes)
+_RULE = re.compile(r"^\s*(?:--|(?:[_=*~•·]\s*){2,})\s*$")
 
 
 def _before_signature(text: str, writer: str | None = None) -> str:
@@ -524,15 +526,17 @@ def _before_signature(text: str, writer: str | None = None) -> str:
     From's display name)."""
     names = writer_names(writer)
     lines = text.splitlines()
+    written = answers_below = False  # (the writer's answers may be under their name)
     for index, line in enumerate(lines):
         folded = fold(line).strip()
-        if index and (_RULE.match(folded) or VALEDICTION.match(folded)
-                      or is_name_line(line, names)) \
-                and any(fold(earlier).strip() for earlier in lines[:index]):
+        if written and not answers_below and (
+                _RULE.match(folded) or VALEDICTION.match(folded) or is_name_line(line, names)):
             # ...but "(member, not speaking for the Local)" under the name is the writer's
             return "\n".join([*lines[:index], *(
                 line for line in _signature_block(lines[index + 1:])
                 if NOT_FOR_ORGANIZATION.search(fold(line)))])
+        written = written or bool(folded)
+        answers_below = answers_below or bool(ANSWERS_BELOW.search(folded))
     return text
 
 
