@@ -67,7 +67,7 @@ def build(reply: dict[str, Any]) -> EmailMessage:
 
 
 def from_the_asked(msg: EmailMessage, reply: dict[str, Any]) -> bool:
-    return sender_address(msg) == reply["contact_email"].lower()
+    return sender_address(msg) == str(reply["contact_email"]).lower()
 
 
 def action(result: Classification, *, signer: bool, from_the_asked: bool = True) -> str:
@@ -86,9 +86,10 @@ def action(result: Classification, *, signer: bool, from_the_asked: bool = True)
         return "review" if understanding.signer_type == "individual" else "sign"
     if intent in (Intent.WITHDRAW, Intent.RECONFIRM):
         return intent.value if signer else "review"
-    if intent in (Intent.DECLINE, Intent.MORE_TIME, Intent.UNSUBSCRIBE):
+    if intent == Intent.UNSUBSCRIBE or (
+            intent in (Intent.DECLINE, Intent.MORE_TIME) and not signer):
         return intent.value
-    return "review"
+    return "review"  # (a signer's "no" or "more time" is a person's to read)
 
 
 def _ratio(part: int, whole: int) -> float | None:

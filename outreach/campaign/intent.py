@@ -58,6 +58,7 @@ from outreach.campaign.intent_patterns import (
     ASK_QUESTION,
     BARE_YES_FILLER,
     CHANGE,
+    CLARIFIED,
     CLAUSE_END,
     CONDITION,
     CONFIRM_SIGNATURE,
@@ -65,6 +66,8 @@ from outreach.campaign.intent_patterns import (
     CONTRAST,
     DECLINE,
     DENIAL,
+    DICTATED_COMMA,
+    DICTATED_STOP,
     DOUBTING_QUESTION,
     EMAIL,
     EMPHATIC_YES,
@@ -87,6 +90,8 @@ from outreach.campaign.intent_patterns import (
     NAME_PATTERNS,
     NEGATION,
     NEUTRAL,
+    NO_FILLER,
+    NO_WORDS,
     NOT_A_CONDITION,
     NOT_AN_ACT,
     NOT_FOR_ORGANIZATION,
@@ -104,6 +109,7 @@ from outreach.campaign.intent_patterns import (
     REMOVAL_QUESTION,
     REMOVE_NAMED,
     REMOVE_US,
+    REPORTED,
     RESERVATION,
     RETRACT,
     ROLES,
@@ -179,9 +185,13 @@ class Understanding:
 
 
 # "*sign lol autocorrect" under "yes we sing on!!": the writer's correction of a word above.
-_CORRECTION = re.compile(r"^[ \t]*\*[ \t]*(?P<word>[^\W\d_][\w'-]{1,30})[ \t]*\*?"
-                         r"(?:[ \t]+\W*(?:lol|sorry|oops|typo|autocorrect\w*|haha|doh)\W*)*[ \t]*$",
-                         re.MULTILINE | re.IGNORECASE)
+# "*sign", "*sign lol", "*Seville, no Sevilla jaja el corrector", "*us 🙄"
+_CORRECTION = re.compile(
+    r"^[ \t]*\*[ \t]*(?P<word>[^\W\d_][\w'-]{1,30})[ \t]*\*?(?:,? (?:no|not|pas|nicht|n[aã]o)"
+    r" [^\W\d_][\w'-]{1,30})?(?:[ \t]+\W*(?:lol|sorry|oops|typo|autocorrect\w*|haha|doh|jaja\w*"
+    r"|jeje\w*|mdr|(?:el |le |o |der )?(?:corrector|correcteur|corretor|autokorrektur)"
+    r"|perd[oó]n|pardon|desculp\w*|entschuldigung)\W*)*[ \t]*\W*$",
+    re.MULTILINE | re.IGNORECASE)
 
 
 def _corrected(text: str) -> str:
@@ -199,8 +209,9 @@ def _corrected(text: str) -> str:
         word = match["word"]
         candidates = [w for w in re.findall(r"[^\W\d_][\w'-]*", kept[previous])
                       if w.lower() != word.lower()]
+        # (a short word is one letter off: "is" for "us")
         closest = difflib.get_close_matches(word.lower(), [w.lower() for w in candidates],
-                                            n=1, cutoff=0.6)
+                                            n=1, cutoff=0.5 if len(word) <= 3 else 0.6)
         if not closest:
             kept.append(line)
             continue
@@ -253,6 +264,13 @@ def _is_bare_yes(folded: str, org_words: set[str]) -> bool:
                for c in clauses)
 
 
+def _is_bare_no(folded_parts: list[str]) -> bool:
+    """A no and nothing else ("No", "No thanks", "Nein, danke"), not under a quoted line."""
+    said = [word for folded in folded_parts for word in _words(folded)]
+    return bool(said) and said[0] in NO_WORDS and all(
+        word in NO_WORDS or word in NO_FILLER for word in said)
+
+
 _EXAMPLE = re.compile(r"[\"“«]([^\"“”«»\n]{3,200})[\"”»]")
 
 
@@ -282,6 +300,40 @@ def _drop_quoted_ask(parts: list[str], exclude: Iterable[str]) -> list[str]:
         if not quoted:
             kept.append(part)
     return kept
+
+
+def _without_history(parts: list[str]) -> list[str]:
+    """The sentences without the clauses telling the writer's earlier answer ("I wrote on
+    Monday to say we would sign", "En diciembre le dije que no podíamos, pero ..."), and
+    from the last "to be clear: yes" or "the board changed its mind: no" on, when
+    something remains: the answer is this message's, said last."""
+    now: list[str] = []
+    for part in parts:
+        clarified = _after(part, CLARIFIED)
+        if clarified is not None and (YES_WORD.match(fold(clarified).strip())
+                                      or _A_NO.match(fold(clarified))):
+            now = [clarified]
+            continue
+        rest = _after(part, REPORTED)
+        if rest is None or rest.strip():
+            now.append(part if rest is None else rest)
+    return now if any(_words(fold(part)) for part in now) else parts
+
+
+_A_NO = re.compile(r"\W*(?:no|non|nein|nao)\b")
+
+
+def _after(sentence: str, idea: Idea) -> str | None:
+    """The sentence after the clause that says `idea`, as written; None when none does."""
+    start = 0
+    for end in [*(m for m in CLAUSE_END.finditer(sentence)), None]:
+        clause = sentence[start:end.start() if end else len(sentence)]
+        if idea.search(fold(clause)):
+            return sentence[end.end():] if end else ""
+        if end is None:
+            return None
+        start = end.end()
+    return None
 
 
 def _a_unit_of(name: str, organization: str) -> bool:
@@ -321,8 +373,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     if len(text) > READ_AT_MOST:  # a person reads it: no rule decides on a text this long
         return Understanding(Intent.UNKNOWN, signals=(
             f"the reply is longer than {READ_AT_MOST} characters; a person reads it",))
-    parts = _drop_quoted_ask(sentences(_corrected(_before_signature(text, writer))),
-                             exclude)
+    parts = _without_history(_drop_quoted_ask(
+        sentences(_corrected(_undictated(_before_signature(text, writer)))), exclude))
     # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
     # ("fine" keeps "no objection to the changes" a reconfirmation: "fine with the changes".)
     # "We can't not sign this", "¿Cómo no vamos a firmar?": said as "we sign".
@@ -356,6 +408,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         return Understanding(Intent.WITHDRAW, removal, referrals=referrals,
                              signals=(REMOVE_US_SIGNAL,))
 
+    if not inline and _is_bare_no(folded_parts):
+        return Understanding(Intent.DECLINE, parts[0], referrals=referrals, signals=("decline",))
     answered = _answered(parts, inline)
     if organization and _only_the_name(parts, organization) and not marks:
         # The ask says "reply with the name you'd like listed": the name alone is that reply.
@@ -538,6 +592,17 @@ def _before_signature(text: str, writer: str | None = None) -> str:
         written = written or bool(folded)
         answers_below = answers_below or bool(ANSWERS_BELOW.search(folded))
     return text
+
+
+_MARKS = re.compile(r"[.,;:!?]")
+
+
+def _undictated(text: str) -> str:
+    """Dictated text with its spoken marks made marks ("yes we sign period please list us
+    as ..."), when the writer typed no mark of their own."""
+    if _MARKS.search(text):
+        return text
+    return DICTATED_STOP.sub(".", DICTATED_COMMA.sub(",", text))
 
 
 def _signature_block(lines: list[str]) -> list[str]:

@@ -187,10 +187,22 @@ def words(key: str) -> frozenset[str]:
                      for w in lang.get("words", {}).get(key, []))
 
 
+def _spoken(key: str) -> re.Pattern[str]:
+    """A mark spoken to dictation ("period", "virgule"), said between words."""
+    said = sorted({w for lang in languages().values() for w in lang.get("words", {}).get(key, [])},
+                  key=len, reverse=True)
+    return re.compile(r"\s+(?:" + "|".join(map(re.escape, said)) + r")(?=\s|$)" if said
+                      else r"(?!)", re.IGNORECASE)
+
+
+DICTATED_STOP = _spoken("dictated_stop")
+DICTATED_COMMA = _spoken("dictated_comma")
 SIGN = idea("sign")
 YES_WORD = idea("yes")
 BARE_YES_FILLER = words("yes_filler")
 ACKNOWLEDGEMENT = words("acknowledgement")
+NO_WORDS = words("no_words")
+NO_FILLER = words("no_filler")
 NEGATION = idea("negation")
 CONDITION = idea("condition")
 QUESTION = idea("question")
@@ -237,6 +249,8 @@ FOR_OTHERS = idea("for_others")
 EMPHATIC_YES = idea("emphatic_yes")
 EXACT_NAME = idea("exact_name")
 REMOVAL_QUESTION = idea("removal_question")
+REPORTED = idea("reported")
+CLARIFIED = idea("clarified")
 NAME_ASKED = idea("name_asked")
 MOVED_ON = idea("moved_on")
 NOT_A_CONDITION = idea("not_a_condition")

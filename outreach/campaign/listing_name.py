@@ -135,6 +135,7 @@ def _clean_name(raw: str) -> str | None:
     name = re.sub(r"(?i)[\s,]+(?:please|thanks|thank you|por favor|gracias|merci|svp"
                   r"|obrigad[oa]|bitte|danke)\W*$", "", name)
     name = _SIGNS.sub("", name)  # "Name: a Sociedade Açoriana de Gustine assina."
+    name = _TRAILING_SYMBOLS.sub("", name)  # "... Stockton (RIBS) 😊"
 
     abbreviated = re.search(r"\b(?:e\.\s?V|Inc|Ltd|Corp|Co|S\.A|A\.C|S\.C|S\.L|Ltda|Assn|Bros"
                             r"|Jr)\.$", name.rstrip())
@@ -154,6 +155,7 @@ def _clean_name(raw: str) -> str | None:
     return name
 
 
+_TRAILING_SYMBOLS = re.compile(r"[\s\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+$")
 # A naming said in the negative, right before the name: 'no pongan "SJV"'.
 _NEGATED = re.compile(r"(?i)\b(?:no|not|don'?t|do not|never|nunca|ne|nicht|kein|keinen|n[aã]o)"
                       r"(?:\s+\w+){0,2}\s*\W*$")

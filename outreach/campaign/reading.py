@@ -7,6 +7,7 @@ daemon calls the same function with the ask's text and the organization on file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -72,8 +73,16 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
                                organization=organization, exclude=exclude, own_addresses=own,
                                inline=inline, letter_title=letter_title,
                                writer=parseaddr(header(msg, "From"))[0])
-    if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(header(msg, "Subject")):
+    subject = header(msg, "Subject")
+    if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(subject):
         understanding = understand("unsubscribe", own_addresses=own)
+    elif understanding.intent == Intent.UNKNOWN and understanding.evidence is None \
+            and not understanding.signals \
+            and (typed := answer_in_subject(subject, letter_title)) is not None:
+        # Nothing in the body, the answer typed after our subject: "Re: Will X sign on? ...
+        # -- yes sign us up"
+        understanding = understand(typed, organization=organization, own_addresses=own,
+                                   letter_title=letter_title)
     return Classification("human", sorted_.visible_text, understanding=understanding)
 
 
@@ -110,6 +119,25 @@ def inline_answers(body: str) -> tuple[tuple[str, str], ...]:
     if own:
         pairs.append((" ".join(quote), "\n".join(own)))
     return tuple(pairs)
+
+
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|wg|tr|fwd?|fw|res|enc|rv|sv|vs)\s*(?:\[\d+\])?"
+                           r"\s*:\s*)+", re.IGNORECASE)
+# The writer's words after our subject and a dash: "... Valley Community -- yes sign us up".
+_TYPED_AFTER = re.compile(r"\s(?:--?|\u2013|\u2014|\|)\s+(?P<answer>[^|\u2013\u2014]+?)\s*$")
+
+
+def answer_in_subject(subject: str, letter_title: str | None) -> str | None:
+    """What the writer typed after our subject (a question or a notice with a colon), on a
+    reply whose body says nothing. The letter's title is taken out first, so that a dash
+    in it is never read as the writer's."""
+    asked = _REPLY_PREFIX.sub("", subject)
+    if letter_title:
+        asked = re.sub(re.escape(letter_title), " ", asked, flags=re.IGNORECASE)
+    typed = _TYPED_AFTER.search(asked)
+    if typed is None or not re.search(r"[?:]", asked[:typed.start()]):
+        return None
+    return typed["answer"]
 
 
 def _unsubscribe_subject(subject: str) -> bool:

@@ -629,6 +629,62 @@ def test_an_office_closure_banner_under_the_signature_is_no_auto_reply() -> None
     assert classify(msg, organization=ORG).kind == "auto_reply"
 
 
+@pytest.mark.parametrize(("reply", "intent"), [
+    # spoken marks, when the writer typed none
+    ("Yes we sign period please list us as Valley Tenants Union period thanks", Intent.SIGN_ON),
+    ("Oui virgule Valley Tenants Union signe point merci Maria", Intent.SIGN_ON),
+    ("please opt us out of the reissue period we are no longer able to sign period",
+     Intent.WITHDRAW),
+    # a no alone is a decline; a no before something else is not
+    ("No", Intent.DECLINE),
+    ("Nein, danke.", Intent.DECLINE),
+    ("No, withdraw us", Intent.UNKNOWN),
+    # the writer's earlier answer, told as history, is not this message's
+    ("I know I wrote back in December that we'd sit this one out. The board voted to join "
+     "after all: yes, Valley Tenants Union signs on.", Intent.SIGN_ON),
+    ("En diciembre le dije que no podíamos, pero la asamblea decidió que sí firmamos.",
+     Intent.SIGN_ON),
+    ("I wrote on Monday to say we would sign. I'm afraid I spoke too soon. Please do not add "
+     "Valley Tenants Union to the letter.", Intent.DECLINE),
+    ("Como le dije en diciembre, la iglesia no firma cartas de tipo político.", Intent.DECLINE),
+    # "to be clear:" then the answer
+    ("Oh dear, I think my yes went to the wrong address book entry. To be clear: yes, the "
+     "Valley Tenants Union signs on.", Intent.SIGN_ON),
+    # a starred correction with a word or two after it
+    ("Count us in, we'll sigh\n*sign 🙄", Intent.SIGN_ON),
+    ("Please withdraw is\n*us", Intent.WITHDRAW),
+])
+def test_how_people_write_on_phones_and_second_thoughts(reply: str, intent: Intent) -> None:
+    assert understand(reply, organization=ORG).intent == intent
+
+
+def _subject_reply(subject: str, body: str = "Sent from my iPhone") -> EmailMessage:
+    msg = _from("Aminata Diallo", body)
+    del msg["Subject"]
+    msg["Subject"] = subject
+    return msg
+
+
+def test_an_answer_typed_after_our_subject_is_read_when_the_body_says_nothing() -> None:
+    title = "Safe Drinking Water for Every Valley Community"
+    typed = _subject_reply(f"Re: Will Valley Tenants Union sign on? {title} -- yes sign us up")
+    result = classify(typed, organization=ORG, letter_title=title)
+    assert result.understanding is not None
+    assert result.understanding.intent == Intent.SIGN_ON
+    # a dash in the letter's own title is never the writer's answer
+    dashed = "Clean Water - Sign On Now"
+    ours = _subject_reply(f"Re: Will Valley Tenants Union sign on? {dashed}")
+    result = classify(ours, organization=ORG, letter_title=dashed)
+    assert result.understanding is not None
+    assert result.understanding.intent != Intent.SIGN_ON
+    # and a body with words is read, not the subject
+    both = _subject_reply(f"Re: Will Valley Tenants Union sign on? {title} -- yes",
+                          body="We need to check with our board first.")
+    result = classify(both, organization=ORG, letter_title=title)
+    assert result.understanding is not None
+    assert result.understanding.intent != Intent.SIGN_ON
+
+
 ITALIAN = r"""language = "Italiano"
 [words]
 yes_filler = ["si", "certo", "volentieri", "grazie"]
