@@ -264,6 +264,11 @@ def _is_bare_yes(folded: str, org_words: set[str]) -> bool:
                for c in clauses)
 
 
+def _retracted_after(folded_parts: list[str], index: int) -> bool:
+    return any(RETRACT.match(clause) for folded in folded_parts[index + 1:]
+               for clause in CLAUSE_END.split(folded))
+
+
 def _is_bare_no(folded_parts: list[str]) -> bool:
     """A no and nothing else ("No", "No thanks", "Nein, danke"), not under a quoted line."""
     said = [word for folded in folded_parts for word in _words(folded)]
@@ -303,8 +308,8 @@ def _drop_quoted_ask(parts: list[str], exclude: Iterable[str]) -> list[str]:
 
 
 def _without_history(parts: list[str]) -> list[str]:
-    """The sentences without the clauses telling the writer's earlier answer ("I wrote on
-    Monday to say we would sign", "En diciembre le dije que no podíamos, pero ..."), and
+    """The sentences without those telling the writer's earlier answer ("I wrote on Monday
+    to say we would sign"; up to its "but": "En diciembre le dije que no, pero ..."), and
     from the last "to be clear: yes" or "the board changed its mind: no" on, when
     something remains: the answer is this message's, said last."""
     now: list[str] = []
@@ -315,11 +320,16 @@ def _without_history(parts: list[str]) -> list[str]:
             now = [clarified]
             continue
         rest = _after(part, REPORTED)
-        if rest is None or rest.strip():
-            now.append(part if rest is None else rest)
+        if rest is None:
+            now.append(part)
+        elif CONTRAST.match(fold(rest).strip()):  # "..., pero la asamblea decidió que sí"
+            now.append(rest)
     return now if any(_words(fold(part)) for part in now) else parts
 
 
+_ONLY_IF = re.compile(r"\W*(?:only if|but only if|solo si|solamente si|unicamente si"
+                      r"|seulement si|uniquement si|a condition que|so se|somente se|apenas se"
+                      r"|nur wenn|nur falls|aber nur wenn)\b")
 _A_NO = re.compile(r"\W*(?:no|non|nein|nao)\b")
 
 
@@ -404,6 +414,11 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     removal = _first(parts, folded_parts, REMOVE_US) or _names_organization(
         parts, folded_parts, REMOVE_NAMED, org_words)
     if removal is not None and withdrawal is None:
+        if _retracted_after(folded_parts, parts.index(removal) if removal in parts else 0):
+            # "... Please take us off. [...] So please don't take the withdraw above as our
+            # answer."
+            return Understanding(Intent.UNKNOWN, removal, referrals=referrals,
+                                 signals=(REMOVE_US_SIGNAL, "retracted"))
         # "Please remove us": off the letter for a signer, off our mail for anyone else.
         return Understanding(Intent.WITHDRAW, removal, referrals=referrals,
                              signals=(REMOVE_US_SIGNAL,))
@@ -463,7 +478,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # week" hold no condition on a yes.)
     conditional = any(CONDITION.search(NOT_A_CONDITION.sub(" ", f)) for f in folded_parts
                       if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
-                      and not ALREADY.search(f))
+                      and not ALREADY.search(f)) or any(
+        # "Yes, we'll sign. Solo si la carta dice ...": a sentence that is a condition
+        _ONLY_IF.match(f) for f in folded_parts)
     # "1. Will we sign? Yes.": a question the writer answers at once is no question to us.
     answered_at_once = {i for i in range(len(parts) - 1)
                         if _is_bare_yes(folded_parts[i + 1], org_words)}

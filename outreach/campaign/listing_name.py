@@ -18,6 +18,7 @@ from outreach.campaign.intent_patterns import (
     EXACT_NAME,
     FRAGMENT_WORDS,
     IMPLICIT_NAME_PATTERNS,
+    NAME_FILLER,
     NAME_PATTERNS,
     PRONOUNS,
     ROLES,
@@ -120,6 +121,10 @@ def _clean_name(raw: str) -> str | None:
     """The name without the sentence around it: quotes, a final stop, a parenthesis that
     tells us what not to write ("(no 'The')"), a trailing "please"."""
     name = re.sub(r"(?i)^(?:yes|s[ií]|oui|sim|ja)\b[\s,!:.-]+", "", raw.strip())
+    # "So Westside Latino Parents Association signs": the sentence's "so", not the name's
+    while (first := name.split(" ", 1))[0] and fold(first[0]) in NAME_FILLER and len(first) > 1 \
+            and first[1][:1].isupper():
+        name = first[1]
     name = re.sub(r"\s*\((?:[^()]*[\"“”'‘’][^()]*|(?:no|not|without|sin|sans|sem|ohne|because"
                   r"|since|porque|pois|parce|car|weil|denn)\b[^()]*)\)?[\s.]*$", "", name)
     if name.count("(") > name.count(")"):

@@ -653,6 +653,24 @@ def test_an_office_closure_banner_under_the_signature_is_no_auto_reply() -> None
     # a starred correction with a word or two after it
     ("Count us in, we'll sigh\n*sign 🙄", Intent.SIGN_ON),
     ("Please withdraw is\n*us", Intent.WITHDRAW),
+    # a removal the writer takes back later in the same message
+    ("My first instinct was to write back one word: withdraw. Please take us off. But the "
+     "council should decide. So please don't take the withdraw above as our answer.",
+     Intent.UNKNOWN),
+    # "take" and "remove" without us or a name are no removal
+    ("None of the above is a condition. Take whatever you like and ignore the rest.",
+     Intent.UNKNOWN),
+    ("I've left the Advocates. Please take me off and put Carol on, for anything to do with "
+     "the letter.", Intent.UNKNOWN),
+    # code-switching
+    ("Hi Maria, thanks pero no. Suerte con la carta.", Intent.DECLINE),
+    ("Désolée, we can't.", Intent.DECLINE),
+    ("Leider nein.", Intent.DECLINE),
+    ("Yes, we'll sign. Solo si la carta dice que los resultados se publican en mixteco.",
+     Intent.UNKNOWN),
+    ("Ya lo pasé a nuestra directora. Leticia, me dices si firmamos.", Intent.UNKNOWN),
+    ("Yes, the Valley Tenants Union signs, avec plaisir, as my grandmother used to say.",
+     Intent.SIGN_ON),
 ])
 def test_how_people_write_on_phones_and_second_thoughts(reply: str, intent: Intent) -> None:
     assert understand(reply, organization=ORG).intent == intent
