@@ -95,6 +95,7 @@ from outreach.campaign.intent_patterns import (
     NOT_A_CONDITION,
     NOT_AN_ACT,
     NOT_FOR_ORGANIZATION,
+    ONLY_SUPPORT,
     ORGANIZATION,
     OTHER_ACT,
     OTHER_LETTER,
@@ -401,7 +402,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     withdrawal = next((m for m in marks if m.intent == Intent.WITHDRAW and m.doubt is None),
                       None)
     reconfirmation = next(
-        (m for m in marks if m.intent == Intent.RECONFIRM and m.doubt is None), None)
+        (m for m in marks if m.intent == Intent.RECONFIRM and m.doubt is None
+         # "OPT OUT. We still support every word of the letter": support is no keeping
+         and not (withdrawal is not None and ONLY_SUPPORT.search(folded_parts[m.part]))),
+        None)
 
     # "Remove us from the letter" names the letter: a withdrawal, not an unsubscribe.
     mailing = [WITHDRAW.sub(" ", f) for f in folded_parts]

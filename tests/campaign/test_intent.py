@@ -671,6 +671,16 @@ def test_an_office_closure_banner_under_the_signature_is_no_auto_reply() -> None
     ("Ya lo pasé a nuestra directora. Leticia, me dices si firmamos.", Intent.UNKNOWN),
     ("Yes, the Valley Tenants Union signs, avec plaisir, as my grandmother used to say.",
      Intent.SIGN_ON),
+    # every language is read at once: one's words are not another's ("once" is eleven in
+    # Spanish, "nos juntamos" is "we met")
+    ("El jueves nos juntamos en la casa de doña Chayo, éramos once, y leímos la carta.",
+     Intent.UNKNOWN),
+    ("Éramos once en la reunión. Al final: sí, firmamos la carta.", Intent.SIGN_ON),
+    # a story of signing before, and support beside a withdrawal, keep nothing
+    ("Cuando firmamos la primera versión ya teníamos dudas. La junta votó retirar la firma. "
+     "Por favor quiten nuestro nombre de la carta.", Intent.WITHDRAW),
+    ("OPT OUT. I want to be clear that we still support every word of the letter.",
+     Intent.WITHDRAW),
 ])
 def test_how_people_write_on_phones_and_second_thoughts(reply: str, intent: Intent) -> None:
     assert understand(reply, organization=ORG).intent == intent
