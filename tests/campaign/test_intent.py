@@ -681,6 +681,15 @@ def test_an_office_closure_banner_under_the_signature_is_no_auto_reply() -> None
      "Por favor quiten nuestro nombre de la carta.", Intent.WITHDRAW),
     ("OPT OUT. I want to be clear that we still support every word of the letter.",
      Intent.WITHDRAW),
+    # the ordinary middle
+    ("Unfortunately our board policy doesn't allow us to sign advocacy letters to state "
+     "agencies.", Intent.DECLINE),
+    ("Could you give us to the end of the month? The board meets on the 28th.",
+     Intent.MORE_TIME),
+    ("Yes keep Valley Tenants Union on the list.", Intent.RECONFIRM),
+    ("Unsere Unterschrift bleibt, aber bitte schicken Sie mir keine weiteren E-Mails.",
+     Intent.UNSUBSCRIBE),
+    ("Favor de ya no mandar correos a esta dirección. Gracias.", Intent.UNSUBSCRIBE),
 ])
 def test_how_people_write_on_phones_and_second_thoughts(reply: str, intent: Intent) -> None:
     assert understand(reply, organization=ORG).intent == intent
