@@ -331,6 +331,7 @@ def _without_history(parts: list[str]) -> list[str]:
 _ONLY_IF = re.compile(r"\W*(?:only if|but only if|solo si|solamente si|unicamente si"
                       r"|seulement si|uniquement si|a condition que|so se|somente se|apenas se"
                       r"|nur wenn|nur falls|aber nur wenn)\b")
+_QUOTED = re.compile(r"«[^«»]{0,300}»|“[^“”]{0,300}”|\"[^\"]{0,300}\"")
 _A_NO = re.compile(r"\W*(?:no|non|nein|nao)\b")
 
 
@@ -489,8 +490,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     answered_at_once = {i for i in range(len(parts) - 1)
                         if _is_bare_yes(folded_parts[i + 1], org_words)}
     # ("Are you taking us off?? We want to stay on": the worry, then the answer.)
+    # (not a question someone else asked, quoted in a story, nor one marked "not a condition")
     questions = [p for i, (p, f) in enumerate(zip(parts, folded_parts, strict=True))
-                 if QUESTION.search(f) and i not in answered_at_once
+                 if QUESTION.search(_QUOTED.sub(" ", f)) and i not in answered_at_once
+                 and not NOT_A_CONDITION.search(f)
                  and not (reconfirmation is not None and REMOVAL_QUESTION.search(f))]
     doubting = [p for i, (p, f) in enumerate(zip(parts, folded_parts, strict=True))
                 if QUESTION.search(f) and _doubting_question(f) and i not in answered_at_once]

@@ -690,6 +690,14 @@ def test_an_office_closure_banner_under_the_signature_is_no_auto_reply() -> None
     ("Unsere Unterschrift bleibt, aber bitte schicken Sie mir keine weiteren E-Mails.",
      Intent.UNSUBSCRIBE),
     ("Favor de ya no mandar correos a esta dirección. Gracias.", Intent.UNSUBSCRIBE),
+    # a long reply's story is not its answer
+    ("Continuamos na carta. Nada a mudar da nossa parte.", Intent.RECONFIRM),
+    ("In 2014 a coalition used our name on a letter we never saw, and no, we did not sign "
+     "that. This one is different: yes, Valley Tenants Union signs on.", Intent.SIGN_ON),
+    ("Firmamos por las familias, que nos preguntan cada año si va a cambiar algo.",
+     Intent.SIGN_ON),
+    ("Nous restons signataires. Une dame m'a dit : « Vous venez de loin pour voir ça ? »",
+     Intent.RECONFIRM),
 ])
 def test_how_people_write_on_phones_and_second_thoughts(reply: str, intent: Intent) -> None:
     assert understand(reply, organization=ORG).intent == intent
