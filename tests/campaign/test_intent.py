@@ -617,6 +617,13 @@ def test_what_follows_the_writers_name_is_not_the_answer(body: str, intent: Inte
     assert result.understanding.intent == intent, result.understanding
 
 
+def test_a_german_notice_that_says_it_was_made_automatically_is_an_auto_reply() -> None:
+    body = ("Vielen Dank für Ihre E-Mail.\n\nFrau Hoffmann ist nicht mehr für den Verein tätig. "
+            "Diese Adresse wird nicht mehr regelmäßig gelesen. Bitte wenden Sie sich an "
+            "info@verein.example.\n\n(Dies ist eine automatisch erzeugte Nachricht.)")
+    assert classify(_from("Sabine Hoffmann", body), organization=ORG).kind == "auto_reply"
+
+
 def test_an_office_closure_banner_under_the_signature_is_no_auto_reply() -> None:
     body = ("Received, thanks.\n\nBen Alvarez\nClovis Neighbors for Water Equity\n\n"
             "** Our office is closed from Thursday, December 24 through Friday, January 1. "
@@ -698,6 +705,14 @@ def test_an_office_closure_banner_under_the_signature_is_no_auto_reply() -> None
      Intent.SIGN_ON),
     ("Nous restons signataires. Une dame m'a dit : « Vous venez de loin pour voir ça ? »",
      Intent.RECONFIRM),
+    # ordinary mistakes
+    ("Yes, count the Promotoras in! I'll ask the parents committee at our meeting next "
+     "Wednesday and let you know.", Intent.NEEDS_APPROVAL),
+    ("Nous serions heureux de signer si le point 3 demandait aussi la publication en lao.",
+     Intent.UNKNOWN),
+    ("Reenviando porque acho que a primeira mensagem não chegou: sim, assinamos!",
+     Intent.SIGN_ON),
+    ("Yes, we sign, sorry, I hadn't seen your first email.", Intent.SIGN_ON),
 ])
 def test_how_people_write_on_phones_and_second_thoughts(reply: str, intent: Intent) -> None:
     assert understand(reply, organization=ORG).intent == intent
