@@ -17,7 +17,7 @@ from typing import TypeVar
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from outreach.app import App
 from outreach.campaign import jobs
@@ -111,7 +111,8 @@ def test_sign_from_the_link_of_a_real_ask_and_see_the_name_listed(
     page.get_by_label("Your title").fill("Co-Director")
     page.get_by_label("I am authorized to sign on behalf of Community Water Center").check()
     page.get_by_role("button", name="Sign the letter").click()
-    assert page.get_by_role("heading", name="Thank you for signing").is_visible()
+    # (the form posts and the browser navigates: wait for the answer page)
+    expect(page.get_by_role("heading", name="Thank you for signing")).to_be_visible()
     assert "You signed as Community Water Center (CWC)" in page.inner_text("main")
     assert signers_on(page, served) == ["Community Water Center (CWC)"]
     (sign_on,) = sign_ons(served.app)
@@ -165,7 +166,7 @@ def test_the_unsubscribe_button_works_without_javascript(
         served: Served, smtp_server: SmtpServer, page: Page) -> None:
     page.goto(one_click_url(delivered(smtp_server, ASKED)))
     page.get_by_role("button", name="Unsubscribe").click()
-    assert page.get_by_role("heading", name="You are unsubscribed").is_visible()
+    expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     assert suppression(served.app, ASKED) == Suppression.UNSUBSCRIBED
 
 
@@ -178,5 +179,5 @@ def test_a_withdraw_from_the_keep_link_of_a_change_notice_takes_the_name_off(
     page.goto(keep_url)
     assert "rainy season" in page.inner_text("article")
     page.get_by_role("button", name="Withdraw our signature").click()
-    assert page.get_by_role("heading", name="Your signature is withdrawn").is_visible()
+    expect(page.get_by_role("heading", name="Your signature is withdrawn")).to_be_visible()
     assert signers_on(page, served) == []
