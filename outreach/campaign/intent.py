@@ -95,6 +95,7 @@ from outreach.campaign.intent_patterns import (
     NOT_A_CONDITION,
     NOT_AN_ACT,
     NOT_FOR_ORGANIZATION,
+    ONLY_IF,
     ONLY_SUPPORT,
     ORGANIZATION,
     OTHER_ACT,
@@ -315,9 +316,9 @@ def _without_history(parts: list[str]) -> list[str]:
     something remains: the answer is this message's, said last."""
     now: list[str] = []
     for part in parts:
-        clarified = _after(part, CLARIFIED)
-        if clarified is not None and (YES_WORD.match(fold(clarified).strip())
-                                      or _A_NO.match(fold(clarified))):
+        clarified = _after(part, CLARIFIED) or ""
+        opening = _words(fold(clarified))[:1]
+        if YES_WORD.match(fold(clarified).strip()) or (opening and opening[0] in NO_WORDS):
             now = [clarified]
             continue
         rest = _after(part, REPORTED)
@@ -328,23 +329,16 @@ def _without_history(parts: list[str]) -> list[str]:
     return now if any(_words(fold(part)) for part in now) else parts
 
 
-_ONLY_IF = re.compile(r"\W*(?:only if|but only if|solo si|solamente si|unicamente si"
-                      r"|seulement si|uniquement si|a condition que|so se|somente se|apenas se"
-                      r"|nur wenn|nur falls|aber nur wenn)\b")
 _QUOTED = re.compile(r"«[^«»]{0,300}»|“[^“”]{0,300}”|\"[^\"]{0,300}\"")
-_A_NO = re.compile(r"\W*(?:no|non|nein|nao)\b")
 
 
 def _after(sentence: str, idea: Idea) -> str | None:
     """The sentence after the clause that says `idea`, as written; None when none does."""
     start = 0
-    for end in [*(m for m in CLAUSE_END.finditer(sentence)), None]:
-        clause = sentence[start:end.start() if end else len(sentence)]
-        if idea.search(fold(clause)):
+    for end in [*CLAUSE_END.finditer(sentence), None]:
+        if idea.search(fold(sentence[start:end.start() if end else None])):
             return sentence[end.end():] if end else ""
-        if end is None:
-            return None
-        start = end.end()
+        start = end.end() if end else start
     return None
 
 
@@ -419,7 +413,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     removal = _first(parts, folded_parts, REMOVE_US) or _names_organization(
         parts, folded_parts, REMOVE_NAMED, org_words)
     if removal is not None and withdrawal is None:
-        if _retracted_after(folded_parts, parts.index(removal) if removal in parts else 0):
+        if _retracted_after(folded_parts, parts.index(removal)):
             # "... Please take us off. [...] So please don't take the withdraw above as our
             # answer."
             return Understanding(Intent.UNKNOWN, removal, referrals=referrals,
@@ -485,7 +479,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                       if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
                       and not ALREADY.search(f)) or any(
         # "Yes, we'll sign. Solo si la carta dice ...": a sentence that is a condition
-        _ONLY_IF.match(f) for f in folded_parts)
+        ONLY_IF.match(f) for f in folded_parts)
     # "1. Will we sign? Yes.": a question the writer answers at once is no question to us.
     answered_at_once = {i for i in range(len(parts) - 1)
                         if _is_bare_yes(folded_parts[i + 1], org_words)}

@@ -40,7 +40,9 @@ def before_name_line(text: str, writer: str | None) -> str:
     if len(names) < 2:
         return text
     lines = text.split("\n")
+    written = False
     for index, line in enumerate(lines):
-        if index and is_name_line(line, names) and any(e.strip() for e in lines[:index]):
+        if written and is_name_line(line, names):
             return "\n".join(lines[:index])
+        written = written or bool(line.strip())
     return text
