@@ -34,17 +34,47 @@ class TokenBucket:
                 self._refill()
             self._tokens -= 1
 
+    def is_idle(self) -> bool:
+        """Full and not waited on: no different from a new bucket."""
+        if self._lock.locked():
+            return False
+        self._refill()
+        return self._tokens >= self.capacity
+
 
 class DomainRates:
-    """One bucket per recipient domain, created on first use."""
+    """One bucket per recipient domain, created on first use.
 
-    def __init__(self, per_minute: float) -> None:
+    Idle buckets are dropped whenever the map has doubled since the last sweep, so a
+    drain to many domains holds only the buckets still refilling, not one per domain
+    ever seen; the sweeps cost amortized constant time per new domain.
+    """
+
+    _FIRST_SWEEP_AT = 1024
+
+    def __init__(self, per_minute: float,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.per_second = per_minute / 60
+        self._monotonic = monotonic
         self._buckets: dict[str, TokenBucket] = {}
+        self._sweep_at = self._FIRST_SWEEP_AT
 
     def bucket(self, recipient: str) -> TokenBucket:
         domain = recipient.rpartition("@")[2].lower()
-        if domain not in self._buckets:
+        found = self._buckets.get(domain)
+        if found is None:
+            if len(self._buckets) >= self._sweep_at:
+                self._drop_idle()
             # A burst of up to ten seconds' worth, then the steady rate.
-            self._buckets[domain] = TokenBucket(self.per_second, capacity=self.per_second * 10)
-        return self._buckets[domain]
+            found = TokenBucket(self.per_second, capacity=self.per_second * 10,
+                                monotonic=self._monotonic)
+            self._buckets[domain] = found
+        return found
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _drop_idle(self) -> None:
+        self._buckets = {domain: bucket for domain, bucket in self._buckets.items()
+                         if not bucket.is_idle()}
+        self._sweep_at = max(self._FIRST_SWEEP_AT, 2 * len(self._buckets))
