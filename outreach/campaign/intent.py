@@ -60,6 +60,7 @@ from outreach.campaign.intent_patterns import (
     CHANGE,
     CLARIFIED,
     CLAUSE_END,
+    CONCESSIVE,
     CONDITION,
     CONFIRM_SIGNATURE,
     CONJUNCTIONS,
@@ -75,6 +76,7 @@ from outreach.campaign.intent_patterns import (
     FOR_OTHERS,
     FRESH,
     GENERIC_WORDS,
+    HABITUAL,
     HEDGE,
     INDIVIDUAL,
     INSTRUCTION,
@@ -83,6 +85,7 @@ from outreach.campaign.intent_patterns import (
     LATER,
     LETTER_OBJECT,
     LETTER_REF,
+    MISTAKEN_YES,
     MORE_TIME,
     MOVED_ON,
     NAME_ASKED,
@@ -117,6 +120,7 @@ from outreach.campaign.intent_patterns import (
     ROLES,
     SENTENCE_END,
     SIGN,
+    SO_THAT,
     THANKS,
     UNSUBSCRIBE,
     VALEDICTION,
@@ -132,11 +136,13 @@ from outreach.campaign.intent_patterns import (
 from outreach.campaign.listing_name import STOP_WORDS, listing_name, significant
 from outreach.inbound.signature import is_name_line, writer_names
 
-CLASSIFIER_VERSION = "rules-6"
+CLASSIFIER_VERSION = "rules-7"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
 ALSO_UNSUBSCRIBE = "and no more email"
+# The signal of "we cannot endorse it": a withdrawal from a signer, a no from anyone else.
+REFUSES = "refuses the letter"
 # The signal of "we confirm our signature": a yes to an ask, a reconfirmation to a notice.
 CONFIRMS_SIGNATURE = "confirms signature"
 # The most a reader reads of a reply's own words (replies written blind run to about 1,100
@@ -177,10 +183,13 @@ class Understanding:
     def intent_for(self, *, signer: bool) -> Intent:
         """What the reply asks of this person: "please remove us" (or "take our name off
         and stop emailing me") takes a signer off the letter, and anyone else off our mail;
-        "we confirm our signature" keeps a signer on and signs anyone else on."""
+        "we confirm our signature" keeps a signer on and signs anyone else on; "we cannot
+        endorse it" takes a signer off and is a no from anyone else."""
         if self.intent == Intent.WITHDRAW and not signer and (
                 REMOVE_US_SIGNAL in self.signals or ALSO_UNSUBSCRIBE in self.signals):
             return Intent.UNSUBSCRIBE
+        if self.intent == Intent.WITHDRAW and not signer and REFUSES in self.signals:
+            return Intent.DECLINE  # "we cannot endorse it", from someone who never signed
         if self.intent == Intent.RECONFIRM and not signer and CONFIRMS_SIGNATURE in self.signals:
             return Intent.SIGN_ON  # "we confirm our signature", answering the ask
         return self.intent
@@ -329,6 +338,40 @@ def _without_history(parts: list[str]) -> list[str]:
     return now if any(_words(fold(part)) for part in now) else parts
 
 
+def _without_habits(parts: list[str]) -> list[str]:
+    """The sentences without the clause telling what the writer's group usually does
+    ("Politische Briefe unterschreiben wir normalerweise nicht. Diesmal: wir
+    unterschreiben"; "we don't usually sign letters, but ..."), unless that clause holds
+    a need, a condition or a wait that may be this answer's too ("normally the board must
+    approve these")."""
+    now: list[str] = []
+    for part in parts:
+        clauses = _clauses(part)
+        at = next((i for i, clause in enumerate(clauses) if HABITUAL.search(fold(clause))), None)
+        if at is None:
+            now.append(part)
+            continue
+        # "D'habitude, nous ne signons pas, mais ...": the habit is the next clause too
+        upto = at + 2 if len(_words(fold(clauses[at]))) < 3 else at + 1
+        habit = fold("".join(clauses[at:upto]))
+        if APPROVAL.search(habit) or CONDITION.search(habit) or LATER.search(habit) \
+                or QUESTION.search(habit):
+            now.append(part)
+        elif _words(fold(kept := "".join(clauses[:at] + clauses[upto:]))):
+            now.append(kept)
+    return now
+
+
+def _clauses(sentence: str) -> list[str]:
+    """The sentence's clauses as written, each with the mark that ends it."""
+    clauses: list[str] = []
+    start = 0
+    for end in CLAUSE_END.finditer(sentence):
+        clauses.append(sentence[start:end.end()])
+        start = end.end()
+    return [*clauses, sentence[start:]]
+
+
 _QUOTED = re.compile(r"«[^«»]{0,300}»|“[^“”]{0,300}”|\"[^\"]{0,300}\"")
 
 
@@ -379,8 +422,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     if len(text) > READ_AT_MOST:  # a person reads it: no rule decides on a text this long
         return Understanding(Intent.UNKNOWN, signals=(
             f"the reply is longer than {READ_AT_MOST} characters; a person reads it",))
-    parts = _without_history(_drop_quoted_ask(
-        sentences(_corrected(_undictated(_before_signature(text, writer)))), exclude))
+    parts = _without_habits(_without_history(_drop_quoted_ask(
+        sentences(_corrected(_undictated(_before_signature(text, writer)))), exclude)))
     # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
     # ("fine" keeps "no objection to the changes" a reconfirmation: "fine with the changes".)
     # "We can't not sign this", "¿Cómo no vamos a firmar?": said as "we sign".
@@ -465,6 +508,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
             c for f in folded_parts[sign_at + 1:] for c in CLAUSE_END.split(f))])
     if retracted_yes:
         signals.append("retracted yes")
+    if sign_at is not None and any(MISTAKEN_YES.match(clause) for f in folded_parts[sign_at + 1:]
+                                   for clause in CLAUSE_END.split(f)):
+        signals.append("the yes was a slip")
+        sign_at = None  # "that yes was my phone": never said; the rest is the answer
 
     found = _other_intents(parts, rest_parts, org_words)
     if sign_at is not None and (
@@ -507,7 +554,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         if not doubtful and all(intent in (Intent.DECLINE, Intent.NEEDS_APPROVAL)
                                 for intent, _ in found):
             return Understanding(Intent.WITHDRAW, parts[withdrawal.part], referrals=referrals,
-                                 signals=("withdraw",))
+                                 signals=("withdraw", REFUSES) if withdrawal.refusal
+                                 and all(intent == Intent.DECLINE for intent, _ in found)
+                                 else ("withdraw",))
         signals.append("withdrawal with reservations")
     elif reconfirmation is not None and sign_at is None:
         if not doubtful and not found and "negated yes" not in signals:
@@ -641,6 +690,12 @@ def _last_paragraph(quote: str) -> str:
     return paragraphs[-1] if paragraphs else ""
 
 
+def _before(clause: str, idea: Idea) -> str:
+    """The clause up to where `idea` is said in it (all of it, when it is not)."""
+    found = idea.search(clause)
+    return clause[:found.start()] if found else clause
+
+
 def _from_the_yes(folded: str) -> list[str]:
     """The clauses of a sentence from the one that says yes on (all, when none does)."""
     clauses = CLAUSE_END.split(folded)
@@ -685,7 +740,9 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
         # nor what a parenthesis says of someone else ("(the national office takes no
         # position)").
         plain = _PARENTHESIS.sub(" ", folded)
-        if DECLINE.search(plain) or any(NEGATION.search(c) for c in _from_the_yes(plain)):
+        # ("we sign as X, so that people don't confuse us": the purpose's "not")
+        if DECLINE.search(plain) or any(NEGATION.search(_before(c, SO_THAT))
+                                        for c in _from_the_yes(plain)):
             signals.append("negated yes")
             continue
         if CONDITION.search(folded):
@@ -928,7 +985,7 @@ def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | Non
     said = fold(evidence or "")
     if questions:
         return "a no with a question"
-    if CONDITION.search(said):
+    if CONDITION.search(CONCESSIVE.sub(" ", said)):  # ("even if the cause is just")
         return "a no with a condition or a hedge"
     if any(intent in (Intent.UNKNOWN, Intent.NEEDS_APPROVAL) for intent, _ in found):
         return "a no for now"
@@ -962,6 +1019,7 @@ class _Mark:
     part: int  # the sentence it is in
     doubt: str | None  # why it decides nothing, as a signal ("negated withdrawal"), or None
     retracted: bool  # a later clause takes it back ("Actually, wait")
+    refusal: bool = False  # said as a refusal of the letter ("we cannot endorse it")
 
 
 _NOUN = {Intent.WITHDRAW: "withdrawal", Intent.RECONFIRM: "reconfirmation"}
@@ -1006,7 +1064,10 @@ def _marks(folded_parts: list[str]) -> tuple[list[_Mark], list[str]]:
             else:
                 claimed.add(at)
             retracted = any(RETRACT.match(c) for _, c in clauses[at + 1:])
-            marks.append(_Mark(intent, index, doubt, retracted))
+            marks.append(_Mark(intent, index, doubt, retracted,
+                               # ("ne nous inscrivez pas encore": not yet, no refusal)
+                               refusal=intent == Intent.WITHDRAW and match is refusal
+                               and not LATER.search(sentence)))
     rest_parts = []
     for index, folded in enumerate(folded_parts):
         mine = [at for at, (i, _) in enumerate(clauses) if i == index]

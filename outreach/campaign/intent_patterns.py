@@ -225,6 +225,7 @@ LATENESS = idea("lateness")
 PURPOSE = idea("purpose")
 FRESH = idea("fresh")
 RETRACT = idea("retract")
+MISTAKEN_YES = idea("mistaken_yes")
 REFERRAL_WORDS = idea("referral")
 INDIVIDUAL = idea("individual")
 NOT_FOR_ORGANIZATION = idea("not_for_organization")
@@ -251,6 +252,9 @@ EXACT_NAME = idea("exact_name")
 REMOVAL_QUESTION = idea("removal_question")
 REPORTED = idea("reported")
 CLARIFIED = idea("clarified")
+HABITUAL = idea("habitual")
+CONCESSIVE = idea("concessive")
+SO_THAT = idea("so_that")
 ONLY_SUPPORT = idea("only_support")
 ONLY_IF = idea("only_if")
 NAME_ASKED = idea("name_asked")
@@ -292,6 +296,8 @@ SENTENCE_END = re.compile(
     r"(?<!\bNo\.)\s+|(?<=\bNo\.)\s+(?![\d#])"  # "No. 14 Zaria Road" is an address
     r"|(?<=\b\d\d\.)\s+(?!(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober"
     r"|November|Dezember)\b|[a-zäöüß])|\n+|;\s*"
+    # a stop inside closing quotes, then a new sentence: 'not part of any "coalition." Remove me'
+    r"|(?<=[.!?][\"”»])\s+(?=[¿¡(]?[A-ZÀ-Þ])"
     # an emoticon or an emoji ends a sentence too: "we're in :) lmk if ..."
     r"|(?<=[:;]\))\s+|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\s+")
 # Where a yes was decided, not what it is to: "approved signing on at today's meeting".

@@ -180,6 +180,14 @@ _INSTEAD = re.compile(r"(?i)\s+(?:rather than|instead of|in place of|en lugar de
                       r"|statt|anstatt|anstelle)\b.*$")
 
 
+_REASON_AFTER_NAME = re.compile(
+    r"\s+(?:so(?: that)?|because|since|para que|porque|pour que|afin (?:que|de)|parce que"
+    r"|damit|weil|pois|para (?:a gente|nos|nós))\s+(?=[^\W\d_]*[a-zà-ÿ])"
+    r"|(?<!\b[A-Za-z])(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bCorp)(?<!\bJr)(?<!\bSt)"
+    r"\.\s+(?=(?:That|This|It|We|Our|They|Thanks|Thank|Please|C'est|Nous|Merci|Das|Wir|Danke"
+    r"|Eso|Esto|Es|Gracias|Isso|Obrigad[oa])\b)")
+
+
 def _before_lowercase_clause(name: str) -> str:
     """A name said outright, without what follows it in its sentence: where it goes ("...
     na lista"), or a comma then a word in lower case, which starts the sentence again
@@ -194,7 +202,9 @@ def _before_lowercase_clause(name: str) -> str:
         word = comma["word"]
         if word.islower() and not comma["dot"] and fold(word) not in LEGAL_FORMS:
             return name[:comma.start()]
-    return name
+    # "X (MHEP) so people recognize the acronym", "X. That's how we appear in public":
+    # the reason, or the next sentence, after the name
+    return _REASON_AFTER_NAME.split(name, maxsplit=1)[0]
 
 
 def significant(name: str) -> list[str]:

@@ -1265,3 +1265,100 @@ def test_a_name_given_with_its_reason_is_the_name_alone() -> None:
         "Podem incluir a gente! O nome para a lista é: Centro Comunitário do Vale "
         "(mudamos o nome porque agora atendemos Merced).", organization="Centro Comunitário")
     assert understanding.signer_name == "Centro Comunitário do Vale"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Politische Briefe unterschreiben wir normalerweise nicht. Der Vorstand hat diesmal "
+     "beschlossen: Wir unterschreiben.", Intent.SIGN_ON),
+    ("D'habitude, nous ne signons pas de lettres, mais celle-ci, oui : nous signons.",
+     Intent.SIGN_ON),
+    ("Por lo general no firmamos cartas, pero esta vez sí firmamos.", Intent.SIGN_ON),
+    ("Normalmente não assinamos cartas, mas esta sim. Assinamos.", Intent.SIGN_ON),
+    # a habit alone is no answer, either way
+    ("Normalmente firmamos todo lo que nos mandan.", Intent.UNKNOWN),
+    ("We usually don't sign letters like this, sorry.", Intent.UNKNOWN),
+    # ...but a need it tells of may be this answer's too
+    ("Yes we'd love to sign! Normally we need our board's OK for these.",
+     Intent.NEEDS_APPROVAL),
+    ("We sign. Normally we'd need the board to approve first, so I'll check with them.",
+     Intent.NEEDS_APPROVAL),
+    # a decline said before the habit stays
+    ("Lo hablamos en el consejo y decidimos no firmar: la cooperativa normalmente no firma "
+     "cartas dirigidas al gobierno.", Intent.DECLINE),
+])
+def test_what_the_group_usually_does_is_not_this_answer(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+@pytest.mark.parametrize("text", [
+    # a board's "no" said with a verb the reader did not know as negation
+    "Se presentó la carta en la reunión del martes y la junta no aprobó firmarla.",
+    "Der Vorstand hat abgelehnt, den Brief zu unterzeichnen.",
+    # a difficulty is no yes
+    "A letter that names only English and Spanish would be hard for us to put our name on.",
+    "Sería difícil para nosotros firmar esta carta.",
+    # "not yet" in Spanish, with the act the reader knows
+    "Todavía no nos incluyan en la carta.",
+    "No nos pongan en la lista todavía.",
+    # a yes typed under the last call's "if you need to check with your board"
+    "Yes. The board has to see it first. They meet Thursday and I've put it on the agenda.",
+    "Sí. La junta tiene que verla primero.",
+    "Oui. Le CA doit d'abord la voir.",
+    "Sim. A diretoria tem que ver primeiro.",
+    "Ja. Der Vorstand muss das erst sehen.",
+])
+def test_refusals_difficulties_and_waits_are_no_sign_on(text: str) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Je vous confirme que notre conseil a entériné, lors de sa rencontre du 9 décembre, "
+     "l'appui de la Coalition à votre lettre.", Intent.SIGN_ON),
+    ("La junta ratificó el apoyo de la organización a la carta.", Intent.SIGN_ON),
+    ("Der Vorstand hat die Unterstützung des Briefes beschlossen.", Intent.SIGN_ON),
+    ("The board ratified our endorsement of the letter.", Intent.SIGN_ON),
+    ("Der Vorstand hat die Unterzeichnung des Briefes nicht genehmigt.", Intent.DECLINE),
+    # a purpose's "not" is not the act's
+    ("We sign as St. Mary's Parish, Mendota, so that people don't confuse us with the one "
+     "in Fresno.", Intent.SIGN_ON),
+    ("Sí, firmamos. No se preocupen por el logo.", Intent.SIGN_ON),
+    # a concession in a no leaves it a no
+    ("Après débat, le CA a décidé de ne pas la signer : même si la cause est juste, elle est "
+     "trop éloignée de notre objet social.", Intent.DECLINE),
+    ("Leider nein, sorry. Passt gerade nicht zu unseren Schwerpunkten.", Intent.DECLINE),
+    ("Our board read the draft. We can't put our name on it. Please take this as a no.",
+     Intent.DECLINE),
+    # a yes the writer says was a slip is no yes; one taken back is a person's to read
+    ("Yes\nSorry!! that \"yes\" was my phone autocompleting. We talked it over and we're "
+     "going to sit this one out.", Intent.DECLINE),
+    ("Happy to sign! Just kidding, we can't.", Intent.UNKNOWN),
+    # no longer on the updates, whatever happens to the signature
+    ("Hi Maria, keep our name on the letter, absolutely. But please take this address off "
+     "the weekly updates.", Intent.UNSUBSCRIBE),
+    ("Unsere Unterschrift bleibt natürlich stehen, aber bitte schickt mir keine "
+     "wöchentlichen Updates mehr.", Intent.UNSUBSCRIBE),
+    ("Favor de ya no mandarme estos correos. Gracias y que Dios los bendiga.",
+     Intent.UNSUBSCRIBE),
+])
+def test_formal_yeses_and_noes_in_five_languages(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+def test_a_refusal_is_a_withdrawal_from_a_signer_and_a_no_from_anyone_else() -> None:
+    understanding = understand(
+        "After discussion at our December meeting, the Association has decided not to sign. "
+        "Several of our members regard point 2 as a threat to local control, and we cannot "
+        "endorse it.", organization="Foothill Mutual Water Companies Association")
+    assert understanding.intent_for(signer=True) == Intent.WITHDRAW
+    assert understanding.intent_for(signer=False) == Intent.DECLINE
+
+
+def test_a_reason_after_a_listing_name_is_not_part_of_it() -> None:
+    assert understand(
+        "Yes, we'd be glad to sign. Please list us as Merced Health Equity Project (MHEP) so "
+        "people recognize the acronym.", organization="Merced Health Equity Project",
+    ).signer_name == "Merced Health Equity Project (MHEP)"
+    assert understand(
+        "Yes. Please list us as SJ Farm Labor Council, Local 4. That's how the local appears "
+        "on everything public.", organization="San Joaquin Farm Labor Council Local 4",
+    ).signer_name == "SJ Farm Labor Council, Local 4"
