@@ -118,7 +118,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         config_dir = workdir / "config"
         shutil.copytree(bundled("config"), config_dir)
         targets = workdir / "targets.csv"
-        base.write_targets(targets, args.messages)
         sink = base.Sink(workdir)
         try:
             with base.database(args.database, workdir, args.postgres_url) as url:
@@ -126,6 +125,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 app = open_app(settings, load_all=False)
                 try:
                     senders = Senders(config_dir, url, sink.port, args)
+                    # (only now: the targets file grows this process with N, and a child
+                    # forked after that would start from that size)
+                    base.write_targets(targets, args.messages)
                     base.setup_campaign(app, targets, args.messages)
                     start = time.perf_counter()
                     queued = jobs.plan(app, base.NOW, [base.CAMPAIGN]).queued
