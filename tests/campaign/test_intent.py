@@ -1362,3 +1362,30 @@ def test_a_reason_after_a_listing_name_is_not_part_of_it() -> None:
         "Yes. Please list us as SJ Farm Labor Council, Local 4. That's how the local appears "
         "on everything public.", organization="San Joaquin Farm Labor Council Local 4",
     ).signer_name == "SJ Farm Labor Council, Local 4"
+
+
+@pytest.mark.parametrize(("text", "organization", "intent", "name"), [
+    ("yes!! sign us on, Central Valley Youth Climate Collective 🙌 we'll share it on our insta "
+     "when it drops\njaylen (he/him)", "Central Valley Youth Climate Collective",
+     Intent.SIGN_ON, None),
+    ("Assinamos. Desculpe a demora, a diretoria só conseguiu se reunir agora.",
+     "Sindicato dos Trabalhadores Rurais de Juazeiro", Intent.SIGN_ON, None),
+    ("der Eine-Welt-Kreis unterschreibt gern. Bitte als „Eine-Welt-Kreis St. Johannis "
+     "Bamberg“ eintragen, der volle Name ist zu lang.",
+     "Eine-Welt-Kreis der Ev. Kirchengemeinde St. Johannis Bamberg", Intent.SIGN_ON,
+     "Eine-Welt-Kreis St. Johannis Bamberg"),
+    ("Après validation par le bureau, l'ATAS signe la lettre. Merci de nous faire figurer "
+     "sous l'intitulé suivant : « Association des Travailleurs Agricoles Saisonniers (ATAS) ».",
+     "Association des Travailleurs Agricoles Saisonniers", Intent.SIGN_ON,
+     "Association des Travailleurs Agricoles Saisonniers (ATAS)"),
+    ("Podem me tirar da lista de e-mails, por favor, mas mantenham nossa assinatura na carta.",
+     "Coletivo Água Viva", Intent.UNSUBSCRIBE, None),
+    ("wir möchten bei der Neuveröffentlichung nicht mehr aufgeführt werden.",
+     "Initiative Sauberes Wasser", Intent.WITHDRAW, None),
+    ("Yes, we'll sign when it drops the consolidation language.", "Kern Tenants Council",
+     Intent.CHANGE_REQUEST, None),
+])
+def test_everyday_replies_from_set_48(text: str, organization: str, intent: Intent,
+                                      name: str | None) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (intent, name)
