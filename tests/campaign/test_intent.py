@@ -1385,7 +1385,7 @@ def test_a_reason_after_a_listing_name_is_not_part_of_it() -> None:
     ("Yes, we'll sign when it drops the consolidation language.", "Kern Tenants Council",
      Intent.CHANGE_REQUEST, None),
 ])
-def test_everyday_replies_from_set_48(text: str, organization: str, intent: Intent,
+def test_everyday_replies_in_their_own_words(text: str, organization: str, intent: Intent,
                                       name: str | None) -> None:
     understanding = understand(text, organization=organization)
     assert (understanding.intent, understanding.signer_name) == (intent, name)
