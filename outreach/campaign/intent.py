@@ -41,6 +41,7 @@ accent-insensitively, and the evidence keeps the writer's own words.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import enum
 import re
@@ -73,6 +74,7 @@ from outreach.campaign.intent_patterns import (
     EMAIL,
     EMPHATIC_YES,
     FAREWELL,
+    FOR_NOW,
     FOR_OTHERS,
     FRESH,
     GENERIC_WORDS,
@@ -133,7 +135,12 @@ from outreach.campaign.intent_patterns import (
     Idea,
     fold,
 )
-from outreach.campaign.listing_name import STOP_WORDS, listing_name, significant
+from outreach.campaign.listing_name import (
+    STOP_WORDS,
+    listing_name,
+    names_the_organization,
+    significant,
+)
 from outreach.inbound.signature import is_name_line, writer_names
 
 CLASSIFIER_VERSION = "rules-7"
@@ -338,12 +345,14 @@ def _without_history(parts: list[str]) -> list[str]:
     return now if any(_words(fold(part)) for part in now) else parts
 
 
-def _without_habits(parts: list[str]) -> list[str]:
+def _without_habits(parts: list[str], organization: str | None) -> list[str]:
     """The sentences without the clause telling what the writer's group usually does
     ("Politische Briefe unterschreiben wir normalerweise nicht. Diesmal: wir
     unterschreiben"; "we don't usually sign letters, but ..."), unless that clause holds
     a need, a condition or a wait that may be this answer's too ("normally the board must
-    approve these")."""
+    approve these"), or names the organization asked: what comes after its habit may be
+    another group's yes ("A Irmandade não costuma assinar cartas, mas ... o Clube assina")."""
+    named = set(significant(organization or ""))
     now: list[str] = []
     for part in parts:
         clauses = _clauses(part)
@@ -355,7 +364,7 @@ def _without_habits(parts: list[str]) -> list[str]:
         upto = at + 2 if len(_words(fold(clauses[at]))) < 3 else at + 1
         habit = fold("".join(clauses[at:upto]))
         if APPROVAL.search(habit) or CONDITION.search(habit) or LATER.search(habit) \
-                or QUESTION.search(habit):
+                or QUESTION.search(habit) or named.intersection(_words(habit)):
             now.append(part)
         elif _words(fold(kept := "".join(clauses[:at] + clauses[upto:]))):
             now.append(kept)
@@ -423,7 +432,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         return Understanding(Intent.UNKNOWN, signals=(
             f"the reply is longer than {READ_AT_MOST} characters; a person reads it",))
     parts = _without_habits(_without_history(_drop_quoted_ask(
-        sentences(_corrected(_undictated(_before_signature(text, writer)))), exclude)))
+        sentences(_corrected(_undictated(_before_signature(text, writer)))), exclude)),
+        organization)
     # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
     # ("fine" keeps "no objection to the changes" a reconfirmation: "fine with the changes".)
     # "We can't not sign this", "¿Cómo no vamos a firmar?": said as "we sign".
@@ -522,9 +532,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         found = [f for f in found if f[0] != Intent.DECLINE]
     # ("Not a condition, we're on the letter either way" and "I believe we signed last
     # week" hold no condition on a yes.)
-    conditional = any(CONDITION.search(NOT_A_CONDITION.sub(" ", f)) for f in folded_parts
+    # (a sentence that says it is "not a condition" holds none, whatever its "might")
+    conditional = any(CONDITION.search(f) for f in folded_parts
                       if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
-                      and not ALREADY.search(f)) or any(
+                      and not ALREADY.search(f) and not NOT_A_CONDITION.search(f)) or any(
         # "Yes, we'll sign. Solo si la carta dice ...": a sentence that is a condition
         ONLY_IF.match(f) for f in folded_parts)
     # "1. Will we sign? Yes.": a question the writer answers at once is no question to us.
@@ -580,6 +591,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     elif sign_at is not None and (other := _another_organization(parts, folded_parts,
                                                                   org_words)):
         signals.append(f"the reply names another organization: {other!r}")
+    elif sign_at is not None and (other := _signed_by_another(
+            parts[sign_at], folded_parts[sign_at], organization)):
+        signals.append(f"the yes is said by another group: {other!r}")
     elif sign_at is not None and (other := next(filter(None, (
             _another_letter(f, letter_title) for f in folded_parts
             if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
@@ -895,6 +909,34 @@ def _another_organization(parts: list[str], folded_parts: list[str],
     return None
 
 
+_ARTICLE = re.compile(r"^(?:the|o|a|os|as|el|la|los|las|le|les|l'|der|die|das)\s+")
+_AND = re.compile(r"\b(?:and|but|so|e|mas|y|pero|et|mais|und|aber|also|entao|donc)\s+")
+
+
+def _signed_by_another(part: str, folded: str, organization: str | None) -> str | None:
+    """A group that is not the one asked, named as the one that signs ("sou presidente do
+    Clube Português de Newman e o Clube assina com gosto"): an article and capitalised words
+    before the act, none of the organization's own (nor its acronym) and none of "we" or
+    the board."""
+    if not organization:
+        return None
+    org_words = set(_words(fold(organization)))
+    capitalised = {fold(w) for w in re.findall(r"\w+", part) if w[:1].isupper()}
+    starts = [0, *(end.end() for end in CLAUSE_END.finditer(folded))]
+    for match in SIGN.finditer(folded):
+        start = starts[bisect.bisect_right(starts, match.start()) - 1]
+        # (a subject is a few words: what is further back is not read, whatever its size)
+        before = folded[max(start, match.start() - 80):match.start()]
+        subject = _AND.split(before)[-1].strip()
+        words = _words(_ARTICLE.sub("", subject))
+        if _ARTICLE.match(subject) and 1 <= len(words) <= 5 and not WE.search(subject) \
+                and all(w in capitalised for w in words) \
+                and not any(w in org_words for w in words) \
+                and not names_the_organization(subject, organization):
+            return subject
+    return None
+
+
 def _disowns_organization(folded_parts: list[str], org_words: set[str]) -> bool:
     """ "I'm with the Youth Alliance, not the Visalia Neighborhood Network": the
     organization asked, named right after a negation (an article may come between)."""
@@ -1055,7 +1097,9 @@ def _marks(folded_parts: list[str]) -> tuple[list[_Mark], list[str]]:
             doubt = None
             if DENIAL.search(said) or (earlier and not FRESH.match(clause)):
                 doubt = f"negated {noun}"
-            elif CONDITION.search(sentence) or HEDGE.search(sentence) or PURPOSE.match(clause):
+            elif CONDITION.search(plain := FOR_NOW.sub(" ", sentence)
+                                  if intent == Intent.WITHDRAW else sentence) \
+                    or HEDGE.search(plain) or PURPOSE.match(clause):
                 doubt = f"conditional {noun}"
             elif QUESTION.search(sentence):
                 doubt = f"{noun} in a question"

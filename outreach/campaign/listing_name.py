@@ -71,7 +71,7 @@ def listing_name(parts: list[str], organization: str | None, *,
                     doubt = doubt or f"the listing name {name!r} may be cut short"
                 if explicit:
                     return name, doubt
-                if doubt is not None or not _names_the_organization(name, organization):
+                if doubt is not None or not names_the_organization(name, organization):
                     # "Yes, Valley Food Bank signs on" from the Valley Tenants Union
                     return None, f"the yes names {name!r}, not the organization on file"
                 if any(EXACT_NAME.search(fold(p)) for p in parts):
@@ -137,8 +137,8 @@ def _clean_name(raw: str) -> str | None:
     name = re.sub(r"(?i),\s*(?:that'?s|that is|which|as|it'?s|since|because|c'est|qui est|que es"
                   r"|es el|é o|que é|das ist|so heissen|así|asi|como nos|comme|wie|unter dem)\b.*$",
                   "", name)
-    name = re.sub(r"(?i)[\s,]+(?:please|thanks|thank you|por favor|gracias|merci|svp"
-                  r"|obrigad[oa]|bitte|danke)\W*$", "", name)
+    name = re.sub(r"(?i)[\s,]+(?:please|pls|plz|thanks|thx|thank you|por favor|porfa|porfis"
+                  r"|gracias|merci|svp|obrigad[oa]|bitte|danke)\W*$", "", name)
     name = _SIGNS.sub("", name)  # "Name: a Sociedade Açoriana de Gustine assina."
     name = _TRAILING_SYMBOLS.sub("", name)  # "... Stockton (RIBS) 😊"
 
@@ -215,7 +215,7 @@ def _same_name(name: str, organization: str) -> bool:
     return re.findall(r"[a-z0-9]+", fold(name)) == re.findall(r"[a-z0-9]+", fold(organization))
 
 
-def _names_the_organization(said: str, organization: str) -> bool:
+def names_the_organization(said: str, organization: str) -> bool:
     """Whether the organization a yes names is the one on file: most of its words are there
     ("Así que sí, el Comité Vecinal de Tooleville"), or it is its acronym ("WEAP")."""
     on_file = significant(organization)

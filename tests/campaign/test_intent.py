@@ -675,7 +675,8 @@ def test_an_office_closure_banner_under_the_signature_is_no_auto_reply() -> None
     ("Leider nein.", Intent.DECLINE),
     ("Yes, we'll sign. Solo si la carta dice que los resultados se publican en mixteco.",
      Intent.UNKNOWN),
-    ("Ya lo pasé a nuestra directora. Leticia, me dices si firmamos.", Intent.UNKNOWN),
+    # passed on to the director
+    ("Ya lo pasé a nuestra directora. Leticia, me dices si firmamos.", Intent.NEEDS_APPROVAL),
     ("Yes, the Valley Tenants Union signs, avec plaisir, as my grandmother used to say.",
      Intent.SIGN_ON),
     # every language is read at once: one's words are not another's ("once" is eleven in
@@ -1389,3 +1390,52 @@ def test_everyday_replies_in_their_own_words(text: str, organization: str, inten
                                       name: str | None) -> None:
     understanding = understand(text, organization=organization)
     assert (understanding.intent, understanding.signer_name) == (intent, name)
+
+
+@pytest.mark.parametrize(("text", "organization", "intent"), [
+    # the organization named as the one that signs, with a word of warmth after the verb
+    ("Le Collectif Eau Bien Commun 13 signe, évidemment.", "Collectif Eau Bien Commun 13",
+     Intent.SIGN_ON),
+    ("A Associação Luso-Americana de Tulare assina, com todo o gosto.",
+     "Associação Luso-Americana de Tulare", Intent.SIGN_ON),
+    ("Queda aprobada la firma de la Unión de Trabajadores Agrícolas.",
+     "Unión de Trabajadores Agrícolas", Intent.SIGN_ON),
+    ("der Kirchenvorstand hat sich mit Ihrer Anfrage befasst und beschlossen, den Brief "
+     "mitzuzeichnen.", "Ev. Kirchengemeinde St. Lukas Kassel", Intent.SIGN_ON),
+    ("We discussed your request at Monday's board meeting and decided to sign the letter.",
+     "Kern Tenants Council", Intent.SIGN_ON),
+    # another group named as the one that signs
+    ("A Irmandade não costuma assinar cartas, mas eu também sou presidente do Clube Português "
+     "de Newman e o Clube assina com gosto.", "Irmandade do Divino Espírito Santo de Newman",
+     Intent.UNKNOWN),
+    # passed on to the one who decides, in five languages
+    ("Hi Maria. Personally? Heck yes. But I'm comms staff and I can't sign the local onto "
+     "anything, that's the executive board's call. I've forwarded this to our president.",
+     "CVNU Local 88", Intent.NEEDS_APPROVAL),
+    ("J'ai transmis votre message à notre présidente.", "Collectif Eau Vive",
+     Intent.NEEDS_APPROVAL),
+    ("Encaminhei para a nossa presidente.", "Coletivo Água Viva", Intent.NEEDS_APPROVAL),
+    ("Ich habe es an unseren Vorstand weitergeleitet.", "Initiative Wasser", Intent.NEEDS_APPROVAL),
+    # short answers
+    ("Esta vez no, pero gracias por la invitación.", "Club de Migrantes", Intent.DECLINE),
+    ("pas cette fois-ci, désolée. belle réussite à vous", "Collectif Jeunesse", Intent.DECLINE),
+    ("can we get til Feb 5? ED is out til then", "Kern Tenants Council", Intent.MORE_TIME),
+    ("¿Nos dan chance hasta el miércoles 10 de febrero? Ese día es la asamblea",
+     "Club de Migrantes", Intent.MORE_TIME),
+    ("opt out pls", "Kern Tenants Council", Intent.WITHDRAW),
+    ("On se retire.", "Collectif Jeunesse", Intent.WITHDRAW),
+    ("YES still on", "Kern Tenants Council", Intent.RECONFIRM),
+    # a withdrawal "for now" is a withdrawal
+    ("Schweren Herzens: Wir ziehen unsere Unterschrift vorerst zurück.", "Initiative Wasser",
+     Intent.WITHDRAW),
+    ("La junta directiva decidió anoche que por ahora retiramos la firma.", "Club de Migrantes",
+     Intent.WITHDRAW),
+    # "the mandate on which we had signed" is history, not a yes beside the withdrawal
+    ("Le conseil a décidé de retirer la signature de l'Union syndicale de la lettre. Le "
+     "nouveau point 4 dépasse le mandat sur lequel nous avions signé.", "Union syndicale",
+     Intent.WITHDRAW),
+    ("So no, we are not withdrawing. Pixley Farmworker Families stays on this letter.",
+     "Pixley Farmworker Families", Intent.RECONFIRM),
+])
+def test_institutions_and_short_answers(text: str, organization: str, intent: Intent) -> None:
+    assert understand(text, organization=organization).intent == intent
