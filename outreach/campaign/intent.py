@@ -123,6 +123,7 @@ from outreach.campaign.intent_patterns import (
     SENTENCE_END,
     SIGN,
     SO_THAT,
+    SUPERSEDING,
     THANKS,
     UNSUBSCRIBE,
     VALEDICTION,
@@ -328,10 +329,13 @@ def _drop_quoted_ask(parts: list[str], exclude: Iterable[str]) -> list[str]:
 def _without_history(parts: list[str]) -> list[str]:
     """The sentences without those telling the writer's earlier answer ("I wrote on Monday
     to say we would sign"; up to its "but": "En diciembre le dije que no, pero ..."), and
-    from the last "to be clear: yes" or "the board changed its mind: no" on, when
-    something remains: the answer is this message's, said last."""
+    from the last "to be clear: yes", "the board changed its mind: no" or "EDIT:" on,
+    when something remains: the answer is this message's, said last."""
     now: list[str] = []
     for part in parts:
+        if (edit := SUPERSEDING.match(fold(part))) and _words(fold(part[edit.end():])):
+            now = [part[edit.end():]]  # "EDIT: our chair just said yes": the answer now
+            continue
         clarified = _after(part, CLARIFIED) or ""
         opening = _words(fold(clarified))[:1]
         if YES_WORD.match(fold(clarified).strip()) or (opening and opening[0] in NO_WORDS):
@@ -623,6 +627,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                              referrals=referrals, signals=(*signals, "not for the organization"))
     for intent, evidence in found:
         if intent == Intent.DECLINE and sign_at is None and held is None:
+            if referrals and FAREWELL.search(fold(evidence or "")):
+                # "send future coalition stuff to our new director ... good luck with it"
+                signals.append("a good wish beside a new contact, not a no")
+                continue
             doubt = _doubted_decline(found, evidence, questions, folded_parts)
             if doubt is not None:  # "we can't sign yet", "... but our director might"
                 signals.append(doubt)
@@ -789,6 +797,10 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
         if quote is not None and "?" in quote \
                 and not ASK_QUESTION.search(fold(quote)):
             signals.append("a yes to the quoted question, not to the letter")
+            continue
+        if quote is not None and bare and not act and OTHER_ACT.search(fold(quote)):
+            # "YES. Absolutely." under "... help shape where the coalition goes next"
+            signals.append("a yes to the quoted line about something else")
             continue
         return index
     return None

@@ -1439,3 +1439,29 @@ def test_everyday_replies_in_their_own_words(text: str, organization: str, inten
 ])
 def test_institutions_and_short_answers(text: str, organization: str, intent: Intent) -> None:
     assert understand(text, organization=organization).intent == intent
+
+
+@pytest.mark.parametrize("text", [
+    "Sí, firmamos... bueno, espérame tantito. Mejor primero lo consulto con el padre Ignacio.",
+    "I think this is a fine letter and I would sign it myself. But I am only the secretary and "
+    "the club president, Mr. Harold Ames, would have to agree.",
+    "Recebemos a vossa carta. Vou levar ao conselho de direcção na próxima reunião e depois "
+    "dou-lhe um feedback.\nEstamos juntos,\nAbdul Momade",
+])
+def test_a_yes_taken_back_or_still_to_be_agreed_is_no_sign_on(text: str) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance",
+                      writer="Abdul Momade").intent != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Hey Maria! Need to check with our board first, will get back to you asap.\nEDIT: ok "
+     "literally while I was typing this our board chair texted back, we're a YES.",
+     Intent.SIGN_ON),
+    ("Wir bleiben drauf.\nNachtrag, 16:20 Uhr: der Vorstand will raus. Bitte streicht uns "
+     "von der Liste, wir möchten nicht mehr genannt werden.", Intent.WITHDRAW),
+    ("Maria -- I'm no longer the right person for this. Please send future coalition stuff to "
+     "our new director, Alma Reyes, alma@delanoca.example.org. Thanks and good luck with it.",
+     Intent.REFERRAL),
+])
+def test_the_last_word_in_the_message_is_the_answer(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
