@@ -1107,11 +1107,11 @@ def _marks(folded_parts: list[str]) -> tuple[list[_Mark], list[str]]:
                        and not any(p.search(c) for p in _OPPOSITE[intent])]
             noun = _NOUN[intent]
             doubt = None
+            # ("withdraw us for now" is a withdrawal all the same)
+            hedged = FOR_NOW.sub(" ", sentence) if intent == Intent.WITHDRAW else sentence
             if DENIAL.search(said) or (earlier and not FRESH.match(clause)):
                 doubt = f"negated {noun}"
-            elif CONDITION.search(plain := FOR_NOW.sub(" ", sentence)
-                                  if intent == Intent.WITHDRAW else sentence) \
-                    or HEDGE.search(plain) or PURPOSE.match(clause):
+            elif CONDITION.search(hedged) or HEDGE.search(hedged) or PURPOSE.match(clause):
                 doubt = f"conditional {noun}"
             elif QUESTION.search(sentence):
                 doubt = f"{noun} in a question"
