@@ -93,6 +93,7 @@ from outreach.campaign.intent_patterns import (
     NAME_ASKED,
     NAME_BEFORE_EMAIL,
     NAME_PATTERNS,
+    NAME_REQUEST,
     NEGATION,
     NEUTRAL,
     NO_FILLER,
@@ -144,7 +145,7 @@ from outreach.campaign.listing_name import (
 )
 from outreach.inbound.signature import is_name_line, writer_names
 
-CLASSIFIER_VERSION = "rules-7"
+CLASSIFIER_VERSION = "rules-8"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -550,9 +551,12 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     questions = [p for i, (p, f) in enumerate(zip(parts, folded_parts, strict=True))
                  if QUESTION.search(_QUOTED.sub(" ", f)) and i not in answered_at_once
                  and not NOT_A_CONDITION.search(f)
+                 # ("Can you list us as MDWA though?": the name, asked for politely)
+                 and not (NAME_REQUEST.search(f) and not CONDITION.search(f))
                  and not (reconfirmation is not None and REMOVAL_QUESTION.search(f))]
     doubting = [p for i, (p, f) in enumerate(zip(parts, folded_parts, strict=True))
-                if QUESTION.search(f) and _doubting_question(f) and i not in answered_at_once]
+                if QUESTION.search(f) and _doubting_question(f) and i not in answered_at_once
+                and not (NAME_REQUEST.search(f) and not CONDITION.search(f))]
     signals.extend(m.doubt for m in marks if m.doubt is not None)
 
     keeping = reconfirmation.part if reconfirmation is not None else sign_at
@@ -889,9 +893,11 @@ def _about_something_else(clause: str, org_words: set[str]) -> bool:
     start = SIGN.search(clause) or YES_WORD.match(clause)
     if start is None:
         return False
+    # (not inside the name the writer quotes: « firmamos como "... Water Committee" »)
+    unquoted = _QUOTED.sub(lambda quoted: " " * len(quoted.group(0)), clause)
     return any(not WHERE_DECIDED.search(clause[start.start():other.start()])
                and not set(_words(other.group(0))) <= org_words
-               for other in OTHER_OBJECT.finditer(clause, start.start()))
+               for other in OTHER_OBJECT.finditer(unquoted, start.start()))
 
 
 def _acronym_of(named: list[str], org_words: set[str]) -> bool:

@@ -137,7 +137,8 @@ def _clean_name(raw: str) -> str | None:
     name = re.sub(r"(?i),\s*(?:that'?s|that is|which|as|it'?s|since|because|c'est|qui est|que es"
                   r"|es el|é o|que é|das ist|so heissen|así|asi|como nos|comme|wie|unter dem)\b.*$",
                   "", name)
-    name = re.sub(r"(?i)[\s,]+(?:please|pls|plz|thanks|thx|thank you|por favor|porfa|porfis"
+    name = re.sub(r"(?i)[\s,]+(?:please|pls|plz|thanks|thx|thank you|though|tho|instead"
+                  r"|por favor|porfa|porfis"
                   r"|gracias|merci|svp|obrigad[oa]|bitte|danke)\W*$", "", name)
     name = _SIGNS.sub("", name)  # "Name: a Sociedade Açoriana de Gustine assina."
     name = _TRAILING_SYMBOLS.sub("", name)  # "... Stockton (RIBS) 😊"

@@ -1465,3 +1465,79 @@ def test_a_yes_taken_back_or_still_to_be_agreed_is_no_sign_on(text: str) -> None
 ])
 def test_the_last_word_in_the_message_is_the_answer(text: str, intent: Intent) -> None:
     assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent", "name"), [
+    # regional and formal ways of saying yes
+    ("Y'all can count us in. Valley Farmworker Alliance signs on, and I'll tell our members "
+     "about it once it's out.", Intent.SIGN_ON, "Valley Farmworker Alliance"),
+    ("We have gone through the draft and are pleased to convey our consent. Kindly include "
+     "the name of our organisation in the list of signatories.", Intent.SIGN_ON,
+     "Valley Farmworker Alliance"),
+    ("We're with you on this one. Put Valley Farmworker Alliance down.", Intent.SIGN_ON,
+     "Valley Farmworker Alliance"),
+    ("Oxe, claro que a gente topa!", Intent.SIGN_ON, "Valley Farmworker Alliance"),
+    ("We're in: Valley Farmworker Alliance.", Intent.SIGN_ON, "Valley Farmworker Alliance"),
+    # the listing name asked for as a question is the name, not a doubt
+    ("No worries, we're in! Can you list us as VFA though, not the full name.",
+     Intent.SIGN_ON, "VFA"),
+    ("Sí, firmamos. ¿Nos pueden poner como Alianza VFA?", Intent.SIGN_ON, "Alianza VFA"),
+    ("Ja, wir unterschreiben. Könnt ihr uns als VFA aufführen?", Intent.SIGN_ON, "VFA"),
+    # the name the writer quotes is no other thing the yes is to
+    ('Perfecto, así sí. Firmamos como "Alianza / Valley Water Committee", por favor.',
+     Intent.SIGN_ON, "Alianza / Valley Water Committee"),
+])
+def test_more_ways_of_saying_yes(text: str, intent: Intent, name: str) -> None:
+    understood = understand(text, organization="Valley Farmworker Alliance")
+    assert (understood.intent, understood.signer_name or "Valley Farmworker Alliance") == (
+        intent, name)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Count us in. Can you list us as VFA if we pay the fee?", Intent.QUESTION),
+    ("Count us in, and we'll sign once it's final.", Intent.UNKNOWN),
+    ("Unfortunately we shan't be able to sign: as a registered charity we stay out of it.",
+     Intent.DECLINE),
+    ("The board voted last night not to sign on. Nothing against the letter itself.",
+     Intent.DECLINE),
+    ("Le conseil d'administration a décidé de ne pas signer. Je reviens vers vous comme "
+     "promis.", Intent.DECLINE),
+    ("leider doch nicht: Die Mitgliederversammlung hat entschieden, dass wir keine Briefe an "
+     "ausländische Behörden unterzeichnen.", Intent.DECLINE),
+    ("est-il possible de signer après votre date limite ? Le CA se réunit le 4 février.",
+     Intent.MORE_TIME),
+    ("Será que dá pra esticar o prazo pra gente? A assembleia é só no dia 6.",
+     Intent.MORE_TIME),
+    ("podem parar de mandar as atualizações semanais? A nossa assinatura fica.",
+     Intent.UNSUBSCRIBE),
+    ("We hereby confirm our continued support for the reissued statement. Kindly retain our "
+     "name in the list of signatories.", Intent.RECONFIRM),
+    ("ya pues, que nos mantengan en la lista nomás. Estamos de acuerdo con la reedición.",
+     Intent.RECONFIRM),
+    ("Nous confirmons le maintien de notre signature pour la réédition.", Intent.RECONFIRM),
+    ("Passt, bleibt gerne drauf!", Intent.RECONFIRM),
+    ("Looks fine, keep us.\n\nEDIT (an hour later): our board chair does not want us on it. "
+     "Please withdraw Valley Farmworker Alliance.", Intent.WITHDRAW),
+])
+def test_refusals_time_and_signers_answers_said_other_ways(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+_ASK_QUOTED = (
+    "> I'm writing to ask whether Valley Tenants Union would sign on to our coalition letter.\n"
+    ">\n"
+    "> or just reply to this email with the name you'd like listed, for example: \"Yes, "
+    "Valley Tenants Union signs on.\"\n")
+
+
+@pytest.mark.parametrize(("above", "below"), [
+    ("Hola María, le contesto aquí abajo.", "Sí, Valley Tenants Union firma. Lo votamos."),
+    ("Olá Maria, respondo aqui no meio.", "Sim, a Valley Tenants Union assina."),
+])
+def test_a_yes_written_under_the_quoted_ask_when_the_writer_says_so(above: str,
+                                                                     below: str) -> None:
+    body = f"{above}\n\nEl mar, 1 dic 2026 a las 09:40, Maria <maria@valleywater.org> " \
+           f"escribió:\n{_ASK_QUOTED}\n{below}\n"
+    result = classify(_from("Guadalupe Ruiz", body), organization=ORG)
+    assert result.understanding is not None
+    assert result.understanding.intent == Intent.SIGN_ON
