@@ -120,6 +120,7 @@ from outreach.campaign.intent_patterns import (
     REPORTED,
     RESERVATION,
     RETRACT,
+    RETRACT_ANYWHERE,
     ROLES,
     SENTENCE_END,
     SIGN,
@@ -136,6 +137,7 @@ from outreach.campaign.intent_patterns import (
     YES_WORD,
     Idea,
     fold,
+    written_out,
 )
 from outreach.campaign.listing_name import (
     STOP_WORDS,
@@ -442,8 +444,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
     # ("fine" keeps "no objection to the changes" a reconfirmation: "fine with the changes".)
     # "We can't not sign this", "¿Cómo no vamos a firmar?": said as "we sign".
-    folded_parts = [" ".join(EMPHATIC_YES.sub(" we sign ", NEUTRAL.sub(" fine ", fold(p))).split())
-                    for p in parts]
+    folded_parts = [" ".join(EMPHATIC_YES.sub(" we sign ", NEUTRAL.sub(
+        " fine ", written_out(fold(p)))).split()) for p in parts]
     whole = " \n".join(folded_parts)
     org_words = set(_words(fold(organization or "")))
     referrals = _referrals(parts, own_addresses)
@@ -607,6 +609,11 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
             if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
             and not ALREADY.search(f))), None)):
         signals.append(f"the yes names another letter: {other!r}")
+    elif sign_at is not None and any(m.intent == Intent.WITHDRAW and not m.negated
+                                     for m in marks):
+        # "Sí, firmamos. No nos pongan todavía hasta que confirme": words that keep the
+        # name off, however doubted, beside the yes
+        signals.append("a yes beside words that keep the name off")
     elif sign_at is not None and not found and not conditional and not doubting \
             and not retracted_yes and "negated yes" not in signals \
             and "conditional yes" not in signals:
@@ -863,7 +870,8 @@ def _takes_back(clause: str) -> bool:
     act, negation = SIGN.search(opening), NEGATION.search(opening)
     # The act itself negated ("no cuentes con nosotros"), not a "not" after it ("list us as
     # 'X' (not 'Y')").
-    return bool(RETRACT.match(opening) or (act and negation and negation.start() < act.end()))
+    return bool(RETRACT.match(opening) or RETRACT_ANYWHERE.search(opening)
+                or (act and negation and negation.start() < act.end()))
 
 
 def _about_something_else_next(folded: str, org_words: set[str]) -> bool:
@@ -1080,6 +1088,7 @@ class _Mark:
     doubt: str | None  # why it decides nothing, as a signal ("negated withdrawal"), or None
     retracted: bool  # a later clause takes it back ("Actually, wait")
     refusal: bool = False  # said as a refusal of the letter ("we cannot endorse it")
+    negated: bool = False  # "no opt out for us"
 
 
 _NOUN = {Intent.WITHDRAW: "withdrawal", Intent.RECONFIRM: "reconfirmation"}
@@ -1129,7 +1138,8 @@ def _marks(folded_parts: list[str]) -> tuple[list[_Mark], list[str]]:
             marks.append(_Mark(intent, index, doubt, retracted,
                                # ("ne nous inscrivez pas encore": not yet, no refusal)
                                refusal=intent == Intent.WITHDRAW and match is refusal
-                               and not LATER.search(sentence)))
+                               and not LATER.search(sentence),
+                               negated=doubt == f"negated {noun}"))
     rest_parts = []
     for index, folded in enumerate(folded_parts):
         mine = [at for at, (i, _) in enumerate(clauses) if i == index]

@@ -195,6 +195,30 @@ def _spoken(key: str) -> re.Pattern[str]:
                       else r"(?!)", re.IGNORECASE)
 
 
+def _shorthand() -> dict[str, str]:
+    """Every language's text-speak and what it stands for, folded."""
+    table: dict[str, str] = {}
+    for code, lang in languages().items():
+        for short, full in lang.get("shorthand", {}).items():
+            short, full = fold(short), fold(full)
+            if table.setdefault(short, full) != full:
+                raise ValueError(f"{code}.toml: the shorthand {short!r} already stands for "
+                                 f"{table[short]!r} in another language")
+    return table
+
+
+SHORTHAND = _shorthand()
+_SHORTHAND_WORD = re.compile(
+    r"(?<![\w'@./-])(?:" + "|".join(sorted(map(re.escape, SHORTHAND), key=len, reverse=True))
+    + r")(?![\w'@/-])" if SHORTHAND else r"(?!)")
+
+
+def written_out(folded: str) -> str:
+    """Folded text with its text-speak written out: "acho q a gente assina" → "acho que a
+    gente assina", "idk" → "i don't know"."""
+    return _SHORTHAND_WORD.sub(lambda word: SHORTHAND[word.group(0)], folded)
+
+
 DICTATED_STOP = _spoken("dictated_stop")
 DICTATED_COMMA = _spoken("dictated_comma")
 SIGN = idea("sign")
@@ -225,6 +249,7 @@ LATENESS = idea("lateness")
 PURPOSE = idea("purpose")
 FRESH = idea("fresh")
 RETRACT = idea("retract")
+RETRACT_ANYWHERE = idea("retract_anywhere")
 MISTAKEN_YES = idea("mistaken_yes")
 REFERRAL_WORDS = idea("referral")
 INDIVIDUAL = idea("individual")

@@ -62,3 +62,23 @@ def test_a_sign_on_is_found_in_every_language() -> None:
 def test_a_pattern_that_matches_nothing_at_all_is_refused() -> None:
     with pytest.raises(ValueError, match="must match some text"):
         Idea([r"\bsign\b", r"(yes)?"])
+
+
+@pytest.mark.parametrize(("folded", "written"), [
+    ("acho q a gente assina", "acho que a gente assina"),
+    ("idk if we can, lmk", "i don't know if we can, let me know"),
+    ("vllt nach der sitzung", "vielleicht nach der sitzung"),
+    # whole words only: an address, a longer word, a name's letters stay as they are
+    ("write to q@example.org or quique", "write to q@example.org or quique"),
+    ("w/o the changes w/ our logo", "without the changes with our logo"),
+])
+def test_text_speak_is_written_out_whole_words_only(folded: str, written: str) -> None:
+    assert intent_patterns.written_out(folded) == written
+
+
+def test_a_shorthand_means_one_thing_in_every_language() -> None:
+    meanings: dict[str, set[str]] = {}
+    for lang in intent_patterns.languages().values():
+        for short, full in lang.get("shorthand", {}).items():
+            meanings.setdefault(intent_patterns.fold(short), set()).add(intent_patterns.fold(full))
+    assert meanings and all(len(full) == 1 for full in meanings.values())

@@ -1541,3 +1541,48 @@ def test_a_yes_written_under_the_quoted_ask_when_the_writer_says_so(above: str,
     result = classify(_from("Guadalupe Ruiz", body), organization=ORG)
     assert result.understanding is not None
     assert result.understanding.intent == Intent.SIGN_ON
+
+
+@pytest.mark.parametrize("text", [
+    # a sentence that is only a condition, after the yes
+    "Yes, we sign. That is, if the board approves it on Thursday.",
+    "Yes, we sign. Assuming the coalition drops the part about rates.",
+    "Sí, firmamos. Siempre y cuando quiten el punto 3.",
+    "Sim, assinamos. Desde que tirem o ponto 3.",
+    "Oui, nous signons. Pourvu que vous retiriez le point 3.",
+    "Ja, wir unterschreiben. Vorausgesetzt, ihr streicht Punkt 3.",
+    # a decider still to agree, a check still to make, a change wanted first
+    "Yes, we sign. Our ED still has to sign off on it.",
+    "Yes, we sign. We'd want the language on wells changed first.",
+    "Yes, we sign. Well, I think so, anyway; I'll double-check.",
+    "Oui, nous signons. Mais je dois d'abord en parler au conseil d'administration.",
+    "Oui, nous signons. Je vous confirme la semaine prochaine.",
+    "Sim, assinamos. Confirmo na semana que vem.",
+    "Sí, firmamos. Falta que la directiva lo apruebe.",
+    "Ja, wir unterschreiben. Moment, ich kläre das lieber vorher mit unserer Geschäftsführerin.",
+    # words that keep the name off, beside the yes
+    "Sí, firmamos. No nos pongan todavía hasta que confirme.",
+    # taken back in the same breath, without a stop
+    "yes we sign Nevermind, our lawyer says no.",
+    # text-speak
+    "oi Maria, sou voluntária aqui, acho q a gente assina sim, mas quem decide é o Padre.",
+    "vcs tem a carta em português? se tiver a gente divulga e assina",
+    "idk if we can but count us in",
+])
+def test_a_yes_with_a_doubt_beside_it_is_no_sign_on(text: str) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # offers and notices that open with "if" hold no condition on the yes
+    ("Yes, we sign. If you need a logo file, Kenji on our comms team can send one.",
+     Intent.SIGN_ON),
+    ("Count us in. If you received this in error, please delete it and notify the sender.",
+     Intent.SIGN_ON),
+    # (a signer's "proud to be part of this" keeps the signature: a sign-on, read for a signer)
+    ("Keep us on the list please, no opt out for us. We are proud to be part of this.",
+     Intent.SIGN_ON),
+    ("no thx, not our issue area. good luck w it", Intent.DECLINE),
+])
+def test_offers_and_text_speak_leave_the_answer_as_it_is(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
