@@ -1,0 +1,135 @@
+"""Probe the reader's doubt rules: every real yes of the blind sets, followed by a sentence that
+makes it wait or takes it back, must no longer be a sign-on. Prints one JSON line.
+
+    .venv/bin/python bench/doubts.py [--every K] [--failures N]
+
+For each reply labelled `sign` in tests/data/replies_blind*/ (and pending/) that the reader
+reads as a sign-on, the sentence that said yes (its evidence) is taken alone and followed by
+each sentence of `DOUBTS` in the reply's language: a condition said on its own ("Assuming the
+coalition drops the part about rates."), a decider still to agree, a check still to make, a
+change wanted first, a yes taken back. The yes and the doubt are read together by
+`outreach.campaign.intent.understand`; a sign-on is a miss (target: none).
+
+This is a regression guard written from the issue's categories, not a blind measure: the
+sentences are ours, and the rules were fixed for them. `--every K` probes every K-th yes only.
+
+Figures: `yeses` (distinct yes sentences probed), `doubts` (sentences per language), `probes`,
+`still_sign_on` (misses), and the same per language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from outreach.campaign.intent import Intent, understand  # noqa: E402
+from outreach.campaign.reading import classify  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from replies import LETTER_TITLE, build  # noqa: E402
+
+DOUBTS = {
+    "en": ["But I need to check with our board first.",
+           "Actually, wait, let me confirm with our director before you add us.",
+           "That is, if the board approves it on Thursday.", "Only if you drop point 3, though.",
+           "Sorry, scratch that, we can't sign after all.",
+           "I'm just a volunteer though, so I can't speak for the organization.",
+           "We'd want the language on wells changed first.",
+           "Hmm, on second thought, hold off for now.",
+           "Let me get back to you on it next week.", "Our ED still has to sign off on it.",
+           "Assuming the coalition drops the part about rates.", "Nevermind, our lawyer says no.",
+           "Please don't list us until I confirm.", "Well, I think so, anyway; I'll double-check.",
+           "Pending approval from our national office."],
+    "es": ["Pero primero tengo que consultarlo con la junta.",
+           "Bueno, espera, mejor lo confirmo con la directora antes.",
+           "Siempre y cuando quiten el punto 3.", "Perdón, olvídalo, al final no podemos firmar.",
+           "Solo soy voluntaria, no puedo hablar por la organización.",
+           "Te confirmo la próxima semana.", "Falta que la directiva lo apruebe.",
+           "No nos pongan todavía hasta que confirme."],
+    "fr": ["Mais je dois d'abord en parler au conseil d'administration.",
+           "Attendez, je préfère vérifier avec la directrice avant.",
+           "À condition que vous retiriez le point 3.",
+           "Pardon, oubliez ça, finalement nous ne pouvons pas signer.",
+           "Je ne suis que bénévole, je ne peux pas engager l'association.",
+           "Je vous confirme la semaine prochaine.", "Le bureau doit encore valider.",
+           "Ne nous ajoutez pas encore, j'attends la confirmation."],
+    "pt": ["Mas antes preciso consultar a diretoria.",
+           "Espera, melhor confirmar com a coordenadora antes.", "Desde que tirem o ponto 3.",
+           "Desculpa, esquece, no fim não podemos assinar.",
+           "Sou só voluntária, não posso falar pela organização.", "Confirmo na semana que vem.",
+           "Ainda falta a aprovação da diretoria.",
+           "Não coloquem a gente ainda, aguardem minha confirmação."],
+    "de": ["Aber ich muss das erst mit dem Vorstand besprechen.",
+           "Moment, ich kläre das lieber vorher mit unserer Geschäftsführerin.",
+           "Vorausgesetzt, ihr streicht Punkt 3.",
+           "Sorry, vergesst das, wir können doch nicht unterschreiben.",
+           "Ich bin nur Ehrenamtliche und kann nicht für den Verein sprechen.",
+           "Ich melde mich nächste Woche mit der Bestätigung.", "Der Vorstand muss noch zustimmen.",
+           "Tragt uns bitte noch nicht ein, erst nach meiner Bestätigung."],
+}
+
+
+def yeses() -> list[tuple[str, str, str]]:
+    """(language, organization, the sentence that said yes) for every real yes read as one."""
+    found: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    data = REPO / "tests" / "data"
+    for path in sorted([*data.glob("replies_blind*/replies.jsonl"),
+                        *data.glob("pending/replies_blind*/replies.jsonl")]):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            reply = json.loads(line) if line.strip() else None
+            if not reply or reply["expected"]["action"] != "sign":
+                continue
+            result = classify(build(reply), organization=reply["organization"],
+                              letter_title=LETTER_TITLE)
+            understood = result.understanding
+            if understood is None or understood.intent != Intent.SIGN_ON \
+                    or not understood.evidence or understood.evidence.strip() in seen:
+                continue
+            seen.add(understood.evidence.strip())
+            found.append((reply["lang"], reply["organization"], understood.evidence.strip()))
+    return found
+
+
+def probe(every: int = 1) -> tuple[dict[str, Any], list[str]]:
+    probes: Counter[str] = Counter()
+    missed: Counter[str] = Counter()
+    failures: list[str] = []
+    probed = yeses()[::every]
+    for lang, organization, yes in probed:
+        for doubt in DOUBTS[lang]:
+            # a new sentence: after the yes's own stop, or on a line of its own
+            text = f"{yes} {doubt}" if yes.endswith((".", "!", "?")) else f"{yes}\n{doubt}"
+            probes[lang] += 1
+            if understand(text, organization=organization).intent == Intent.SIGN_ON:
+                missed[lang] += 1
+                failures.append(f"{lang}: {text!r}")
+    return {
+        "yeses": len(probed), "doubts": sum(map(len, DOUBTS.values())),
+        "probes": sum(probes.values()), "still_sign_on": sum(missed.values()),
+        "per_language": {lang: {"probes": probes[lang], "still_sign_on": missed[lang]}
+                         for lang in sorted(probes)},
+    }, failures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--every", type=int, default=1, help="probe every K-th yes only")
+    parser.add_argument("--failures", type=int, default=40, help="how many to list on stderr")
+    args = parser.parse_args()
+    report, failures = probe(args.every)
+    for line in failures[:args.failures]:
+        print(line, file=sys.stderr)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
