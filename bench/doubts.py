@@ -4,10 +4,12 @@ makes it wait or takes it back, must no longer be a sign-on. Prints one JSON lin
     .venv/bin/python bench/doubts.py [--every K] [--failures N]
 
 For each reply labelled `sign` in tests/data/replies_blind*/ (and pending/) that the reader
-reads as a sign-on, the sentence that said yes (its evidence) is taken alone and followed by
-each sentence of `DOUBTS` in the reply's language: a condition said on its own ("Assuming the
-coalition drops the part about rates."), a decider still to agree, a check still to make, a
-change wanted first, a yes taken back. The yes and the doubt are read together by
+reads as a sign-on, the sentence that said yes (its evidence) is taken alone, and each sentence
+of `DOUBTS` in the reply's language is put after it and, in a second probe, before it: a
+condition said on its own ("Assuming the coalition drops the part about rates."), a writer who
+cannot commit the organization, a decider still to agree, a check still to make, a change
+wanted first. The sentences of `TAKEN_BACK` ("Nevermind, our lawyer says no.") go after it.
+The yes and the doubt are read together by
 `outreach.campaign.intent.understand`; a sign-on is a miss (target: none).
 
 This is a regression guard written from the issue's categories, not a blind measure: the
@@ -37,43 +39,73 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from replies import LETTER_TITLE, build  # noqa: E402
 
 DOUBTS = {
-    "en": ["But I need to check with our board first.",
-           "Actually, wait, let me confirm with our director before you add us.",
+    "en": ["I haven't been able to reach our director yet.",
+           "Our board meets next Tuesday to decide.", "I'm only an intern here.",
+           "We can only sign if the point on rates is removed.",
+           "This depends on our lawyer's review.", "I'm writing in a personal capacity.",
+           "The decision isn't mine to make.", "Our members vote on this at the March assembly.",
+           "But I need to check with our board first.",
            "That is, if the board approves it on Thursday.", "Only if you drop point 3, though.",
-           "Sorry, scratch that, we can't sign after all.",
            "I'm just a volunteer though, so I can't speak for the organization.",
            "We'd want the language on wells changed first.",
-           "Hmm, on second thought, hold off for now.",
            "Let me get back to you on it next week.", "Our ED still has to sign off on it.",
-           "Assuming the coalition drops the part about rates.", "Nevermind, our lawyer says no.",
+           "Assuming the coalition drops the part about rates.",
            "Please don't list us until I confirm.", "Well, I think so, anyway; I'll double-check.",
            "Pending approval from our national office."],
-    "es": ["Pero primero tengo que consultarlo con la junta.",
-           "Bueno, espera, mejor lo confirmo con la directora antes.",
-           "Siempre y cuando quiten el punto 3.", "Perdón, olvídalo, al final no podemos firmar.",
+    "es": ["Todavía no he podido hablar con la directora.",
+           "La junta se reúne el martes para decidirlo.", "Solo soy practicante aquí.",
+           "Solo podemos firmar si quitan el punto sobre tarifas.",
+           "Esto depende de la revisión de nuestro abogado.", "La decisión no me corresponde a mí.",
+           "Pero primero tengo que consultarlo con la junta.",
+           "Siempre y cuando quiten el punto 3.",
            "Solo soy voluntaria, no puedo hablar por la organización.",
            "Te confirmo la próxima semana.", "Falta que la directiva lo apruebe.",
            "No nos pongan todavía hasta que confirme."],
-    "fr": ["Mais je dois d'abord en parler au conseil d'administration.",
-           "Attendez, je préfère vérifier avec la directrice avant.",
+    "fr": ["Je n'ai pas encore pu joindre notre directrice.",
+           "Le conseil se réunit mardi prochain pour décider.", "Je ne suis que stagiaire ici.",
+           "Nous ne pouvons signer que si le point sur les tarifs est retiré.",
+           "Cela dépend de l'avis de notre avocat.", "La décision ne m'appartient pas.",
+           "Mais je dois d'abord en parler au conseil d'administration.",
            "À condition que vous retiriez le point 3.",
-           "Pardon, oubliez ça, finalement nous ne pouvons pas signer.",
            "Je ne suis que bénévole, je ne peux pas engager l'association.",
            "Je vous confirme la semaine prochaine.", "Le bureau doit encore valider.",
            "Ne nous ajoutez pas encore, j'attends la confirmation."],
-    "pt": ["Mas antes preciso consultar a diretoria.",
-           "Espera, melhor confirmar com a coordenadora antes.", "Desde que tirem o ponto 3.",
-           "Desculpa, esquece, no fim não podemos assinar.",
+    "pt": ["Ainda não consegui falar com a diretora.",
+           "A diretoria se reúne terça que vem para decidir.", "Sou só estagiária aqui.",
+           "Só podemos assinar se tirarem o ponto sobre tarifas.",
+           "Isso depende da análise do nosso advogado.", "A decisão não cabe a mim.",
+           "Mas antes preciso consultar a diretoria.",
+           "Desde que tirem o ponto 3.",
            "Sou só voluntária, não posso falar pela organização.", "Confirmo na semana que vem.",
            "Ainda falta a aprovação da diretoria.",
            "Não coloquem a gente ainda, aguardem minha confirmação."],
-    "de": ["Aber ich muss das erst mit dem Vorstand besprechen.",
-           "Moment, ich kläre das lieber vorher mit unserer Geschäftsführerin.",
+    "de": ["Ich habe unsere Geschäftsführerin noch nicht erreicht.",
+           "Der Vorstand tagt nächsten Dienstag und entscheidet dann.",
+           "Ich bin hier nur Praktikantin.",
+           "Wir können nur unterschreiben, wenn der Punkt zu den Tarifen gestrichen wird.",
+           "Das hängt von der Prüfung durch unseren Anwalt ab.",
+           "Die Entscheidung liegt nicht bei mir.",
+           "Aber ich muss das erst mit dem Vorstand besprechen.",
            "Vorausgesetzt, ihr streicht Punkt 3.",
-           "Sorry, vergesst das, wir können doch nicht unterschreiben.",
            "Ich bin nur Ehrenamtliche und kann nicht für den Verein sprechen.",
            "Ich melde mich nächste Woche mit der Bestätigung.", "Der Vorstand muss noch zustimmen.",
            "Tragt uns bitte noch nicht ein, erst nach meiner Bestätigung."],
+}
+
+# Sentences that take back a yes said before them: probed after the yes only.
+TAKEN_BACK = {
+    "en": ["Actually, wait, let me confirm with our director before you add us.",
+           "Sorry, scratch that, we can't sign after all.",
+           "Hmm, on second thought, hold off for now.",
+           "Nevermind, our lawyer says no."],
+    "es": ["Bueno, espera, mejor lo confirmo con la directora antes.",
+           "Perdón, olvídalo, al final no podemos firmar."],
+    "fr": ["Attendez, je préfère vérifier avec la directrice avant.",
+           "Pardon, oubliez ça, finalement nous ne pouvons pas signer."],
+    "pt": ["Espera, melhor confirmar com a coordenadora antes.",
+           "Desculpa, esquece, no fim não podemos assinar."],
+    "de": ["Moment, ich kläre das lieber vorher mit unserer Geschäftsführerin.",
+           "Sorry, vergesst das, wir können doch nicht unterschreiben."],
 }
 
 
@@ -105,15 +137,19 @@ def probe(every: int = 1) -> tuple[dict[str, Any], list[str]]:
     failures: list[str] = []
     probed = yeses()[::every]
     for lang, organization, yes in probed:
-        for doubt in DOUBTS[lang]:
-            # a new sentence: after the yes's own stop, or on a line of its own
-            text = f"{yes} {doubt}" if yes.endswith((".", "!", "?")) else f"{yes}\n{doubt}"
-            probes[lang] += 1
-            if understand(text, organization=organization).intent == Intent.SIGN_ON:
-                missed[lang] += 1
-                failures.append(f"{lang}: {text!r}")
+        for doubt in [*DOUBTS[lang], *TAKEN_BACK[lang]]:
+            # a new sentence after the yes (after its own stop, or on a line of its own),
+            # and the same sentence before it, unless it takes back what came before
+            after = f"{yes} {doubt}" if yes.endswith((".", "!", "?")) else f"{yes}\n{doubt}"
+            before = [] if doubt in TAKEN_BACK[lang] else [f"{doubt} {yes}"]
+            for text in (after, *before):
+                probes[lang] += 1
+                if understand(text, organization=organization).intent == Intent.SIGN_ON:
+                    missed[lang] += 1
+                    failures.append(f"{lang}: {text!r}")
     return {
-        "yeses": len(probed), "doubts": sum(map(len, DOUBTS.values())),
+        "yeses": len(probed),
+        "doubts": sum(map(len, DOUBTS.values())) + sum(map(len, TAKEN_BACK.values())),
         "probes": sum(probes.values()), "still_sign_on": sum(missed.values()),
         "per_language": {lang: {"probes": probes[lang], "still_sign_on": missed[lang]}
                          for lang in sorted(probes)},

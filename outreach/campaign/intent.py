@@ -265,8 +265,8 @@ def _quote_open(sentence: str) -> bool:
     for char in sentence:
         if char in "„«" or (char == "“" and not (opened and opened[-1] == "„")):
             opened.append(char)
-        elif char in "“”»" and opened:
-            opened.pop()
+        elif (char in "“”»" or (char == '"' and opened[-1:] == ["„"])) and opened:
+            opened.pop()  # („…" closed by a straight quote, as many keyboards type it)
     return bool(opened)
 
 
@@ -544,7 +544,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                       if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
                       and not ALREADY.search(f) and not NOT_A_CONDITION.search(f)) or any(
         # "Yes, we'll sign. Solo si la carta dice ...": a sentence that is a condition
-        ONLY_IF.match(f) for f in folded_parts)
+        ONLY_IF.search(f) for f in folded_parts)
     # "1. Will we sign? Yes.": a question the writer answers at once is no question to us.
     answered_at_once = {i for i in range(len(parts) - 1)
                         if _is_bare_yes(folded_parts[i + 1], org_words)}

@@ -275,7 +275,7 @@ def _unlike(name: str, organization: str) -> str | None:
     # A misspelling: every word is the organization's or nearly one of them, and some are
     # only nearly ("Kern Rvr Vally" for "Kern River Valley"); new words make a new name.
     # (a word that begins another is a form of it, "Ambiental" of "Ambientalista")
-    near = [w for w in spelled if w not in on_file and len(w) >= 3
+    near = [w for w in spelled if w not in on_file and w not in acronyms and len(w) >= 3
             and w.rstrip("s") not in on_file and f"{w}s" not in on_file
             and any(difflib.SequenceMatcher(None, w, known).ratio() >= 0.75
                     and not known.startswith(w) and not w.startswith(known)

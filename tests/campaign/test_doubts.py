@@ -7,6 +7,6 @@ from tests.helpers import bench_module
 
 
 def test_a_yes_followed_by_a_doubt_is_never_a_sign_on() -> None:
-    report, failures = bench_module("doubts").probe(every=3)
+    report, failures = bench_module("doubts").probe(every=4)
     assert report["probes"] > 5000
     assert report["still_sign_on"] == 0, failures[:20]

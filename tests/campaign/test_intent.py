@@ -817,6 +817,11 @@ def test_names_and_sentences_as_people_write_them(text: str, organization: str,
      "Regroupement Eau Vive de l'Outaouais", "Eau Vive Outaouais (EVO)"),
     ("Sim, assinamos. Pode pôr \"Associação Terra Viva \u2013 Fresno\".",
      "Associação Terra Viva", "Associação Terra Viva \u2013 Fresno"),
+    # an acronym of the name on file is no misspelling of it
+    ("Oui pour nous ! Mettez simplement RSEA, c'est notre sigle.",
+     "Réseau Solidarité Eau et Assainissement", "RSEA"),
+    ('Put us down, but as "Lindsay Water Justice Committee," please.',
+     "Ad Hoc Lindsay Water Justice Committee", "Lindsay Water Justice Committee"),
 ])
 def test_a_name_asked_for_in_other_words(text: str, organization: str, name: str) -> None:
     understanding = understand(text, organization=organization)
@@ -1586,3 +1591,24 @@ def test_a_yes_with_a_doubt_beside_it_is_no_sign_on(text: str) -> None:
 ])
 def test_offers_and_text_speak_leave_the_answer_as_it_is(text: str, intent: Intent) -> None:
     assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+@pytest.mark.parametrize("text", [
+    # said before the yes: a writer who cannot commit the organization, a decider to come
+    "I'm only an intern here. Yes, we sign.",
+    "The decision isn't mine to make. Yes, we sign.",
+    "I haven't been able to reach our director yet. Yes, we sign.",
+    "Our members vote on this at the March assembly. Yes, we sign.",
+    "We can only sign if the point on rates is removed. Yes, we sign.",
+    "This depends on our lawyer's review. Yes, we sign.",
+    "Solo soy practicante aquí. ¡Sí firmamos!",
+    "La junta se reúne el martes para decidirlo. Cuenten con nosotros.",
+    "La décision ne m'appartient pas. Oui, nous signons.",
+    "Sou só estagiária aqui. Sim, assinamos!",
+    "Die Entscheidung liegt nicht bei mir. Ja, wir unterschreiben.",
+    # a „…" quote closed with a straight quote ends there, and the next sentence is read
+    'Hiermit bestätigen wir, dass wir den Brief „Safe Water" mitzeichnen. Das hängt von der '
+    "Prüfung durch unseren Anwalt ab.",
+])
+def test_a_doubt_said_before_the_yes_holds_it_too(text: str) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent != Intent.SIGN_ON

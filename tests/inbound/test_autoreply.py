@@ -492,6 +492,9 @@ NOTICES = [
     ("Thank you for your message. I am in vacations until the 3 of January without access to "
      "my emails. I will be back in the office Monday 4 January.", "out of office", "en",
      date(2027, 1, 4)),
+    # typed in a hurry
+    ("out of office til 1/4 w no signal (backpacking lol). back mon 1/4. urgent stuff txt "
+     "559-555-0172", "out of office", "en", date(2027, 1, 4)),
 ]
 
 
