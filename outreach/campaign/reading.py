@@ -128,10 +128,13 @@ _TYPED_AFTER = re.compile(r"\s(?:--?|\u2013|\u2014|\|)\s+(?P<answer>[^|\u2013\u2
 
 
 def answer_in_subject(subject: str, letter_title: str | None) -> str | None:
-    """What the writer typed after our subject (a question or a notice with a colon), on a
-    reply whose body says nothing. The letter's title is taken out first, so that a dash
-    in it is never read as the writer's."""
+    """What the writer typed after our subject (a question or a notice with a colon), or
+    instead of it, on a reply whose body says nothing. The letter's title is taken out
+    first, so that a dash in it is never read as the writer's."""
     asked = _REPLY_PREFIX.sub("", subject)
+    if asked == subject and subject.strip() and not (
+            letter_title and letter_title.casefold() in subject.casefold()):
+        return subject.strip()  # no "Re:", not ours: the writer typed the answer as the subject
     if letter_title:
         asked = re.sub(re.escape(letter_title), " ", asked, flags=re.IGNORECASE)
     typed = _TYPED_AFTER.search(asked)

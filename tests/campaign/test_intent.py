@@ -1612,3 +1612,43 @@ def test_offers_and_text_speak_leave_the_answer_as_it_is(text: str, intent: Inte
 ])
 def test_a_doubt_said_before_the_yes_holds_it_too(text: str) -> None:
     assert understand(text, organization="Valley Farmworker Alliance").intent != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Put Valley Farmworker Alliance down as a yes.", Intent.SIGN_ON),
+    # the yes is never read (an apology in its sentence); the no that follows stands
+    ("Yes, we'd love to add our name - and actually no, sorry, scratch that. Our grant "
+     "agreement bars us from it. So it has to be a no from us this time.", Intent.DECLINE),
+    ("Thanks, but it has to be a no from us this time.", Intent.DECLINE),
+    ("Is there any chance you could still take our answer after the 1st? Our assembly moved.",
+     Intent.MORE_TIME),
+    ("any chance u can hold it open past feb 1?? r council meets thu feb 4", Intent.MORE_TIME),
+    ("nos das chance hasta fin de mes? la junta es el 28", Intent.MORE_TIME),
+    ("se puede despues del 1 de feb?? el director regresa hasta el dia 8", Intent.MORE_TIME),
+    ("geht's auch noch nach dem 1.2.? der vorstand tagt erst am Do. 4.2.", Intent.MORE_TIME),
+    ("Le bureau a décidé de retirer la signature d'Aqua Citoyens. Merci de nous enlever de la "
+     "liste.", Intent.WITHDRAW),
+    ("Hi Maria we need to withdrawal our signature period the board decided last night",
+     Intent.WITHDRAW),
+    ("ok on reste sur la lettre, les changements nous vont très bien", Intent.RECONFIRM),
+    ("sim mantém a gente na lista, obrigada Maria", Intent.RECONFIRM),
+    ("para de me mandar email pfv", Intent.UNSUBSCRIBE),
+])
+def test_the_phone_writers_and_the_fifth_hard_set(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+@pytest.mark.parametrize(("subject", "intent"), [
+    ("yes Valley Tenants Union signs on", Intent.SIGN_ON),
+    ("non merci ce n'est pas pour nous", Intent.DECLINE),
+    # our own subject, with nothing typed, is no answer
+    ("Safe Drinking Water for Every Valley Community", Intent.UNKNOWN),
+])
+def test_an_answer_typed_as_the_subject_over_an_empty_body(subject: str, intent: Intent) -> None:
+    msg = _from("Carmen Ruiz", "On Dec 1, 2026, Maria <maria@valleywater.org> wrote:\n\n"
+                               f"{_ASK_QUOTED}")
+    msg.replace_header("Subject", subject)
+    result = classify(msg, organization=ORG,
+                      letter_title="Safe Drinking Water for Every Valley Community")
+    assert result.understanding is not None
+    assert result.understanding.intent == intent
