@@ -1652,3 +1652,41 @@ def test_an_answer_typed_as_the_subject_over_an_empty_body(subject: str, intent:
                       letter_title="Safe Drinking Water for Every Valley Community")
     assert result.understanding is not None
     assert result.understanding.intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # yes and no said without the words
+    ("Obviously.", Intent.SIGN_ON),
+    ("Can't see why not. Our board passed a resolution on these points in April. Consider us "
+     "on.", Intent.SIGN_ON),
+    ("Where do we sign?! Honestly a no-brainer for us.", Intent.SIGN_ON),
+    ("Comment pourrions-nous refuser ? Signez pour nous.", Intent.SIGN_ON),
+    ("das lassen wir uns nicht zweimal sagen. Bitte führen Sie uns auf.", Intent.SIGN_ON),
+    ("Wild horses couldn't drag us off this letter.", Intent.SIGN_ON),  # a signer stays on
+    ("Ce n'est malheureusement pas le bon moment pour nous. Ce sera pour une prochaine fois !",
+     Intent.DECLINE),
+    ("da müssen wir leider passen \u2013 als Sportverein halten wir uns heraus.", Intent.DECLINE),
+    ("Serait-il possible de nous accorder un petit délai ? Notre CA se réunit le 21.",
+     Intent.MORE_TIME),
+    ("könnten Sie uns noch etwas Luft geben? Unser Vorstand tagt erst am 20. Januar.",
+     Intent.MORE_TIME),
+    # signers who keep the name and drop the mail; and withdrawals said other ways
+    ("Happy to stay on the letter, but we really don't need the Monday roundup.",
+     Intent.UNSUBSCRIBE),
+    ("Gardez notre nom, bien sûr, mais épargnez-nous les mises à jour hebdomadaires.",
+     Intent.UNSUBSCRIBE),
+    ("I'd be grateful if this address stopped hearing from you altogether.",
+     Intent.UNSUBSCRIBE),
+    ("We need to step back from the letter, and please stop the updates as well.",
+     Intent.WITHDRAW),
+    ("Con este cambio ya no podemos respaldar la carta. Bájennos de la lista, por favor.",
+     Intent.WITHDRAW),
+    ("Preferimos no aparecer en la reedición. Tómelo como nuestro OPT OUT, por favor.",
+     Intent.WITHDRAW),
+    ("Preferimos ficar de fora da reedição. Considerem isto o nosso OPT OUT.", Intent.WITHDRAW),
+    ("mit der neuen Fassung können wir leider nicht mehr mitgehen. Bitte nehmen Sie uns von "
+     "der Liste.", Intent.WITHDRAW),
+    ("bei der Neuauflage möchten wir lieber nicht mehr dabei sein.", Intent.WITHDRAW),
+])
+def test_yes_and_no_said_without_saying_them(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
