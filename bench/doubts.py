@@ -15,8 +15,13 @@ The yes and the doubt are read together by
 This is a regression guard written from the issue's categories, not a blind measure: the
 sentences are ours, and the rules were fixed for them. `--every K` probes every K-th yes only.
 
-Figures: `yeses` (distinct yes sentences probed), `doubts` (sentences per language), `probes`,
-`still_sign_on` (misses), and the same per language.
+A second probe puts each sentence of `DENIED_STOPS` ("Please don't unsubscribe us from the
+updates.", "Nous ne retirons pas notre signature.") beside each yes that ends with its own stop:
+it may not be read as a withdrawal, an unsubscribe or a decline (target: none).
+
+Figures: `yeses` (distinct yes sentences probed), `doubts` (sentences), `probes`,
+`still_sign_on` (misses), `denied_stop_probes`, `read_as_stop` (misses), and the same per
+language.
 """
 
 from __future__ import annotations
@@ -109,6 +114,25 @@ TAKEN_BACK = {
 }
 
 
+# Sentences that deny a stop to the mail or to the signature: beside a yes they take nothing
+# off (no withdrawal, unsubscribe or decline may be read).
+DENIED_STOPS = {
+    "en": ["We won't withdraw.", "No need to remove us.", "Others have withdrawn, but not us.",
+           "Please don't take us off the letter.",
+           "Please don't unsubscribe us from the updates.", "We are not asking to opt out.",
+           "Don't stop sending the updates, we read them."],
+    "es": ["No vamos a retirar nuestra firma.", "No hace falta que nos quiten.",
+           "Por favor no nos den de baja de las novedades.", "Otros se retiraron, nosotros no."],
+    "fr": ["Nous ne retirons pas notre signature.", "Pas besoin de nous retirer.",
+           "Ne nous désabonnez pas des nouvelles, svp.", "D'autres se sont retirés, pas nous."],
+    "pt": ["Não vamos retirar a nossa assinatura.", "Não precisa nos tirar.",
+           "Por favor não nos descadastrem das novidades.", "Outros saíram, nós não."],
+    "de": ["Wir ziehen unsere Unterschrift nicht zurück.", "Ihr müsst uns nicht streichen.",
+           "Bitte meldet uns nicht vom Newsletter ab.", "Andere sind ausgestiegen, wir nicht."],
+}
+_STOPS = (Intent.WITHDRAW, Intent.UNSUBSCRIBE, Intent.DECLINE)
+
+
 def yeses() -> list[tuple[str, str, str]]:
     """(language, organization, the sentence that said yes) for every real yes read as one."""
     found: list[tuple[str, str, str]] = []
@@ -147,11 +171,25 @@ def probe(every: int = 1) -> tuple[dict[str, Any], list[str]]:
                 if understand(text, organization=organization).intent == Intent.SIGN_ON:
                     missed[lang] += 1
                     failures.append(f"{lang}: {text!r}")
+    stops: Counter[str] = Counter()
+    read_as_stop: Counter[str] = Counter()
+    for lang, organization, yes in probed:
+        if not yes.endswith((".", "!", "?")):
+            continue  # (glued to the yes, a denial would be read in its sentence)
+        for denied in DENIED_STOPS[lang]:
+            for text in (f"{yes} {denied}", f"{denied} {yes}"):
+                stops[lang] += 1
+                if understand(text, organization=organization).intent in _STOPS:
+                    read_as_stop[lang] += 1
+                    failures.append(f"{lang} (a stop read): {text!r}")
     return {
         "yeses": len(probed),
         "doubts": sum(map(len, DOUBTS.values())) + sum(map(len, TAKEN_BACK.values())),
         "probes": sum(probes.values()), "still_sign_on": sum(missed.values()),
-        "per_language": {lang: {"probes": probes[lang], "still_sign_on": missed[lang]}
+        "denied_stop_probes": sum(stops.values()), "read_as_stop": sum(read_as_stop.values()),
+        "per_language": {lang: {"probes": probes[lang], "still_sign_on": missed[lang],
+                                "denied_stop_probes": stops[lang],
+                                "read_as_stop": read_as_stop[lang]}
                          for lang in sorted(probes)},
     }, failures
 

@@ -60,7 +60,11 @@ def build(reply: dict[str, Any]) -> EmailMessage:
     msg["Subject"] = reply["subject"]
     msg["Message-ID"] = f"<{reply['id']}@bench.example>"
     for name, value in headers.items():
-        if name.lower() != "from":
+        if name.lower() == "from":
+            continue
+        if name in msg:  # ("To" when the set names who the reply went to)
+            msg.replace_header(name, value)
+        else:
             msg[name] = value
     msg.set_content(reply["body"])
     return msg

@@ -463,7 +463,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         None)
 
     # "Remove us from the letter" names the letter: a withdrawal, not an unsubscribe.
-    mailing = [WITHDRAW.sub(" ", f) for f in folded_parts]
+    mailing = [_without_denied_stops(WITHDRAW.sub(" ", f)) for f in folded_parts]
     if UNSUBSCRIBE.search(" \n".join(mailing)):
         if withdrawal is not None:  # both asked for: the daemon does both
             return Understanding(Intent.WITHDRAW, parts[withdrawal.part], referrals=referrals,
@@ -666,6 +666,26 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     evidence = parts[shown.part] if shown else (parts[sign_at] if sign_at is not None else None)
     return Understanding(Intent.UNKNOWN, evidence, referrals=referrals, signals=tuple(signals))
 
+
+
+def _without_denied_stops(folded: str) -> str:
+    """A sentence without the clauses that deny a stop to our mail: "please don't
+    unsubscribe us", "não nos descadastrem", « ne nous désabonnez pas »."""
+    kept = []
+    for clause in CLAUSE_END.split(folded):
+        stop = UNSUBSCRIBE.search(clause)
+        if stop is not None:
+            # (the words before it in its own conjunct, and the two after: "ne ... pas")
+            before = _CONJUNCT.split(clause[:stop.start()])[-1]
+            after = _NEXT_WORDS.match(clause, stop.end())
+            if DENIAL.search(f"{before} {after.group(0) if after else ''}"):
+                continue
+        kept.append(clause)
+    return ", ".join(kept)
+
+
+_CONJUNCT = re.compile(r"\b(?:and|but|y|pero|et|mais|e|mas|und|aber)\b")
+_NEXT_WORDS = re.compile(r"(?:\W*\w+){0,2}")
 
 
 # "--", and a rule of "=", "_", "*" or "~" (a rule of dashes also frames pasted minutes)

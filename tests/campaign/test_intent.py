@@ -1690,3 +1690,17 @@ def test_an_answer_typed_as_the_subject_over_an_empty_body(subject: str, intent:
 ])
 def test_yes_and_no_said_without_saying_them(text: str, intent: Intent) -> None:
     assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a stop to the mail, denied, stops nothing
+    ("Yes, we sign. Please don't unsubscribe us from the updates.", Intent.SIGN_ON),
+    ("Sim, assinamos. Por favor não nos descadastrem das novidades.", Intent.SIGN_ON),
+    ("Oui, nous signons. Ne nous désabonnez pas des nouvelles, svp.", Intent.SIGN_ON),
+    # a denial of something else beside it denies nothing of the stop
+    ("Please do not add us to anything and stop sending these emails.", Intent.UNSUBSCRIBE),
+    ("Maria dear, please stop sending me these notices, I can't keep up with my inbox.",
+     Intent.UNSUBSCRIBE),
+])
+def test_a_denied_stop_is_no_unsubscribe(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
