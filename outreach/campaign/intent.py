@@ -294,8 +294,8 @@ def _retracted_after(folded_parts: list[str], index: int) -> bool:
 def _is_bare_no(folded_parts: list[str]) -> bool:
     """A no and nothing else ("No", "No thanks", "Nein, danke"), not under a quoted line."""
     said = [word for folded in folded_parts for word in _words(folded)]
-    return bool(said) and said[0] in NO_WORDS and all(
-        word in NO_WORDS or word in NO_FILLER for word in said)
+    return any(word in NO_WORDS for word in said) and all(
+        word in NO_WORDS or word in NO_FILLER for word in said)  # ("Leider nein", "Sorry, no")
 
 
 _EXAMPLE = re.compile(r"[\"“«]([^\"“”«»\n]{3,200})[\"”»]")
@@ -546,8 +546,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         # "Yes, we'll sign. Solo si la carta dice ...": a sentence that is a condition
         ONLY_IF.search(f) for f in folded_parts)
     # "1. Will we sign? Yes.": a question the writer answers at once is no question to us.
+    # ("Unterschreiben? Leider nein.": and one answered with a no)
     answered_at_once = {i for i in range(len(parts) - 1)
-                        if _is_bare_yes(folded_parts[i + 1], org_words)}
+                        if _is_bare_yes(folded_parts[i + 1], org_words)
+                        or _is_bare_no(folded_parts[i + 1:i + 2])}
     # ("Are you taking us off?? We want to stay on": the worry, then the answer.)
     # (not a question someone else asked, quoted in a story, nor one marked "not a condition")
     questions = [p for i, (p, f) in enumerate(zip(parts, folded_parts, strict=True))

@@ -85,7 +85,15 @@ def listing_name(parts: list[str], organization: str | None, *,
         bare = re.sub(r"\s*\([^()]{1,20}\)$", "", name or "")
         if name is not None and organization is not None and _same_name(bare, organization):
             return name, None
+        # a choice between names offered, quoted: 'Simplement « Fondation Eau Partagée »'
+        chosen = _CHOSEN.search(line)
+        name = _clean_name(chosen.group(1)) if chosen else None
+        if name is not None and organization is not None:
+            return name, _fragment(name) or _unlike(name, organization)
     return None, None
+
+
+_CHOSEN = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,150}?)\s*[»\"”]")
 
 
 def _quoted(part: str, match: re.Match[str]) -> bool:

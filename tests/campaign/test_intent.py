@@ -1704,3 +1704,70 @@ def test_yes_and_no_said_without_saying_them(text: str, intent: Intent) -> None:
 ])
 def test_a_denied_stop_is_no_unsubscribe(text: str, intent: Intent) -> None:
     assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+@pytest.mark.parametrize("text", [
+    # a condition on a yes, said in the conditional mood or after it on its own
+    "Subscrevemos o essencial da carta, mas gostaríamos de propor uma alteração: "
+    "assinaríamos se fosse possível incluir o português no ponto 3.",
+    "Nos gusta mucho, pero solo firmaríamos si la carta también se publica en español. "
+    "Si nos dice que sí, firmamos.",
+    "Nous signerons. À condition toutefois que le point 2 précise l'accord des habitants.",
+    "We'll sign. Provided, however, that point 2 keeps the word voluntary.",
+    "Wir würden gerne unterschreiben, wenn Punkt 3 geändert wird.",
+])
+def test_a_yes_in_the_conditional_mood_or_with_its_condition_after_it(text: str) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("¿Habría forma de que nos esperaran hasta esa fecha? La asamblea es el 13 de febrero.",
+     Intent.MORE_TIME),
+    ("Serait-il possible de nous laisser jusqu'à cette date ? Le CA se réunit le 4 février.",
+     Intent.MORE_TIME),
+    ("Conseguem nos dar até o fim de fevereiro? A nossa assembleia é só no dia 20.",
+     Intent.MORE_TIME),
+    ("wir brauchen noch bis Ende Januar: Unser Vorstand tagt am 28. Januar. Geht das?",
+     Intent.MORE_TIME),
+    ("Could you keep it open for us until she's back on February 8?", Intent.MORE_TIME),
+    ("We talked it over at our luncheon and have decided to pass.", Intent.DECLINE),
+    ("Así que esta vez no vamos a poder. Lo sentimos mucho.", Intent.DECLINE),
+    ("Désolé, on ne signera pas. Nos statuts l'interdisent.", Intent.DECLINE),
+    ("unterschreiben? Leider nein. Unser Verein ist rein kulturell.", Intent.DECLINE),
+])
+def test_time_and_refusals_from_the_seventh_round(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+@pytest.mark.parametrize(("text", "organization", "name"), [
+    ("Nous vous confirmons notre adhésion à la lettre. Veuillez inscrire : Association Jappo "
+     "pour l'Eau (Thiès, Sénégal).", "Association Jappo pour l'Eau",
+     "Association Jappo pour l'Eau (Thiès, Sénégal)"),
+    ('Assinamos! Na lista, por favor, coloquem só "Rede de Apoio ao Imigrante", sem o Fresno.',
+     "Rede de Apoio ao Imigrante \u2013 Fresno", "Rede de Apoio ao Imigrante"),
+])
+def test_names_from_the_seventh_round(text: str, organization: str, name: str) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, name)
+
+
+def test_a_yes_inline_under_the_organizers_own_question_to_sign() -> None:
+    body = ("Answers below.\n\nOn Thu, Dec 3, 2026 at 2:10 PM Maria <maria@valleywater.org> "
+            "wrote:\n> Thanks for the quick read.\n>\n> So can I put you down as signed?\n\n"
+            "Yes, please do. We sign.\n\n> And is there anyone else who should get updates?\n\n"
+            "No, just me.\n")
+    result = classify(_from("Gary Whitcomb", body), organization=ORG)
+    assert result.understanding is not None
+    assert result.understanding.intent == Intent.SIGN_ON
+
+
+def test_a_name_chosen_among_those_offered_inline() -> None:
+    body = ("Bonjour Maria, mes réponses dans le texte.\n\nLe jeu. 3 déc. 2026, Maria "
+            "<maria@valleywater.org> a écrit :\n> Would you like to be listed as \"Valley "
+            "Tenants Union Inc.\" or simply \"Valley Tenants Union\"?\n\nSimplement « Valley "
+            "Tenants Union », s'il vous plaît.\n\n> And can I put you down as signed?\n\n"
+            "Oui, allez-y, nous signons.\n")
+    result = classify(_from("Nathalie Wouters", body), organization="Valley Tenants Union Inc.")
+    assert result.understanding is not None
+    assert (result.understanding.intent, result.understanding.signer_name) == (
+        Intent.SIGN_ON, "Valley Tenants Union")
