@@ -468,6 +468,15 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         if withdrawal is not None:  # both asked for: the daemon does both
             return Understanding(Intent.WITHDRAW, parts[withdrawal.part], referrals=referrals,
                                  signals=("withdraw", ALSO_UNSUBSCRIBE))
+        bare_removal = next((part for part, folded, mail in zip(parts, folded_parts, mailing,
+                                                               strict=True)
+                             if REMOVE_US.search(folded) and not UNSUBSCRIBE.search(mail)),
+                            None)
+        if bare_removal is not None and reconfirmation is None:
+            # "Yes, please remove us. And take me off your mailing list": a signer's name
+            # off the letter too; anyone else's address off our mail
+            return Understanding(Intent.WITHDRAW, bare_removal, referrals=referrals,
+                                 signals=(REMOVE_US_SIGNAL, ALSO_UNSUBSCRIBE))
         return Understanding(Intent.UNSUBSCRIBE, _first(parts, mailing, UNSUBSCRIBE),
                              signals=("unsubscribe",))
     removal = _first(parts, folded_parts, REMOVE_US) or _names_organization(

@@ -1771,3 +1771,26 @@ def test_a_name_chosen_among_those_offered_inline() -> None:
     assert result.understanding is not None
     assert (result.understanding.intent, result.understanding.signer_name) == (
         Intent.SIGN_ON, "Valley Tenants Union")
+
+
+@pytest.mark.parametrize(("text", "intent", "name"), [
+    ("The parish council discussed the letter on Sunday and we will gladly sign. Please list "
+     "us as follows:\n\n    Valley Farmworker Alliance, Huron", Intent.SIGN_ON,
+     "Valley Farmworker Alliance, Huron"),
+    ("Read it over lunch. Valley Farmworker Alliance is proud to put its name to this one.",
+     Intent.SIGN_ON, None),
+    ("VFA is in. On the list please spell out the full name rather than the acronym.",
+     Intent.SIGN_ON, None),
+    ("Wir sind dabei \u2013 bitte eintragen.\n\nNur eine Anregung, keine Bedingung: Bei Punkt 3 "
+     "könnte man ergänzen, dass die Ergebnisse online abrufbar sind.", Intent.SIGN_ON, None),
+    ("I clicked the link too fast. Please take Valley Farmworker Alliance off the list for now.",
+     Intent.WITHDRAW, None),
+    ("Yes, please remove us. And take me off your mailing list while you're at it.",
+     Intent.WITHDRAW, None),
+    # a signer who keeps the signature and leaves the mailing list only unsubscribes
+    ("Keep our signature where it is, but please stop sending me these notices. Take me off "
+     "the mailing list.", Intent.UNSUBSCRIBE, None),
+])
+def test_the_sixth_hard_set(text: str, intent: Intent, name: str | None) -> None:
+    understanding = understand(text, organization="Valley Farmworker Alliance")
+    assert (understanding.intent, understanding.signer_name) == (intent, name)
