@@ -1794,3 +1794,46 @@ def test_a_name_chosen_among_those_offered_inline() -> None:
 def test_the_sixth_hard_set(text: str, intent: Intent, name: str | None) -> None:
     understanding = understand(text, organization="Valley Farmworker Alliance")
     assert (understanding.intent, understanding.signer_name) == (intent, name)
+
+
+@pytest.mark.parametrize("text", [
+    # the eighth round's sign-ons nobody gave: conditions said in new ways
+    "Yes, we can sign.\n\nThat's on the understanding that the letter doesn't end up naming "
+    "individual water districts.",
+    "Le bureau serait favorable à la signature, à condition que le point 3 change. Est-ce "
+    "envisageable ? Si oui, nous signerons.",
+    "ich finde den Brief super und würde sofort unterschreiben, aber dafür braucht es einen "
+    "Beschluss des Studierendenrats.",
+])
+def test_the_eighth_rounds_conditions(text: str) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "intent", "name"), [
+    ("Count us in.\n\nListing -> Valley Farmworkers\n\n(no \"Alliance\")", Intent.SIGN_ON,
+     "Valley Farmworkers"),
+    ("Valley Farmworker Alliance signs, and could you put the town after it, like this:\n\n"
+     "Valley Farmworker Alliance (Arvin, CA)", Intent.SIGN_ON,
+     "Valley Farmworker Alliance (Arvin, CA)"),
+    ("Oui, avec plaisir. Pour la liste, merci de mettre simplement « Valley Farmworkers » : "
+     "c'est notre nom ici.", Intent.SIGN_ON, "Valley Farmworkers"),
+    ("Yes. For the listing, our board prefers the shorter name we use publicly, VFA Valley, "
+     "rather than the legal name.", Intent.SIGN_ON, "VFA Valley"),
+    ("Oui pour la Valley Farmworker Alliance, et merci pour votre persévérance !",
+     Intent.SIGN_ON, None),
+    ("die Valley Farmworker Alliance ist gern dabei. Danke, dass ihr dranbleibt!",
+     Intent.SIGN_ON, None),
+    ("Wir unterschreiben. Eine kleine Anregung, ganz unverbindlich: Bei Punkt 2 könnte man "
+     "erwähnen, dass die Gemeinden mitreden sollen.", Intent.SIGN_ON, None),
+    ("Would you be able to accept our signature as late as the 10th? If not, I understand.",
+     Intent.MORE_TIME, None),
+    ("Le solicitamos atentamente dar de baja esta dirección de su lista de envíos.",
+     Intent.UNSUBSCRIBE, None),
+    ("Das Präsidium hat sich nach Prüfung gegen eine Unterzeichnung entschieden.",
+     Intent.DECLINE, None),
+    ("hiermit bestätige ich förmlich, dass wir bei der Neuauflage aufgeführt bleiben sollen.",
+     Intent.RECONFIRM, None),
+])
+def test_the_eighth_round(text: str, intent: Intent, name: str | None) -> None:
+    understanding = understand(text, organization="Valley Farmworker Alliance")
+    assert (understanding.intent, understanding.signer_name) == (intent, name)
