@@ -477,8 +477,13 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
             # off the letter too; anyone else's address off our mail
             return Understanding(Intent.WITHDRAW, bare_removal, referrals=referrals,
                                  signals=(REMOVE_US_SIGNAL, ALSO_UNSUBSCRIBE))
-        return Understanding(Intent.UNSUBSCRIBE, _first(parts, mailing, UNSUBSCRIBE),
-                             signals=("unsubscribe",))
+        stop = _first(parts, mailing, UNSUBSCRIBE)
+        if stop is not None and any(RETRACT_ANYWHERE.search(f)
+                                    for f in folded_parts[parts.index(stop) + 1:]):
+            # "Please take me off your list. Actually, never mind, keep sending them"
+            return Understanding(Intent.UNKNOWN, stop, referrals=referrals,
+                                 signals=("unsubscribe", "retracted"))
+        return Understanding(Intent.UNSUBSCRIBE, stop, signals=("unsubscribe",))
     removal = _first(parts, folded_parts, REMOVE_US) or _names_organization(
         parts, folded_parts, REMOVE_NAMED, org_words)
     if removal is not None and withdrawal is None:

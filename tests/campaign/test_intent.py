@@ -1837,3 +1837,15 @@ def test_the_eighth_rounds_conditions(text: str) -> None:
 def test_the_eighth_round(text: str, intent: Intent, name: str | None) -> None:
     understanding = understand(text, organization="Valley Farmworker Alliance")
     assert (understanding.intent, understanding.signer_name) == (intent, name)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Please take me off your mailing list. Actually, never mind, keep sending them.",
+     Intent.UNKNOWN),
+    ("Please remove me from your mailing list. Hmm, on second thought, hold off for now.",
+     Intent.UNKNOWN),
+    # a doubt about something else takes nothing back
+    ("Please take me off this list. I don't know how I got on it.", Intent.UNSUBSCRIBE),
+])
+def test_an_unsubscribe_taken_back_waits_for_a_person(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
