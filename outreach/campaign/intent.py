@@ -585,7 +585,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     if held is not None and held.retracted:
         signals.append(f"retracted {_NOUN[held.intent]}")
     # A withdrawal or reconfirmation with any question beside it waits for a person.
-    doubtful = conditional or bool(questions) or (held is not None and held.retracted)
+    # (and one from a writer who cannot commit the organization: "I'm only an intern here")
+    doubtful = conditional or bool(questions) or (held is not None and held.retracted) \
+        or (withdrawal is not None and bool(NOT_FOR_ORGANIZATION.search(whole)))
     if withdrawal is not None:  # a decline alongside says the same thing
         # (a board that cannot back the new text is the reason, not a doubt)
         if not doubtful and all(intent in (Intent.DECLINE, Intent.NEEDS_APPROVAL)

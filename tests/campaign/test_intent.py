@@ -1849,3 +1849,11 @@ def test_the_eighth_round(text: str, intent: Intent, name: str | None) -> None:
 ])
 def test_an_unsubscribe_taken_back_waits_for_a_person(text: str, intent: Intent) -> None:
     assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+def test_a_withdrawal_from_a_writer_who_cannot_commit_the_organization_waits() -> None:
+    text = ("Having reviewed version 2, we withdraw our signature from the letter. I'm only an "
+            "intern here.")
+    assert understand(text, organization="Valley Farmworker Alliance").intent == Intent.UNKNOWN
+    assert understand("We withdraw our signature from the letter.",
+                      organization="Valley Farmworker Alliance").intent == Intent.WITHDRAW
