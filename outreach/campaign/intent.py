@@ -569,12 +569,11 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     questions = [p for i, (p, f) in enumerate(zip(parts, folded_parts, strict=True))
                  if QUESTION.search(_QUOTED.sub(" ", f)) and i not in answered_at_once
                  and not NOT_A_CONDITION.search(f)
-                 # ("Can you list us as MDWA though?": the name, asked for politely)
-                 and not (NAME_REQUEST.search(f) and not CONDITION.search(f))
+                 and not _only_asks_for_the_name(f)
                  and not (reconfirmation is not None and REMOVAL_QUESTION.search(f))]
     doubting = [p for i, (p, f) in enumerate(zip(parts, folded_parts, strict=True))
                 if QUESTION.search(f) and _doubting_question(f) and i not in answered_at_once
-                and not (NAME_REQUEST.search(f) and not CONDITION.search(f))]
+                and not _only_asks_for_the_name(f)]
     signals.extend(m.doubt for m in marks if m.doubt is not None)
 
     keeping = reconfirmation.part if reconfirmation is not None else sign_at
@@ -686,6 +685,11 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
 
 
 
+def _only_asks_for_the_name(folded: str) -> bool:
+    """ "Can you list us as MDWA though?": the name, asked for politely, and no doubt."""
+    return bool(NAME_REQUEST.search(folded)) and not CONDITION.search(folded)
+
+
 def _without_denied_stops(folded: str) -> str:
     """A sentence without the clauses that deny a stop to our mail: "please don't
     unsubscribe us", "não nos descadastrem", « ne nous désabonnez pas »."""
@@ -703,7 +707,7 @@ def _without_denied_stops(folded: str) -> str:
 
 
 _CONJUNCT = re.compile(r"\b(?:and|but|y|pero|et|mais|e|mas|und|aber)\b")
-_NEXT_WORDS = re.compile(r"(?:\W*\w+){0,2}")
+_NEXT_WORDS = re.compile(r"(?:\W*+\w++){0,2}")
 
 
 # "--", and a rule of "=", "_", "*" or "~" (a rule of dashes also frames pasted minutes)
