@@ -659,7 +659,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                 # "send future coalition stuff to our new director ... good luck with it"
                 signals.append("a good wish beside a new contact, not a no")
                 continue
-            doubt = _doubted_decline(found, evidence, questions, folded_parts)
+            doubt = _doubted_decline(found, evidence, questions, folded_parts,
+                                     _paragraphs(text))
             if doubt is not None:  # "we can't sign yet", "... but our director might"
                 signals.append(doubt)
                 continue
@@ -730,7 +731,7 @@ def _before_signature(text: str, writer: str | None = None) -> str:
             # ...but "(member, not speaking for the Local)" under the name is the writer's
             return "\n".join([*lines[:index], *(
                 line for line in _signature_block(lines[index + 1:])
-                if NOT_FOR_ORGANIZATION.search(fold(line)))])
+                if NOT_FOR_ORGANIZATION.search(fold(line))), *_postscripts(lines[index + 1:])])
         written = written or bool(folded)
         answers_below = answers_below or bool(ANSWERS_BELOW.search(folded))
     return text
@@ -745,6 +746,26 @@ def _undictated(text: str) -> str:
     if _MARKS.search(text):
         return text
     return DICTATED_STOP.sub(".", DICTATED_COMMA.sub(",", text))
+
+
+# "P.S.", "PS:", "P.-S.", "PPS", "P.D." (posdata), "Nachtrag:", "N.B." opening a line
+_POSTSCRIPT = re.compile(r"^\W*(?:p\.?\s?(?:p\.?\s?)?-?\s?s\b|p\.\s?d\.|pd:|post-?scriptum"
+                         r"|nachtrag\b|n\.\s?b\.)")
+
+
+def _postscripts(lines: list[str]) -> list[str]:
+    """The writer's postscripts under the signature ("P.S. On your letter: yes, sign us on"),
+    each a paragraph; the name, address and notices around them are left out."""
+    kept: list[str] = []
+    inside = False
+    for line in lines:
+        if _RULE.match(line) or not line.strip():
+            inside = False
+        elif _POSTSCRIPT.match(fold(line).strip()):
+            inside = True
+        if inside:
+            kept.append(line)
+    return kept
 
 
 def _signature_block(lines: list[str]) -> list[str]:
@@ -842,7 +863,9 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
         asked = folded_parts[index - 1] if index else ""
         if bare and not act and QUESTION.search(asked):
             # "1. Will we sign? Yes." / "¿Compartimos la carta? Sí.": the writer's own question.
-            if SIGN.search(asked) and not OTHER_OBJECT.search(asked):
+            # ("2. Will TBFA sign? Yes.": the organization by a name of its own)
+            if (SIGN.search(asked) or (ACT.search(asked) and not OTHERS.search(asked))) \
+                    and not OTHER_OBJECT.search(asked):
                 return index
             signals.append("a yes to the writer's own question about something else")
             continue
@@ -1089,11 +1112,16 @@ def _other_intents(parts: list[str], rest_parts: list[str],
 
 
 def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | None,
-                     questions: list[str], folded_parts: list[str]) -> str | None:
+                     questions: list[str], folded_parts: list[str],
+                     paragraphs: list[str]) -> str | None:
     """Why a no may not close the door on its own, if it may not: a question beside it, a
     hedge or condition in it, "not yet", or an approval still to come."""
     said = fold(evidence or "")
-    if questions:
+    no_at = _paragraph_of(evidence or "", paragraphs)
+    # (a question in a paragraph of its own about other things, "Maybe coffee in January?"
+    # under a long "... we've decided not to sign", leaves the no as it is)
+    if any(_bears_on_the_letter(fold(question)) or no_at is None
+           or _paragraph_of(question, paragraphs) in (None, no_at) for question in questions):
         return "a no with a question"
     if CONDITION.search(CONCESSIVE.sub(" ", said)):  # ("even if the cause is just")
         return "a no with a condition or a hedge"
@@ -1104,6 +1132,30 @@ def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | Non
            for part in folded_parts for clause in CLAUSE_END.split(part)):
         return "a no with an offer to answer"  # "... but we'd gladly share it with members"
     return None
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in re.split(r"\n[ \t>]*\n", text) if p.strip()]
+
+
+def _paragraph_of(sentence: str, paragraphs: list[str]) -> int | None:
+    """Which paragraph of the reply holds `sentence`, if it is found as written."""
+    said = " ".join(sentence.split())
+    return next((index for index, paragraph in enumerate(paragraphs) if said in paragraph),
+                None)
+
+
+def _bears_on_the_letter(folded: str) -> bool:
+    """Whether a sentence is about the letter, signing it, its text or its time, or could be
+    (a bare "it", "this"): "Could we talk about it?" may be; "Maybe coffee in January?" is not."""
+    return bool(LETTER_REF.search(folded) or ACT.search(folded) or CHANGE.search(folded)
+                or APPROVAL.search(folded) or DOUBTING_QUESTION.search(folded)
+                or MORE_TIME.search(folded) or _POINTING.search(folded))
+
+
+# A word that may point back at the letter ("it", "this", "cela", "das").
+_POINTING = re.compile(r"\b(?:it|this|that|esto|eso|ello|cela|ca|ceci|isso|isto|dies|davon|"
+                       r"daruber)\b")
 
 
 def _doubting_question(folded: str) -> bool:

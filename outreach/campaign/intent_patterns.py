@@ -321,6 +321,8 @@ CLAUSE_END = re.compile(r"(?<!\s)\s*+(?:[,:–—]|(?<=\s)-+(?=\s))\s*+")
 # the month ("am 20. Januar") or a number's "No." ends no sentence.
 SENTENCE_END = re.compile(
     r"(?<=[.!?])(?<!\b\w\.)(?<!\bS[tr]\.)(?<!\bM[rs]\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\b\d\d\.)"
+    # nor the end of a chain of abbreviations ("Ev.-Luth. Gemeinde", "Röm.-Kath. Pfarrei")
+    r"(?<!\.-[A-Z][a-z]\.)(?<!\.-[A-Z][a-z]{2}\.)(?<!\.-[A-Z][a-z]{3}\.)(?<!\.-[A-Z][a-z]{4}\.)"
     r"(?<!\bNo\.)\s+|(?<=\bNo\.)\s+(?![\d#])"  # "No. 14 Zaria Road" is an address
     r"|(?<=\b\d\d\.)\s+(?!(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober"
     r"|November|Dezember)\b|[a-zäöüß])|\n+|;\s*"

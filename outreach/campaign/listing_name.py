@@ -278,7 +278,8 @@ def _unlike(name: str, organization: str) -> str | None:
     spelled = significant(re.sub(r"\([^()]*\)", " ", name))
     initials = "".join(w[0] for w in significant(organization))
     acronyms = {w for w in named if len(w) >= 2 and w in initials}
-    if not any(_word_of(w, known) for w in named for known in on_file) and not acronyms:
+    if not any(_word_of(w, known) for w in named for known in on_file) and not acronyms \
+            and not names_the_organization(organization, name):  # "CQEP" on file, written out
         return f"the listing name {name!r} shares nothing with {organization!r} on file"
     # A misspelling: every word is the organization's or nearly one of them, and some are
     # only nearly ("Kern Rvr Vally" for "Kern River Valley"); new words make a new name.

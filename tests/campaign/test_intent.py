@@ -1857,3 +1857,72 @@ def test_a_withdrawal_from_a_writer_who_cannot_commit_the_organization_waits() -
     assert understand(text, organization="Valley Farmworker Alliance").intent == Intent.UNKNOWN
     assert understand("We withdraw our signature from the letter.",
                       organization="Valley Farmworker Alliance").intent == Intent.WITHDRAW
+
+
+@pytest.mark.parametrize(("text", "intent", "name"), [
+    # a naming request is a yes in every language
+    ("Notre conseil d'administration a donné son accord hier soir. Merci de nous faire figurer "
+     "sous le nom : Valley Farmworker Alliance Arvin", Intent.SIGN_ON,
+     "Valley Farmworker Alliance Arvin"),
+    ("A direção aprovou ontem. Podem listar-nos como Valley Farmworker Alliance Arvin.",
+     Intent.SIGN_ON, "Valley Farmworker Alliance Arvin"),
+    ("Der Vorstand hat zugestimmt. Bitte führen Sie uns als „Valley Farmworker Alliance "
+     "Arvin“.", Intent.SIGN_ON, "Valley Farmworker Alliance Arvin"),
+    ("Anótennos como Valley Farmworker Alliance Arvin.", Intent.SIGN_ON,
+     "Valley Farmworker Alliance Arvin"),
+    ("¡Claro que sí! Pongan por favor: Valley Farmworker Alliance (VFA).", Intent.SIGN_ON,
+     "Valley Farmworker Alliance (VFA)"),
+    # a chain of abbreviations ends no sentence, so the name is read whole
+    ("Bitte führen Sie uns als Ev.-Luth. Valley Farmworker Alliance, der volle Name ist "
+     "etwas lang.", Intent.SIGN_ON, "Ev.-Luth. Valley Farmworker Alliance"),
+    # the organization restated by its acronym in the writer's own question
+    ("1. Will VFA sign? Yes. The steering committee talked it through.", Intent.SIGN_ON, None),
+    # a condition, a decider or a change said in a sentence of its own, in every language
+    ("Yes, we're signing on. P.S. To be clear, this is subject to Ramón's OK when he's back.",
+     Intent.UNKNOWN, None),
+    ("Sí, firmamos. Para que quede claro, esto está sujeto a la aprobación de la directora.",
+     Intent.UNKNOWN, None),
+    ("Ja, wir unterschreiben. Das gilt vorbehaltlich der Zustimmung unserer Chefin.",
+     Intent.UNKNOWN, None),
+    ("Sí, cuenten con nosotros. Yo no soy quien decide estas cosas.", Intent.UNKNOWN, None),
+    ("Oui, comptez sur nous. Cela dit, ce n'est pas moi qui décide.", Intent.UNKNOWN, None),
+    ("ja, wir sind dabei! Eine Bitte hätten wir noch, bevor wir offiziell zeichnen.",
+     Intent.UNKNOWN, None),
+    ("Yes, we're in! Point 3 should say that results are also published online.",
+     Intent.CHANGE_REQUEST, None),
+    ("Sim, estamos dentro! O ponto 3 deveria dizer que os resultados são publicados online.",
+     Intent.CHANGE_REQUEST, None),
+    # "enfin" closing a list takes nothing back
+    ("Concernant la lettre : oui, nous la signons. Enfin, Jean-Luc vous envoie ses amitiés.",
+     Intent.SIGN_ON, None),
+    ("We'll decline this one, thanks.", Intent.DECLINE, None),
+    ("No deseamos recibir más mensajes.", Intent.UNSUBSCRIBE, None),
+])
+def test_the_ninth_round(text: str, intent: Intent, name: str | None) -> None:
+    understanding = understand(text, organization="Valley Farmworker Alliance")
+    assert (understanding.intent, understanding.signer_name) == (intent, name)
+
+
+def test_an_acronym_on_file_written_out_is_the_same_organization() -> None:
+    understanding = understand("Nous signons volontiers, sous le nom « Collectif québécois pour "
+                               "l'eau potable » plutôt que le sigle.", organization="CQEP")
+    assert (understanding.intent, understanding.signer_name) == (
+        Intent.SIGN_ON, "Collectif québécois pour l'eau potable")
+
+
+def test_a_postscript_under_the_signature_is_read() -> None:
+    text = ("Hi Maria,\n\nLots of news on the recharge bill; more soon.\n\nBest,\nJen\n"
+            "Foothill Watershed Alliance\nPO Box 1127, Auberry CA\n\n"
+            "P.S. On your letter: yes, sign us on. No edits.\n")
+    assert understand(text, organization="Foothill Watershed Alliance",
+                      writer="Jen").intent == Intent.SIGN_ON
+
+
+def test_a_side_question_in_a_paragraph_of_its_own_leaves_a_no_as_it_is() -> None:
+    no = ("We discussed it at last week's executive committee, and we've decided not to sign. "
+          "The board doesn't want us taking positions on state water regulation.")
+    apart = f"{no}\n\nWe'd love to keep talking about the recharge basin. Maybe coffee in January?"
+    beside = f"{no} Maybe coffee in January?"
+    organization = "Central California Land Conservancy"
+    assert understand(apart, organization=organization).intent == Intent.DECLINE
+    assert understand(beside, organization=organization).intent == Intent.QUESTION
