@@ -125,6 +125,7 @@ from outreach.campaign.intent_patterns import (
     SENTENCE_END,
     SIGN,
     SO_THAT,
+    SOMEONE_ELSE,
     SUPERSEDING,
     THANKS,
     UNSUBSCRIBE,
@@ -154,6 +155,8 @@ REMOVE_US_SIGNAL = "remove us"
 ALSO_UNSUBSCRIBE = "and no more email"
 # The signal of "we cannot endorse it": a withdrawal from a signer, a no from anyone else.
 REFUSES = "refuses the letter"
+# The signal for an answer from someone other than the person asked, said in the reply.
+SOMEONE_ELSE_ANSWERS = "someone else answers for the person asked"
 # The signal of "we confirm our signature": a yes to an ask, a reconfirmation to a notice.
 CONFIRMS_SIGNATURE = "confirms signature"
 # The most a reader reads of a reply's own words (replies written blind run to about 1,100
@@ -274,13 +277,27 @@ def _words(folded: str) -> list[str]:
     return re.findall(r"[a-z']+", folded)
 
 
+_LIST_MARK = re.compile(r"\s*\(?(?:\d{1,2}|[a-h])[.)]\s+")
+# One word said to the reader before the answer ("Maria - yes", "hi Tom, yes").
+_VOCATIVE = re.compile(r"\W*(?:(?:hi|hey|hello|dear|hola|bonjour|ola|oi|hallo|liebe|lieber)\s+)?"
+                       r"[^\W\d_]+\s*(?:[,:]|\s[-–—])\s*")
+
+
 def _is_bare_yes(folded: str, org_words: set[str]) -> bool:
     """A yes and nothing else that says what it is to: "Yes!", "Yes, absolutely, and thank
     you for this", "Sí, con mucho gusto"."""
-    start = YES_WORD.match(folded)
+    listed = _LIST_MARK.match(folded)  # "1. Yes.", "b) Sí."
+    folded = folded[listed.end():] if listed else folded
+    said = folded
+    vocative = _VOCATIVE.match(folded)  # "Maria - yes.", "Tom, yes!"
+    if not YES_WORD.match(folded) and vocative is not None and not (
+            NEGATION.search(vocative.group(0))
+            or any(w in NO_WORDS for w in _words(vocative.group(0)))):
+        said = folded[vocative.end():]
+    start = YES_WORD.match(said)
     if start is None:
         return False
-    clauses = [c for c in CLAUSE_END.split(folded[start.end():]) if c.strip()]
+    clauses = [c for c in CLAUSE_END.split(said[start.end():]) if c.strip()]
     return all(THANKS.match(c) or SIGN.search(c)
                or all(w in BARE_YES_FILLER or w in org_words for w in _words(c))
                for c in clauses)
@@ -519,7 +536,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                            and not OTHER_ACT.search(asked) and not OTHER_OBJECT.search(asked))
     if sign_at is not None and not answers_the_ask \
             and _is_bare_yes(folded_parts[sign_at], org_words) \
-            and not _own_sign(folded_parts[sign_at], org_words) \
+            and not _an_act(folded_parts[sign_at], org_words) \
             and not (sign_at and QUESTION.search(folded_parts[sign_at - 1])) \
             and any(_about_something_else_next(f, org_words)
                     for f in folded_parts[sign_at + 1:sign_at + 2]):
@@ -586,7 +603,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # A withdrawal or reconfirmation with any question beside it waits for a person.
     # (and one from a writer who cannot commit the organization: "I'm only an intern here")
     doubtful = conditional or bool(questions) or (held is not None and held.retracted) \
-        or (withdrawal is not None and bool(NOT_FOR_ORGANIZATION.search(whole)))
+        or (withdrawal is not None and bool(NOT_FOR_ORGANIZATION.search(whole)
+                                            or SOMEONE_ELSE.search(whole)))
     if withdrawal is not None:  # a decline alongside says the same thing
         # (a board that cannot back the new text is the reason, not a doubt)
         if not doubtful and all(intent in (Intent.DECLINE, Intent.NEEDS_APPROVAL)
@@ -613,6 +631,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append("other groups would be listed on the writer's word")
     elif sign_at is not None and MOVED_ON.search(whole):  # "I no longer work at ..."
         signals.append("the writer has moved to another organization")
+    elif sign_at is not None and SOMEONE_ELSE.search(whole):  # "... I'm using his email"
+        signals.append(SOMEONE_ELSE_ANSWERS)
     elif sign_at is not None and _disowns_organization(folded_parts, org_words):
         signals.append("the writer says they are not with the organization asked")
     elif sign_at is not None and (other := _another_organization(parts, folded_parts,
@@ -820,10 +840,7 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
         bare = _is_bare_yes(folded, org_words)
         # "Thank you for the invitation to sign", "we support the goals of the letter": the
         # letter and signing named, and no act on it.
-        acting = NOT_AN_ACT.sub(" ", folded)
-        act = _own_sign(acting, org_words) or _names_organization([acting], [acting], ADD_NAMED,
-                                                        org_words) \
-            or _acts_on_the_letter(acting, org_words)
+        act = _an_act(folded, org_words)
         if not (act or bare):
             continue
         clauses = [c for c in CLAUSE_END.split(folded) if c.strip()]
@@ -880,6 +897,15 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
             continue
         return index
     return None
+
+
+def _an_act(folded: str, org_words: set[str]) -> bool:
+    """Whether a sentence says the act itself ("we sign", "please add the Network", "the
+    Board voted to endorse the letter"), not only a yes word."""
+    acting = NOT_AN_ACT.sub(" ", folded)
+    return _own_sign(acting, org_words) \
+        or _names_organization([acting], [acting], ADD_NAMED, org_words) \
+        or _acts_on_the_letter(acting, org_words)
 
 
 def _own_sign(folded: str, org_words: set[str]) -> bool:

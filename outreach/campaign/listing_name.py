@@ -105,7 +105,8 @@ _NAME_TRIM = " \t,:;.\"'“”‘’«»„-–—*_"  # "*Name*": emphasis from
 STOP_WORDS = frozenset({"the", "of", "and", "for", "in", "de", "la", "el", "los", "las", "del",
                          "des", "du", "le", "les", "et", "y", "e", "do", "da", "dos", "das",
                          "und", "der", "die", "fur", "inc", "llc", "ev", "a", "an", "at",
-                         "on", "to", "en", "d", "l", "com", "s"})
+                         "on", "to", "en", "d", "l", "com", "s", "na", "nas", "no", "nos",
+                         "al", "au", "aux", "von", "im", "am", "zum", "zur"})
 
 
 # "The Sequoia County Bar Foundation, Inc.": a legal form may end a name.
@@ -279,6 +280,7 @@ def _unlike(name: str, organization: str) -> str | None:
     initials = "".join(w[0] for w in significant(organization))
     acronyms = {w for w in named if len(w) >= 2 and w in initials}
     if not any(_word_of(w, known) for w in named for known in on_file) and not acronyms \
+            and not names_the_organization(name, organization) \
             and not names_the_organization(organization, name):  # "CQEP" on file, written out
         return f"the listing name {name!r} shares nothing with {organization!r} on file"
     # A misspelling: every word is the organization's or nearly one of them, and some are

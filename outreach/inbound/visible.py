@@ -270,8 +270,37 @@ def visible_text_from_body(text: str) -> str:
             break
         own_text = True
         i += 1
+    postscripts = _postscripts(lines, hidden, cut + 1) \
+        if cut < len(lines) and _SIGNATURE_DELIMITER.match(lines[cut]) else []
     cut = min(cut, _top_post_cut(lines, hidden, cut))
-    return _assemble(lines[:cut], hidden[:cut])
+    text = _assemble(lines[:cut], hidden[:cut])
+    return "\n\n".join([text, *postscripts]) if postscripts else text
+
+
+# A postscript opening a line: "P.S.", "PS:", "P.-S.", "PPS", "P.D." (posdata), "Nachtrag:"
+_POSTSCRIPT = re.compile(r"^\W*(?:p\.?\s?(?:p\.?\s?)?-?\s?s\b|p\.\s?d\.|pd:|post-?scriptum"
+                         r"|nachtrag\b|n\.\s?b\.)", re.IGNORECASE)
+
+
+def _postscripts(lines: list[str], hidden: list[bool], start: int) -> list[str]:
+    """The sender's postscripts under a "-- " signature ("P.S. On your letter: yes"), each a
+    paragraph, up to the quoted original; the signature's own lines are left out."""
+    found: list[list[str]] = []
+    inside = False
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if hidden[i] or _attribution_span(lines, hidden, i) or (
+                _cut_start(lines, i) is not None and not _SIGNATURE_DELIMITER.match(line)):
+            break
+        if not line.strip() or _SIGNATURE_DELIMITER.match(line):
+            inside = False
+            continue
+        if _POSTSCRIPT.match(line):
+            inside = True
+            found.append([])
+        if inside:
+            found[-1].append(line)
+    return ["\n".join(paragraph) for paragraph in found]
 
 
 def _quote_blocks(lines: list[str], hidden: list[bool], end: int) -> list[tuple[int, int]]:

@@ -1926,3 +1926,38 @@ def test_a_side_question_in_a_paragraph_of_its_own_leaves_a_no_as_it_is() -> Non
     organization = "Central California Land Conservancy"
     assert understand(apart, organization=organization).intent == Intent.DECLINE
     assert understand(beside, organization=organization).intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(("text", "intent", "name"), [
+    # a first name said to the reader, a list number: the yes is still bare
+    ("Maria - yes.", Intent.SIGN_ON, None),
+    ("1. Yes.", Intent.SIGN_ON, None),
+    ("1. Se assinamos: sim.", Intent.SIGN_ON, None),
+    # the organization by its acronym, or named as the one who will or wants to sign
+    ("VFA will sign.", Intent.SIGN_ON, None),
+    ("A VFA vai assinar sim, a nossa direção já aprovou.", Intent.SIGN_ON, None),
+    ("Valley Farmworker Alliance would like to sign after all. Sorry for the back and forth.",
+     Intent.SIGN_ON, None),
+    ("Pode juntar a Valley Farmworker Alliance à carta.", Intent.SIGN_ON, None),
+    # ...but not whether someone will, nor another group that also wants to
+    ("OPT OUT please. (Whether the new organization wants to sign is a separate "
+     "conversation.)", Intent.WITHDRAW, None),
+    ("Nossa associação irmã também quer assinar. Podem pôr os dois nomes?", Intent.QUESTION,
+     None),
+    # a past gathering is no condition
+    ("Our committee decided yesterday after the diwan: we will sign the letter.",
+     Intent.SIGN_ON, None),
+    # someone else answering in place of the person asked, or saying they jumped the gun
+    ("Felipe ya no está con la Unión; yo quedé como coordinadora y estoy usando su correo. "
+     "Sí queremos firmar la carta.", Intent.UNKNOWN, None),
+    ("Yes, we sign! Oops, I got ahead of myself.", Intent.UNKNOWN, None),
+    ("Sí, firmamos. El padre quiere leer la versión final antes de decir que sí.",
+     Intent.NEEDS_APPROVAL, None),
+    # sharing the letter is no signing it, whoever the members are
+    ("Oui, nous relaierons volontiers la lettre auprès de nos adhérents.", Intent.UNKNOWN, None),
+    ("La communauté ne signe pas, mais je souhaite signer à titre individuel.",
+     Intent.UNKNOWN, None),
+])
+def test_the_ninth_round_continued(text: str, intent: Intent, name: str | None) -> None:
+    understanding = understand(text, organization="Valley Farmworker Alliance")
+    assert (understanding.intent, understanding.signer_name) == (intent, name)

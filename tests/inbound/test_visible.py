@@ -642,6 +642,17 @@ def test_date_name_address_line_over_a_quote_is_an_attribution() -> None:
 
 # --- the held-out reply-trimming set ----------------------------------------------------
 
+
+def test_a_postscript_under_the_signature_is_the_senders() -> None:
+    body = ("Okay, that's it.\n\nJen\n\n--\nJennifer Lowe\nExecutive Director\n"
+            "PO Box 1127, Auberry CA\n\nP.S. On your letter: yes, sign us on.\nNo edits.\n\n"
+            "On Mon, Dec 7, 2026 at 10:05 AM Maria <maria@example.org> wrote:\n\n> Dear Jen,\n")
+    assert visible_text_from_body(body) == (
+        "Okay, that's it.\n\nJen\n\nP.S. On your letter: yes, sign us on.\nNo edits.")
+    # the signature's own lines, and what follows without a postscript, still go
+    assert visible_text_from_body("Yes.\n\n-- \nJen\nwww.example.org\n") == "Yes."
+
+
 def heldout_report() -> dict[str, Any]:
     report: dict[str, Any] = bench_module("heldout").run(REPO / "tests" / "data" / "heldout")
     return report
