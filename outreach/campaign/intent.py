@@ -904,7 +904,7 @@ def _an_act(folded: str, org_words: set[str]) -> bool:
     Board voted to endorse the letter"), not only a yes word."""
     acting = NOT_AN_ACT.sub(" ", folded)
     return _own_sign(acting, org_words) \
-        or _names_organization([acting], [acting], ADD_NAMED, org_words) \
+        or _names_organization([acting], [acting], ADD_NAMED, org_words) is not None \
         or _acts_on_the_letter(acting, org_words)
 
 
