@@ -571,11 +571,11 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # ("Not a condition, we're on the letter either way" and "I believe we signed last
     # week" hold no condition on a yes.)
     # (a sentence that says it is "not a condition" holds none, whatever its "might")
+    # "Yes, we'll sign. Solo si la carta dice ...": a sentence that is a condition
+    only_if = any(ONLY_IF.search(f) for f in folded_parts)
     conditional = any(CONDITION.search(f) for f in folded_parts
                       if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
-                      and not ALREADY.search(f) and not NOT_A_CONDITION.search(f)) or any(
-        # "Yes, we'll sign. Solo si la carta dice ...": a sentence that is a condition
-        ONLY_IF.search(f) for f in folded_parts)
+                      and not ALREADY.search(f) and not NOT_A_CONDITION.search(f)) or only_if
     # "1. Will we sign? Yes.": a question the writer answers at once is no question to us.
     # ("Unterschreiben? Leider nein.": and one answered with a no)
     answered_at_once = {i for i in range(len(parts) - 1)
@@ -602,7 +602,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append(f"retracted {_NOUN[held.intent]}")
     # A withdrawal or reconfirmation with any question beside it waits for a person.
     # (and one from a writer who cannot commit the organization: "I'm only an intern here")
-    doubtful = conditional or bool(questions) or (held is not None and held.retracted) \
+    # (a yes to come with its condition, "if the new board agrees, we'll sign again", takes
+    # nothing from a withdrawal now)
+    doubtful = (only_if if withdrawal is not None else conditional) or bool(questions) \
+        or (held is not None and held.retracted) \
         or (withdrawal is not None and bool(NOT_FOR_ORGANIZATION.search(whole)
                                             or SOMEONE_ELSE.search(whole)))
     if withdrawal is not None:  # a decline alongside says the same thing
@@ -615,7 +618,15 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                                  else ("withdraw",))
         signals.append("withdrawal with reservations")
     elif reconfirmation is not None and sign_at is None:
-        if not doubtful and not found and "negated yes" not in signals:
+        # A question or a "we'll let you know" in a paragraph of its own about other things
+        # ("Other matters: 1. Could you send us a photo ...?") leaves the keeping as it is.
+        kept = parts[reconfirmation.part]
+        paragraphs = _paragraphs(text)
+        beside = [q for q in questions if not _aside(q, kept, paragraphs)]
+        still = [(intent, said) for intent, said in found
+                 if not (intent == Intent.UNKNOWN and said and _aside(said, kept, paragraphs))]
+        if not (conditional or beside or reconfirmation.retracted) and not still \
+                and "negated yes" not in signals:
             confirms = CONFIRM_SIGNATURE.search(folded_parts[reconfirmation.part])
             name, name_doubt = listing_name(parts, organization)
             return Understanding(
@@ -1171,6 +1182,13 @@ def _paragraph_of(sentence: str, paragraphs: list[str]) -> int | None:
                 None)
 
 
+def _aside(sentence: str, answer: str, paragraphs: list[str]) -> bool:
+    """Whether `sentence` is about other things, in a paragraph apart from the `answer`."""
+    at, answer_at = _paragraph_of(sentence, paragraphs), _paragraph_of(answer, paragraphs)
+    return at is not None and answer_at is not None and at != answer_at \
+        and not _bears_on_the_letter(fold(sentence))
+
+
 def _bears_on_the_letter(folded: str) -> bool:
     """Whether a sentence is about the letter, signing it, its text or its time, or could be
     (a bare "it", "this"): "Could we talk about it?" may be; "Maybe coffee in January?" is not."""
@@ -1250,7 +1268,9 @@ def _marks(folded_parts: list[str]) -> tuple[list[_Mark], list[str]]:
                 doubt = f"conditional {noun}"
             elif QUESTION.search(sentence):
                 doubt = f"{noun} in a question"
-            if doubt is None and OTHER_OBJECT.search(clause):
+            # ("remove us from the letter and from your mailing list": the letter, named)
+            if doubt is None and OTHER_OBJECT.search(clause) \
+                    and not LETTER_REF.search(match.group(0)):
                 doubt = f"{noun} of something else"  # the other rules read this clause
             else:
                 claimed.add(at)

@@ -1961,3 +1961,30 @@ def test_a_side_question_in_a_paragraph_of_its_own_leaves_a_no_as_it_is() -> Non
 def test_the_ninth_round_continued(text: str, intent: Intent, name: str | None) -> None:
     understanding = understand(text, organization="Valley Farmworker Alliance")
     assert (understanding.intent, understanding.signer_name) == (intent, name)
+
+
+@pytest.mark.parametrize(("text", "signer_intent"), [
+    # the letter named beside the mailing list: both are asked for
+    ("Please remove us from the letter and from your mailing list.", Intent.WITHDRAW),
+    # "for now" and a polite question still take a signer off
+    ("Please take us off for now. If the committee approves it, I'll sign again properly.",
+     Intent.WITHDRAW),
+    ("Can you take us off for now? Very embarrassing.", Intent.WITHDRAW),
+    # support for the goals is no keeping of the name
+    ("Please remove Valley Farmworker Alliance from the letter. We still support the goals.",
+     Intent.WITHDRAW),
+    ("Bitte streichen Sie die Valley Farmworker Alliance von der Liste der Unterzeichnenden.",
+     Intent.WITHDRAW),
+    ("Le conseil a demandé que notre nom soit retiré de la lettre.", Intent.WITHDRAW),
+    # keeping the name, in German, and thanks for a suggestion taken
+    ("gerne bleiben wir bei der Neuauflage am 16. März dabei.", Intent.RECONFIRM),
+    ("Yes, keep us on. Thank you for taking our suggestion.", Intent.RECONFIRM),
+    # other matters in a paragraph of their own leave the keeping as it is
+    ("Sim, mantenham a nossa assinatura na nova versão.\n\nOutros assuntos: você pode nos "
+     "mandar uma foto de uma das comunidades?", Intent.RECONFIRM),
+    ("Sim, mantenham a nossa assinatura na nova versão. Você pode nos mandar uma foto?",
+     Intent.QUESTION),
+])
+def test_signers_in_the_ninth_round(text: str, signer_intent: Intent) -> None:
+    understanding = understand(text, organization="Valley Farmworker Alliance")
+    assert understanding.intent_for(signer=True) == signer_intent
