@@ -148,7 +148,7 @@ from outreach.campaign.listing_name import (
 )
 from outreach.inbound.signature import is_name_line, writer_names
 
-CLASSIFIER_VERSION = "rules-8"
+CLASSIFIER_VERSION = "rules-9"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -362,7 +362,7 @@ def _without_history(parts: list[str]) -> list[str]:
             now = [clarified]
             continue
         rest = _after(part, REPORTED)
-        if rest is None:
+        if rest is None or RETRACT_ANYWHERE.search(fold(part)):  # ("I take back what I said")
             now.append(part)
         elif CONTRAST.match(fold(rest).strip()):  # "..., pero la asamblea decidió que sí"
             now.append(rest)
@@ -446,10 +446,12 @@ def _bare(folded: str) -> str:
 def understand(text: str, *, organization: str | None = None, exclude: Iterable[str] = (),
                own_addresses: Iterable[str] = (),
                inline: Sequence[tuple[str, str]] = (),
-               letter_title: str | None = None, writer: str | None = None) -> Understanding:
+               letter_title: str | None = None, writer: str | None = None,
+               notes: Sequence[str] = ()) -> Understanding:
     """Read the visible text of a reply. `exclude` is the ask it answers, whose words never
     count; `own_addresses` are the sender's and ours, never taken as referrals; `inline`
     pairs the quoted text and the writer's lines under it, when they answer inline;
+    `notes` are colleagues' messages quoted or forwarded under it, whose doubts hold a yes;
     `letter_title` is the campaign's, to tell this letter from another one named; `writer`
     the sender's name, whose signature ends the reply."""
     if len(text) > READ_AT_MOST:  # a person reads it: no rule decides on a text this long
@@ -657,6 +659,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
             if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
             and not ALREADY.search(f))), None)):
         signals.append(f"the yes names another letter: {other!r}")
+    elif sign_at is not None and (held_below := _doubt_below(notes, organization)):
+        # "Yes, sign us on!" over a colleague's "before you say yes -- hold on, this goes
+        # to the board first": the thread holds the yes back
+        signals.append(f"a message below holds the yes back: {held_below!r}")
     elif sign_at is not None and any(m.intent == Intent.WITHDRAW and not m.negated
                                      for m in marks):
         # "Sí, firmamos. No nos pongan todavía hasta que confirme": words that keep the
@@ -1168,6 +1174,44 @@ def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | Non
            and not NEGATION.search(clause)
            for part in folded_parts for clause in CLAUSE_END.split(part)):
         return "a no with an offer to answer"  # "... but we'd gladly share it with members"
+    return None
+
+
+# A mail footer's legal words ("If you received this in error ..."): no one's doubt.
+_DISCLAIMER = re.compile(r"\b(?:in error|intended (?:only )?for|confidential|vertraulich|"
+                         r"confidencial|confidentiel|por engano|por error|par erreur)\b")
+# Terms set in a note ("fine by me as long as Linda doesn't object").
+_ON_TERMS = re.compile(r"\b(?:as long as|so long as|provided|unless|only if|only after|on condition"
+                       r"|siempre que|siempre y cuando|con tal|a condicion|a menos que|contanto que"
+                       r"|pourvu que|a condition|tant que|sous reserve|solange|sofern|vorausgesetzt"
+                       r"|unter der bedingung|so depois|solo despues|erst nach)\b")
+_NO_NEED = re.compile(r"\b(?:no need|don'?t need|not necessary|no hace falta|pas besoin"
+                      r"|nao precisa|nicht notig|keine notwendigkeit)\b")
+# What, said in a message below a yes, holds it back.
+_DOUBTS_BELOW = ("conditional yes", "yes with reservations", "retracted yes",
+                 "not for the organization", "negated yes")
+
+
+def _doubt_below(notes: Sequence[str], organization: str | None) -> str | None:
+    """The first sentence of a colleague's note under the reply that puts signing in doubt:
+    an approval still to come, a condition, a change wanted, a no, or more time."""
+    for note in notes:
+        # (not "If you received it in error", nor "No need to bring it to the board")
+        said_out = [sentence for sentence in sentences(note)
+                    if not (_DISCLAIMER.search(fold(sentence)) or _NO_NEED.search(fold(sentence)))]
+        if not said_out:
+            continue
+        read = understand(" ".join(said_out), organization=organization)
+        if read.intent in (Intent.NEEDS_APPROVAL, Intent.CHANGE_REQUEST, Intent.MORE_TIME,
+                           Intent.DECLINE) or any(s in read.signals for s in _DOUBTS_BELOW):
+            return read.evidence or note
+        # ("Fine by me as long as Linda doesn't object. Run it past her first.")
+        for sentence in said_out:
+            said = written_out(fold(sentence))
+            if any(idea.search(said) for idea in (ONLY_IF, APPROVAL, LATER,
+                                                  NOT_FOR_ORGANIZATION, CHANGE, MORE_TIME)) \
+                    or _ON_TERMS.search(said):
+                return sentence
     return None
 
 

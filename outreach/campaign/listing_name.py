@@ -71,6 +71,9 @@ def listing_name(parts: list[str], organization: str | None, *,
                     doubt = doubt or f"the listing name {name!r} may be cut short"
                 if explicit:
                     return name, doubt
+                if doubt is not None and "misspelling" in doubt \
+                        and names_the_organization(name, organization):
+                    return None, None  # "the Lindsey Council of Churches will sign": on file
                 if doubt is not None or not names_the_organization(name, organization):
                     # "Yes, Valley Food Bank signs on" from the Valley Tenants Union
                     return None, f"the yes names {name!r}, not the organization on file"
@@ -141,13 +144,17 @@ def _clean_name(raw: str) -> str | None:
     # "(mudamos o nome porque ...)": a reason in parentheses, not a part of the name like
     # "(CPAL)" or "(a project of Sequoia Community Foundation)"
     name = re.sub(r"\s*\([^()]*\b(?:we|our|us|nos|nous|wir|because|porque|pois|parce|weil"
-                  r"|since|mudamos|cambiamos|changed|need)\b[^()]*\)[\s.]*$", "", name)
+                  r"|since|mudamos|cambiamos|changed|need|please|with the|accents?|tilde|tr[eé]ma"
+                  r"|shorter|fits|lol|easier)\b[^()]*\)?[\s.]*$", "", name)
+    # "X same like you have it", "X, as you have it": the name on file, said again
+    name = re.sub(r"(?i)[\s,]+(?:same (?:as|like)|like you have|as you have|as on file)\b.*$", "",
+                  name)
     # ", that's the name we use publicly": the reason, not the name
     name = re.sub(r"(?i),\s*(?:that'?s|that is|which|as|it'?s|since|because|c'est|qui est|que es"
                   r"|es el|é o|que é|das ist|so heissen|así|asi|como nos|comme|wie|unter dem)\b.*$",
                   "", name)
     name = re.sub(r"(?i)[\s,]+(?:please|pls|plz|thanks|thx|thank you|though|tho|instead"
-                  r"|por favor|porfa|porfis"
+                  r"|por favor|porfa|porfis|xfa|xf|pf|pfv|plis|pliss|stp|bitte sehr"
                   r"|gracias|merci|svp|obrigad[oa]|bitte|danke)\W*$", "", name)
     name = _SIGNS.sub("", name)  # "Name: a Sociedade Açoriana de Gustine assina."
     name = _TRAILING_SYMBOLS.sub("", name)  # "... Stockton (RIBS) 😊"
@@ -192,7 +199,7 @@ _INSTEAD = re.compile(r"(?i)\s+(?:rather than|instead of|in place of|en lugar de
 
 _REASON_AFTER_NAME = re.compile(
     r"\s+(?:so(?: that)?|because|since|para que|porque|pour que|afin (?:que|de)|parce que"
-    r"|damit|weil|pois|para (?:a gente|nos|nós))\s+(?=[^\W\d_]*[a-zà-ÿ])"
+    r"|damit|weil|pois|pq|pk|xq|bc|bcs|coz|cuz|para (?:a gente|nos|nós))\s+(?=[^\W\d_]*[a-zà-ÿ])"
     r"|(?<!\b[A-Za-z])(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bCorp)(?<!\bJr)(?<!\bSt)"
     r"\.\s+(?=(?:That|This|It|We|Our|They|Thanks|Thank|Please|C'est|Nous|Merci|Das|Wir|Danke"
     r"|Eso|Esto|Es|Gracias|Isso|Obrigad[oa])\b)")
@@ -205,9 +212,10 @@ def _before_lowercase_clause(name: str) -> str:
     comma is capitalised, and a legal form may stay: ", e.V.", ", inc")."""
     name = _INSTEAD.sub("", _ON_THE_LIST.sub("", name))
     # "X - we changed our name in October": a dash, then the sentence goes on
+    # ("... Clinic - singular, that's the legal name": a word in lower case after a dash)
     name = re.split(r"\s+[-–—]+\s+(?=(?:we|i|it|that|this|our|they|nous|on|je|c'est|wir|ich"
-                    r"|das|nosotros|nos|que|porque|because|since|mudamos|cambiamos)\b)",
-                    name, maxsplit=1)[0]
+                    r"|das|nosotros|nos|que|porque|because|since|mudamos|cambiamos)\b"
+                    r"|[a-zà-ÿ][\w'’]*,)", name, maxsplit=1)[0]
     for comma in re.finditer(r",\s+(?P<word>[^\W\d_][\w'’]*)(?P<dot>\.?)", name):
         word = comma["word"]
         if word.islower() and not comma["dot"] and fold(word) not in LEGAL_FORMS:

@@ -12,17 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Any
 
 from outreach.campaign.intent import Intent, Understanding, understand
-from outreach.campaign.intent_patterns import ANSWERS_BELOW, fold
+from outreach.campaign.intent_patterns import ANSWERS_BELOW, EMAIL, fold
 from outreach.inbound.autoreply import AutoReply
 from outreach.inbound.bounces import Bounce
 from outreach.inbound.classify import Kind, sort_mail
 from outreach.inbound.message import MalformedMessage, header, load_message, sender_address
 from outreach.inbound.text import reply_body_text
+from outreach.inbound.visible import earlier_messages
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,13 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
                               auto_reply=sorted_.auto_reply)
     sender = sender_address(msg)
     own = [*own_addresses, *([sender] if sender else [])]
-    inline = inline_answers(reply_body_text(msg, limit=_READ_LIMIT))
+    body = reply_body_text(msg, limit=_READ_LIMIT)
+    inline = inline_answers(body)
     understanding = understand(_with_inline_answers(sorted_.visible_text, inline),
                                organization=organization, exclude=exclude, own_addresses=own,
                                inline=inline, letter_title=letter_title,
-                               writer=parseaddr(header(msg, "From"))[0])
+                               writer=parseaddr(header(msg, "From"))[0],
+                               notes=_notes(body, msg))
     subject = header(msg, "Subject")
     if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(subject):
         understanding = understand("unsubscribe", own_addresses=own)
@@ -87,6 +90,25 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
 
 
 _READ_LIMIT = 256 * 1024
+# A link: our own mail carries the draft's and the sign link; a colleague's note rarely does.
+_LINK = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
+
+
+def _notes(body: str, msg: EmailMessage) -> list[str]:
+    """Colleagues' messages quoted or forwarded under the reply: from someone other than
+    the sender and other than us (the domain the reply was sent to), as short as notes are,
+    and without the links our own mail always carries."""
+    sender = sender_address(msg) or ""
+    ours = {address.rsplit("@", 1)[-1].lower() for _, address in
+            getaddresses([header(msg, "To"), header(msg, "Cc")]) if "@" in address}
+    notes: list[str] = []
+    for heading, message in earlier_messages(body):
+        named = [address.lower() for address in EMAIL.findall(heading)][:1]  # (its From)
+        if any(a == sender or a.rsplit("@", 1)[-1] in ours for a in named) \
+                or _LINK.search(message) or len(message) > 2000:
+            continue
+        notes.append(message)
+    return notes[:5]
 
 
 def _with_inline_answers(visible: str, inline: tuple[tuple[str, str], ...]) -> str:

@@ -620,3 +620,37 @@ def _is_contact(line: str) -> bool:
 
 def _reads_as_prose(line: str) -> bool:
     return len(line) > 60 or (len(line.split()) >= 6 and line.endswith((".", "!", "?", ":")))
+
+
+def earlier_messages(text: str) -> list[tuple[str, str]]:
+    """The messages quoted or forwarded under a reply, newest first, as (the lines that
+    introduce it: attribution or header block, its text without ">" marks): what a
+    colleague wrote ("Vero, before you say yes -- hold on") as much as the original."""
+    lines = _normalize(text)
+    own = [line for line in visible_text_from_body(text).splitlines() if line.strip()]
+    start = next((i + 1 for i, line in enumerate(lines) if own and line == own[-1]), 0)
+    below = [_QUOTE_MARKS.sub("", line) for line in lines[start:]]
+    messages: list[tuple[list[str], list[str]]] = []
+    i = 0
+    while i < len(below):
+        span = _attribution_span(below, [False] * len(below), i)
+        if span:
+            messages.append((below[i:i + span], []))
+            i += span
+            continue
+        if _ORIGINAL_MESSAGE.match(below[i]) or _FORWARDED.match(below[i]) \
+                or _header_block_start(below, i) == i:
+            first = i
+            i += 1
+            while i < len(below) and below[i].strip() and _header_kind(below[i]):
+                i += 1  # the header block
+            messages.append((below[first:i], []))
+            continue
+        if messages:
+            messages[-1][1].append(below[i])
+        i += 1
+    return [("\n".join(heading), visible_text_from_body("\n".join(body)))
+            for heading, body in messages if any(line.strip() for line in body)]
+
+
+_QUOTE_MARKS = re.compile(r"^(?:\s*>)+ ?")

@@ -1988,3 +1988,49 @@ def test_the_ninth_round_continued(text: str, intent: Intent, name: str | None) 
 def test_signers_in_the_ninth_round(text: str, signer_intent: Intent) -> None:
     understanding = understand(text, organization="Valley Farmworker Alliance")
     assert understanding.intent_for(signer=True) == signer_intent
+
+
+_NOTE_BELOW = ("Yes, sign us on!\n\nVeronica\n\n"
+               "---- On Wed, 02 Dec 2026 09:12:44 -0800 Adriana Fuentes "
+               "<afuentes@valleytenants.example> wrote ---\n\n{note}\n\nA.\n\n"
+               "---- On Tue, 01 Dec 2026 10:12:00 -0800 Maria Ortega <maria@valleywater.org> "
+               "wrote ---\n\nDear Veronica,\n\nWould Valley Tenants Union sign on? "
+               "https://valleywater.org/letter/draft-v1\n")
+
+
+@pytest.mark.parametrize(("note", "intent"), [
+    # a colleague's note under the yes that holds it back: the yes waits for a person
+    ("Vero, before you say yes -- hold on. This has to go to the board first.",
+     Intent.UNKNOWN),
+    ("Fine by me as long as Linda doesn't object.", Intent.UNKNOWN),
+    # ...one that says go ahead leaves it a yes, as does our own ask quoted under it
+    ("Looks good to me, go ahead. No need to bring it to the board.", Intent.SIGN_ON),
+])
+def test_a_colleagues_note_quoted_under_a_yes_is_read(note: str, intent: Intent) -> None:
+    from outreach.campaign.reading import classify
+
+    msg = _from("Veronica", _NOTE_BELOW.format(note=note))
+    understanding = classify(msg, organization="Valley Tenants Union").understanding
+    assert understanding is not None and understanding.intent == intent
+
+
+@pytest.mark.parametrize(("text", "organization", "name"), [
+    ("Yes. Please list us as Valley Tenants Union - singular, that's the legal name.",
+     "Valley Tenants Unions", "Valley Tenants Union"),
+    ("sí, la asociación firma 🙌 pónganos como Unión de Inquilinos xfa, así nos conoce la gente",
+     "Valley Tenants Union", "Unión de Inquilinos"),
+    ("sim vc pode colocar a gente, mas lista como Comunidade Açoriana de Hanford pq é assim q "
+     "todo mundo conhece", "Comunidade Acoriana", "Comunidade Açoriana de Hanford"),
+    ("Yes we sign. Put it please with the accent: Comité Pro Agua de Alpaugh.",
+     "Comite Pro Agua de Alpaugh", "Comité Pro Agua de Alpaugh"),
+    ("Dale, firmamos. Ponelo así: Mate y Agua - Argentinos en Fresno.",
+     "Colectivo Argentino Mate y Agua", "Mate y Agua - Argentinos en Fresno"),
+    ("Yes we are sign on. Our name is Hmong Family Center of Merced same like you have it.",
+     "Hmong Family Center of Merced", "Hmong Family Center of Merced"),
+    # a misspelling of the name on file, said in the yes, lists the name on file
+    ("Yes, the Lindsey Council of Churches will sign on.", "Lindsay Council of Churches",
+     None),
+])
+def test_names_from_the_ninth_round(text: str, organization: str, name: str | None) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, name)

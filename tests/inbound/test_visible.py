@@ -653,6 +653,21 @@ def test_a_postscript_under_the_signature_is_the_senders() -> None:
     assert visible_text_from_body("Yes.\n\n-- \nJen\nwww.example.org\n") == "Yes."
 
 
+
+def test_earlier_messages_under_a_reply_come_with_their_headings() -> None:
+    from outreach.inbound.visible import earlier_messages
+
+    body = ("Yes, sign us on!\n\nVeronica\n\n---------- Forwarded message ---------\n"
+            "From: Adriana <adriana@example.org>\nDate: Wed, Dec 2, 2026\nSubject: Re: letter\n"
+            "\nVero, hold on: the board decides.\n\nA.\n\n"
+            "On Tue, Dec 1, 2026 at 10:12 AM Maria <maria@example.com> wrote:\n\n"
+            "> Dear Veronica,\n> would you sign?\n")
+    messages = earlier_messages(body)
+    assert [text for _, text in messages] == ["Vero, hold on: the board decides.\n\nA.",
+                                              "Dear Veronica,\nwould you sign?"]
+    assert "adriana@example.org" in messages[0][0] and "maria@example.com" in messages[1][0]
+
+
 def heldout_report() -> dict[str, Any]:
     report: dict[str, Any] = bench_module("heldout").run(REPO / "tests" / "data" / "heldout")
     return report
