@@ -631,9 +631,10 @@ def earlier_messages(text: str) -> list[tuple[str, str]]:
     start = next((i + 1 for i, line in enumerate(lines) if own and line == own[-1]), 0)
     below = [_QUOTE_MARKS.sub("", line) for line in lines[start:]]
     messages: list[tuple[list[str], list[str]]] = []
+    unquoted = [False] * len(below)
     i = 0
     while i < len(below):
-        span = _attribution_span(below, [False] * len(below), i)
+        span = _attribution_span(below, unquoted, i)
         if span:
             messages.append((below[i:i + span], []))
             i += span
