@@ -147,6 +147,7 @@ from outreach.campaign.listing_name import (
     significant,
 )
 from outreach.inbound.signature import is_name_line, writer_names
+from outreach.inbound.visible import POSTSCRIPT
 
 CLASSIFIER_VERSION = "rules-9"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
@@ -785,11 +786,6 @@ def _undictated(text: str) -> str:
     return DICTATED_STOP.sub(".", DICTATED_COMMA.sub(",", text))
 
 
-# "P.S.", "PS:", "P.-S.", "PPS", "P.D." (posdata), "Nachtrag:", "N.B." opening a line
-_POSTSCRIPT = re.compile(r"^\W*(?:p\.?\s?(?:p\.?\s?)?-?\s?s\b|p\.\s?d\.|pd:|post-?scriptum"
-                         r"|nachtrag\b|n\.\s?b\.)")
-
-
 def _postscripts(lines: list[str]) -> list[str]:
     """The writer's postscripts under the signature ("P.S. On your letter: yes, sign us on"),
     each a paragraph; the name, address and notices around them are left out."""
@@ -798,7 +794,7 @@ def _postscripts(lines: list[str]) -> list[str]:
     for line in lines:
         if _RULE.match(line) or not line.strip():
             inside = False
-        elif _POSTSCRIPT.match(fold(line).strip()):
+        elif POSTSCRIPT.match(line.strip()):
             inside = True
         if inside:
             kept.append(line)

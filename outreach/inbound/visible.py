@@ -278,7 +278,7 @@ def visible_text_from_body(text: str) -> str:
 
 
 # A postscript opening a line: "P.S.", "PS:", "P.-S.", "PPS", "P.D." (posdata), "Nachtrag:"
-_POSTSCRIPT = re.compile(r"^\W*(?:p\.?\s?(?:p\.?\s?)?-?\s?s\b|p\.\s?d\.|pd:|post-?scriptum"
+POSTSCRIPT = re.compile(r"^\W*(?:p\.?\s?(?:p\.?\s?)?-?\s?s\b|p\.\s?d\.|pd:|post-?scriptum"
                          r"|nachtrag\b|n\.\s?b\.)", re.IGNORECASE)
 
 
@@ -295,7 +295,7 @@ def _postscripts(lines: list[str], hidden: list[bool], start: int) -> list[str]:
         if not line.strip() or _SIGNATURE_DELIMITER.match(line):
             inside = False
             continue
-        if _POSTSCRIPT.match(line):
+        if POSTSCRIPT.match(line):
             inside = True
             found.append([])
         if inside:
