@@ -143,10 +143,16 @@ def inline_answers(body: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|wg|tr|fwd?|fw|res|enc|rv|sv|vs)\s*(?:\[\d+\])?"
-                           r"\s*:\s*)+", re.IGNORECASE)
-# The writer's words after our subject and a dash: "... Valley Community -- yes sign us up".
-_TYPED_AFTER = re.compile(r"\s(?:--?|\u2013|\u2014|\|)\s+(?P<answer>[^|\u2013\u2014]+?)\s*$")
+_PREFIXES = r"(?:(?:re|aw|wg|tr|fwd?|fw|res|enc|rv|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+"
+_REPLY_PREFIX = re.compile(rf"^\s*{_PREFIXES}", re.IGNORECASE)
+# The writer's words after our subject and a dash or an arrow: "... Valley Community -- yes
+# sign us up", "... Community -> JA wir unterschreiben".
+_TYPED_AFTER = re.compile(r"\s(?:--?|\u2013|\u2014|\||[-=]>|\u2192)\s+"
+                          r"(?P<answer>[^|\u2013\u2014]+?)\s*$")
+# The writer's words typed in front of the client's "Re:": "YES we sign!! Re: Will X sign on?",
+# "WITHDRAW - Re: ... has changed: ..."
+_TYPED_BEFORE = re.compile(rf"^\s*(?P<answer>[^:]+?)[\s\-\u2013\u2014|]*\s(?={_PREFIXES})",
+                           re.IGNORECASE)
 
 
 def answer_in_subject(subject: str, letter_title: str | None) -> str | None:
@@ -154,6 +160,9 @@ def answer_in_subject(subject: str, letter_title: str | None) -> str | None:
     instead of it, on a reply whose body says nothing. The letter's title is taken out
     first, so that a dash in it is never read as the writer's."""
     asked = _REPLY_PREFIX.sub("", subject)
+    if asked == subject and (before := _TYPED_BEFORE.match(subject)) is not None \
+            and _ours(subject[before.end():], letter_title):
+        return before["answer"]
     if asked == subject and subject.strip() and not (
             letter_title and letter_title.casefold() in subject.casefold()):
         return subject.strip()  # no "Re:", not ours: the writer typed the answer as the subject
@@ -163,6 +172,14 @@ def answer_in_subject(subject: str, letter_title: str | None) -> str | None:
     if typed is None or not re.search(r"[?:]", asked[:typed.start()]):
         return None
     return typed["answer"]
+
+
+def _ours(replied: str, letter_title: str | None) -> bool:
+    """Whether a subject after the client's "Re:" is one of our mails': it names the letter,
+    or asks or announces something."""
+    asked = _REPLY_PREFIX.sub("", replied)
+    return bool(letter_title and letter_title.casefold() in asked.casefold()) \
+        or bool(re.search(r"[?:]", asked))
 
 
 def _unsubscribe_subject(subject: str) -> bool:

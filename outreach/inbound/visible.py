@@ -270,8 +270,8 @@ def visible_text_from_body(text: str) -> str:
             break
         own_text = True
         i += 1
-    postscripts = _postscripts(lines, hidden, cut + 1) \
-        if cut < len(lines) and _SIGNATURE_DELIMITER.match(lines[cut]) else []
+    postscripts = _postscripts(lines, hidden, cut + 1) if cut < len(lines) and (
+        _SIGNATURE_DELIMITER.match(lines[cut]) or _is_app_signature(lines[cut])) else []
     cut = min(cut, _top_post_cut(lines, hidden, cut))
     text = _assemble(lines[:cut], hidden[:cut])
     return "\n\n".join([text, *postscripts]) if postscripts else text
@@ -283,8 +283,9 @@ POSTSCRIPT = re.compile(r"^\W*(?:p\.?\s?(?:p\.?\s?)?-?\s?s\b|p\.\s?d\.|pd:|post-
 
 
 def _postscripts(lines: list[str], hidden: list[bool], start: int) -> list[str]:
-    """The sender's postscripts under a "-- " signature ("P.S. On your letter: yes"), each a
-    paragraph, up to the quoted original; the signature's own lines are left out."""
+    """The sender's postscripts under a "-- " signature or an app's "Sent from my iPhone"
+    ("P.S. On your letter: yes"), each a paragraph, up to the quoted original; the
+    signature's own lines are left out."""
     found: list[list[str]] = []
     inside = False
     for i in range(start, len(lines)):

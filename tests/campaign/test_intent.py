@@ -2034,3 +2034,60 @@ def test_a_colleagues_note_quoted_under_a_yes_is_read(note: str, intent: Intent)
 def test_names_from_the_ninth_round(text: str, organization: str, name: str | None) -> None:
     understanding = understand(text, organization=organization)
     assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, name)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # text-speak and spoken forms of a no: apostrophes and "ne" dropped, "n" for "não"
+    ("sorry we cant sign this one, we dont take positions on state policy. good luck tho",
+     Intent.DECLINE),
+    ("dsl mais on signe pas de lettres sur des sujets hors de France, c'est la règle de l'asso.",
+     Intent.DECLINE),
+    ("n vamos assinar dessa vez, desculpa 🙏", Intent.DECLINE),
+    ("En tant que fondation, nous ne signons pas de lettres de plaidoyer.", Intent.DECLINE),
+    # ...and "not until the board" is a no for now, in every language: a person reads it
+    ("on signe pas tant que le CA a pas validé", Intent.UNKNOWN),
+    ("nous ne pouvons pas signer avant la réunion du CA", Intent.UNKNOWN),
+    ("não vamos assinar antes da reunião da diretoria", Intent.UNKNOWN),
+    ("no podemos firmar hasta que la junta lo apruebe", Intent.UNKNOWN),
+    ("wir unterschreiben nicht vor der Vorstandssitzung", Intent.UNKNOWN),
+    # a yes to a letter that may come one day is no yes to this one
+    ("Continuamos a apoiar o ponto dos poços e, se um dia houver uma carta só sobre isso, "
+     "contem connosco.", Intent.UNKNOWN),
+    ("Seguimos apoyando lo de los pozos y, si algún día hay una carta solo sobre eso, cuenten "
+     "con nosotros.", Intent.UNKNOWN),
+    ("si un jour il y a une lettre uniquement sur les puits, comptez sur nous.", Intent.UNKNOWN),
+    # support "on everything else" beside a withdrawal is not a reconfirmation
+    ("Por eso le pido que nos retire: WITHDRAW. Seguimos con ustedes en lo demás.",
+     Intent.WITHDRAW),
+    ("Please take our name off: WITHDRAW. We still back you on everything else.",
+     Intent.WITHDRAW),
+    # signers who stay on and drop the updates; one who stays, in three words
+    ("we stay on of course but no more update emails pls", Intent.UNSUBSCRIBE),
+    ("on reste signataires bien sûr mais svp plus de mails de mise à jour, ça fait bcp 😅",
+     Intent.UNSUBSCRIBE),
+    ("ok mantém a gente 👍", Intent.RECONFIRM),
+])
+def test_spoken_and_typed_shortcuts_and_conditions_said_other_ways(text: str,
+                                                                   intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+@pytest.mark.parametrize(("subject", "intent"), [
+    # the answer typed in front of the client's "Re:", or after our subject and an arrow
+    ("YES we sign!! Re: Will Valley Tenants Union sign on? Safe Drinking Water for Every "
+     "Valley Community", Intent.SIGN_ON),
+    ("OUI on signe - Re: Will Valley Tenants Union sign on? Safe Drinking Water for Every "
+     "Valley Community", Intent.SIGN_ON),
+    ("AW: Will Valley Tenants Union sign on? Safe Drinking Water for Every Valley Community -> "
+     "JA wir unterschreiben", Intent.SIGN_ON),
+    # a tag in front of "Re:" is no answer
+    ("[EXTERNAL] Re: Will Valley Tenants Union sign on? Safe Drinking Water for Every Valley "
+     "Community", Intent.UNKNOWN),
+])
+def test_an_answer_typed_around_our_subject_over_a_phone_footer(subject: str,
+                                                                intent: Intent) -> None:
+    msg = _subject_reply(subject)
+    result = classify(msg, organization=ORG,
+                      letter_title="Safe Drinking Water for Every Valley Community")
+    assert result.understanding is not None
+    assert result.understanding.intent == intent

@@ -651,6 +651,14 @@ def test_a_postscript_under_the_signature_is_the_senders() -> None:
         "Okay, that's it.\n\nJen\n\nP.S. On your letter: yes, sign us on.\nNo edits.")
     # the signature's own lines, and what follows without a postscript, still go
     assert visible_text_from_body("Yes.\n\n-- \nJen\nwww.example.org\n") == "Yes."
+    # and under a phone's "Sent from my iPhone", which ends the reply but not its P.S.
+    phone = ("News from the field, too long.\n\nRosa\n559-555-0151\nSent from my iPhone\n\n"
+             "P.S. and yes to the water letter, sign us on.\n\n"
+             "On Tue, Dec 1, 2026 at 9:12 AM Maria <maria@example.org> wrote:\n\n> Dear Rosa,\n")
+    assert visible_text_from_body(phone).endswith(
+        "\n\nP.S. and yes to the water letter, sign us on.")
+    assert visible_text_from_body("Yes.\n\nSent from my iPhone\n\nDear Rosa, would you sign?"
+                                  ) == "Yes."
 
 
 
