@@ -45,7 +45,7 @@ import bisect
 import difflib
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from outreach.campaign.intent_patterns import (
@@ -79,6 +79,7 @@ from outreach.campaign.intent_patterns import (
     FRESH,
     GENERIC_WORDS,
     HABITUAL,
+    HANDS_OVER,
     HEDGE,
     INDIVIDUAL,
     INSTRUCTION,
@@ -149,7 +150,7 @@ from outreach.campaign.listing_name import (
 from outreach.inbound.signature import is_name_line, writer_names
 from outreach.inbound.visible import POSTSCRIPT
 
-CLASSIFIER_VERSION = "rules-9"
+CLASSIFIER_VERSION = "rules-10"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -448,24 +449,28 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                own_addresses: Iterable[str] = (),
                inline: Sequence[tuple[str, str]] = (),
                letter_title: str | None = None, writer: str | None = None,
-               notes: Sequence[str] = ()) -> Understanding:
+               notes: Sequence[str] = (), afterthoughts: Sequence[str] = ()) -> Understanding:
     """Read the visible text of a reply. `exclude` is the ask it answers, whose words never
     count; `own_addresses` are the sender's and ours, never taken as referrals; `inline`
     pairs the quoted text and the writer's lines under it, when they answer inline;
     `notes` are colleagues' messages quoted or forwarded under it, whose doubts hold a yes;
+    `afterthoughts` the writer's sentences under a signature the visible text ends at,
+    whose doubts hold a yes too;
     `letter_title` is the campaign's, to tell this letter from another one named; `writer`
     the sender's name, whose signature ends the reply."""
     if len(text) > READ_AT_MOST:  # a person reads it: no rule decides on a text this long
         return Understanding(Intent.UNKNOWN, signals=(
             f"the reply is longer than {READ_AT_MOST} characters; a person reads it",))
+    written, under_signature = _signature_split(text, writer)
     parts = _without_habits(_without_history(_drop_quoted_ask(
-        sentences(_corrected(_undictated(_before_signature(text, writer)))), exclude)),
-        organization)
+        sentences(_corrected(_undictated(written))), exclude)), organization)
     # "No problem", "s'il vous plaît": their "no" and "if" say nothing about the letter.
     # ("fine" keeps "no objection to the changes" a reconfirmation: "fine with the changes".)
     # "We can't not sign this", "¿Cómo no vamos a firmar?": said as "we sign".
+    # (a list's "2." before a sentence is no part of it: "2. Only if our chair agrees.")
     folded_parts = [" ".join(EMPHATIC_YES.sub(" we sign ", NEUTRAL.sub(
-        " fine ", written_out(fold(p)))).split()) for p in parts]
+        " fine ", written_out(fold(_LIST_MARK.sub("", p, count=1) if _LIST_MARK.match(p)
+                                   else p)))).split()) for p in parts]
     whole = " \n".join(folded_parts)
     org_words = set(_words(fold(organization or "")))
     referrals = _referrals(parts, own_addresses)
@@ -564,7 +569,16 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append("the yes was a slip")
         sign_at = None  # "that yes was my phone": never said; the rest is the answer
 
-    found = _other_intents(parts, rest_parts, org_words)
+    paragraphs = _paragraphs(text)
+    # A long reply's paragraphs about other things ("1. Are you going to the groundwater
+    # meeting on the 9th?", "a woman asked for water instead of the canned peaches") leave
+    # its yes as it is; a sentence that may bear on signing does not.
+    yes_said = parts[sign_at] if sign_at is not None else None
+
+    def aside_of_the_yes(part: str) -> bool:
+        return yes_said is not None and _aside_of_a_yes(part, yes_said, paragraphs)
+
+    found = _other_intents(parts, rest_parts, org_words, aside=aside_of_the_yes)
     if sign_at is not None and (
             not DECLINE.search(FAREWELL.sub(" ", " \n".join(rest_parts)))
             or _a_unit_signs(parts, organization, name_lines)):
@@ -575,7 +589,11 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # week" hold no condition on a yes.)
     # (a sentence that says it is "not a condition" holds none, whatever its "might")
     # "Yes, we'll sign. Solo si la carta dice ...": a sentence that is a condition
-    only_if = any(ONLY_IF.search(f) for f in folded_parts)
+    # (not "If there's a bus from Mendota we can fill a lot of seats", in a paragraph about
+    # other things under the yes)
+    only_if = any(ONLY_IF.search(f) and not (
+        sign_at is not None and _condition_aside(p, f, parts[sign_at], paragraphs))
+        for p, f in zip(parts, folded_parts, strict=True))
     conditional = any(CONDITION.search(f) for f in folded_parts
                       if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
                       and not ALREADY.search(f) and not NOT_A_CONDITION.search(f)) or only_if
@@ -596,6 +614,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                 and not _only_asks_for_the_name(f)]
     signals.extend(m.doubt for m in marks if m.doubt is not None)
 
+
     keeping = reconfirmation.part if reconfirmation is not None else sign_at
     if withdrawal is not None and keeping is not None:  # takes the name off and keeps it on
         return Understanding(Intent.UNKNOWN, parts[min(withdrawal.part, keeping)],
@@ -613,8 +632,11 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                                             or SOMEONE_ELSE.search(whole)))
     if withdrawal is not None:  # a decline alongside says the same thing
         # (a board that cannot back the new text is the reason, not a doubt)
-        if not doubtful and all(intent in (Intent.DECLINE, Intent.NEEDS_APPROVAL)
-                                for intent, _ in found):
+        # (nor is the change it answers, told before it: "With one year instead of two, our
+        # little system is the first to be consolidated. So we withdraw our support.")
+        if not doubtful and all(intent in (Intent.DECLINE, Intent.NEEDS_APPROVAL) or (
+                intent == Intent.CHANGE_REQUEST and said in parts
+                and parts.index(said) < withdrawal.part) for intent, said in found):
             return Understanding(Intent.WITHDRAW, parts[withdrawal.part], referrals=referrals,
                                  signals=("withdraw", REFUSES) if withdrawal.refusal
                                  and all(intent == Intent.DECLINE for intent, _ in found)
@@ -624,7 +646,6 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         # A question or a "we'll let you know" in a paragraph of its own about other things
         # ("Other matters: 1. Could you send us a photo ...?") leaves the keeping as it is.
         kept = parts[reconfirmation.part]
-        paragraphs = _paragraphs(text)
         beside = [q for q in questions if not _aside(q, kept, paragraphs)]
         still = [(intent, said) for intent, said in found
                  if not (intent == Intent.UNKNOWN and said and _aside(said, kept, paragraphs))]
@@ -645,6 +666,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append("other groups would be listed on the writer's word")
     elif sign_at is not None and MOVED_ON.search(whole):  # "I no longer work at ..."
         signals.append("the writer has moved to another organization")
+    elif sign_at is not None and HANDS_OVER.search(whole):  # "my last week; write to Tom"
+        signals.append("the writer hands the contact over")
+    elif sign_at is not None and _NAME_BREAKS_OFF.search(folded_parts[-1]):
+        signals.append("the name to list breaks off")  # "Ja bitte eintragen als"
     elif sign_at is not None and SOMEONE_ELSE.search(whole):  # "... I'm using his email"
         signals.append(SOMEONE_ELSE_ANSWERS)
     elif sign_at is not None and _disowns_organization(folded_parts, org_words):
@@ -660,10 +685,16 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
             if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
             and not ALREADY.search(f))), None)):
         signals.append(f"the yes names another letter: {other!r}")
-    elif sign_at is not None and (held_below := _doubt_below(notes, organization)):
+    elif sign_at is not None and not _SUPERSEDED.search(whole) \
+            and (held_below := _doubt_below(notes, organization)):
         # "Yes, sign us on!" over a colleague's "before you say yes -- hold on, this goes
         # to the board first": the thread holds the yes back
         signals.append(f"a message below holds the yes back: {held_below!r}")
+    elif sign_at is not None and (held_under := _afterthought_doubt(
+            [*under_signature, *afterthoughts], organization)):
+        # "yes we'll sign!!" signed "Keisha", and under her name: "Still need Rob's sign-off
+        # before it's official"
+        signals.append(f"words under the signature hold the yes back: {held_under!r}")
     elif sign_at is not None and any(m.intent == Intent.WITHDRAW and not m.negated
                                      for m in marks):
         # "Sí, firmamos. No nos pongan todavía hasta que confirme": words that keep the
@@ -697,8 +728,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                 # "send future coalition stuff to our new director ... good luck with it"
                 signals.append("a good wish beside a new contact, not a no")
                 continue
-            doubt = _doubted_decline(found, evidence, questions, folded_parts,
-                                     _paragraphs(text))
+            doubt = _doubted_decline(found, evidence, questions, folded_parts, paragraphs)
             if doubt is not None:  # "we can't sign yet", "... but our director might"
                 signals.append(doubt)
                 continue
@@ -753,12 +783,13 @@ _NEXT_WORDS = re.compile(r"(?:\W*+\w++){0,2}")
 _RULE = re.compile(r"^\s*(?:--|(?:[_=*~•·]\s*){2,})\s*$")
 
 
-def _before_signature(text: str, writer: str | None = None) -> str:
+def _signature_split(text: str, writer: str | None = None) -> tuple[str, list[str]]:
     """The writer's words, without the sign-off and what follows it (name, title, address,
     the organization's tagline, banners and legal notices), whose words ("Support line",
-    "sign up", "unsubscribe from our newsletter") are not an answer. The signature starts at
-    a sign-off, a rule line, or a short line with the writer's own name (`writer`, the
-    From's display name)."""
+    "sign up", "unsubscribe from our newsletter") are not an answer; and the paragraphs of
+    sentences under the sign-off, which may still hold a yes back ("(oh, I'm the intern
+    here, I can't actually sign for the org)"). The signature starts at a sign-off, a rule
+    line, or a short line with the writer's own name (`writer`, the From's display name)."""
     names = writer_names(writer)
     lines = text.splitlines()
     written = answers_below = False  # (the writer's answers may be under their name)
@@ -767,12 +798,26 @@ def _before_signature(text: str, writer: str | None = None) -> str:
         if written and not answers_below and (
                 _RULE.match(folded) or VALEDICTION.match(folded) or is_name_line(line, names)):
             # ...but "(member, not speaking for the Local)" under the name is the writer's
+            below = lines[index + 1:]
             return "\n".join([*lines[:index], *(
-                line for line in _signature_block(lines[index + 1:])
-                if NOT_FOR_ORGANIZATION.search(fold(line))), *_postscripts(lines[index + 1:])])
+                line for line in _signature_block(below)
+                if NOT_FOR_ORGANIZATION.search(fold(line))), *_postscripts(below)]), \
+                _sentences_under(below)
         written = written or bool(folded)
         answers_below = answers_below or bool(ANSWERS_BELOW.search(folded))
-    return text
+    return text, []
+
+
+def _sentences_under(lines: list[str]) -> list[str]:
+    """The paragraphs under a signature that hold sentences (not a name, title, address or
+    number), each on one line."""
+    said: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", "\n".join(lines)):
+        sentences_ = [line.strip() for line in paragraph.splitlines()
+                      if len(line.split()) >= 4 and not _CONTACT_LINE.search(line)]
+        if sentences_:
+            said.append(" ".join(sentences_))
+    return said
 
 
 _MARKS = re.compile(r"[.,;:!?]")
@@ -812,6 +857,8 @@ def _signature_block(lines: list[str]) -> list[str]:
 
 
 _PARENTHESIS = re.compile(r"\([^()]{0,300}\)")
+# A signature's line of contact details: an address, a link, a phone number.
+_CONTACT_LINE = re.compile(r"@|https?://|\bwww\.|\+?\(?\d[\d ().-]{5,}\d")
 
 
 def _last_paragraph(quote: str) -> str:
@@ -1115,9 +1162,13 @@ def _names_organization(parts: list[str], folded_parts: list[str],
     return None
 
 
-def _other_intents(parts: list[str], rest_parts: list[str],
-                   org_words: set[str]) -> list[tuple[Intent, str | None]]:
-    """Declines, change requests, approvals still needed and requests for time, in order."""
+def _other_intents(parts: list[str], rest_parts: list[str], org_words: set[str],
+                   aside: Callable[[str], bool] | None = None) -> list[tuple[Intent, str | None]]:
+    """Declines, change requests, approvals still needed and requests for time, in order;
+    sentences `aside` tells apart (about other things, beside a yes) are not read."""
+    if aside is not None:
+        rest_parts = ["" if aside(part) else folded
+                      for part, folded in zip(parts, rest_parts, strict=True)]
     others = [
         (Intent.DECLINE, DECLINE), (Intent.CHANGE_REQUEST, CHANGE),
         (Intent.NEEDS_APPROVAL, APPROVAL), (Intent.MORE_TIME, MORE_TIME),
@@ -1174,23 +1225,38 @@ def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | Non
 
 
 # A mail footer's legal words ("If you received this in error ..."): no one's doubt.
-_DISCLAIMER = re.compile(r"\b(?:in error|intended (?:only )?for|confidential|vertraulich|"
-                         r"confidencial|confidentiel|por engano|por error|par erreur)\b")
+_DISCLAIMER = re.compile(r"\b(?:in error|intended (?:only )?for|intended recipient|confidential"
+                         r"|privileged|vertraulich|confidencial|confidentiel|por engano|por error"
+                         r"|par erreur|destinatario|destinataire|empfanger)\b")
 # Terms set in a note ("fine by me as long as Linda doesn't object").
 _ON_TERMS = re.compile(r"\b(?:as long as|so long as|provided|unless|only if|only after|on condition"
                        r"|siempre que|siempre y cuando|con tal|a condicion|a menos que|contanto que"
                        r"|pourvu que|a condition|tant que|sous reserve|solange|sofern|vorausgesetzt"
                        r"|unter der bedingung|so depois|solo despues|erst nach)\b")
+# A reply that ends where the name to list should be: "Yes please list us as", "eintragen als:"
+_NAME_BREAKS_OFF = re.compile(r"\b(?:as|als|como|comme|sous le nom(?: de)?|under the name"
+                              r"|con el nombre(?: de)?|com o nome(?: de)?|unter dem namen)"
+                              r"\s*[:\-\u2013\u2014]?\s*$")
+# The reply says the doubts below are over: "what Ernesto said below no longer applies".
+_SUPERSEDED = re.compile(r"\b(?:no longer applies|doesn'?t apply any ?more|is moot|ya no aplica"
+                         r"|ya no es asi|ne s'applique plus|n'est plus d'actualite|ja nao se aplica"
+                         r"|nao vale mais|gilt nicht mehr|ist hinfallig|ist erledigt)\b")
 _NO_NEED = re.compile(r"\b(?:no need|don'?t need|not necessary|no hace falta|pas besoin"
                       r"|nao precisa|nicht notig|keine notwendigkeit)\b")
+# How `understand` says a yes is another group's.
+_ANOTHER_GROUP = ("the yes is said by another group", "the reply names another organization",
+                  "the yes names ")
 # What, said in a message below a yes, holds it back.
 _DOUBTS_BELOW = ("conditional yes", "yes with reservations", "retracted yes",
                  "not for the organization", "negated yes")
 
 
-def _doubt_below(notes: Sequence[str], organization: str | None) -> str | None:
+def _doubt_below(notes: Sequence[str], organization: str | None, *,
+                 writers_own: bool = False) -> str | None:
     """The first sentence of a colleague's note under the reply that puts signing in doubt:
-    an approval still to come, a condition, a change wanted, a no, or more time."""
+    an approval still to come, a condition, a change wanted, a no, or more time. A colleague
+    who says they cannot commit the organization ("it's her call, not mine") leaves the
+    decision to the writer; the writer's own words (`writers_own`) saying so do not."""
     for note in notes:
         # (not "If you received it in error", nor "No need to bring it to the board")
         said_out = [sentence for sentence in sentences(note)
@@ -1198,16 +1264,39 @@ def _doubt_below(notes: Sequence[str], organization: str | None) -> str | None:
         if not said_out:
             continue
         read = understand(" ".join(said_out), organization=organization)
+        # (another group's own yes in a reply-all chain, "A Fundação Luso assina.", is theirs)
+        theirs = any(signal.startswith(_ANOTHER_GROUP) for signal in read.signals)
+        defers = not writers_own and "not for the organization" in read.signals
         if read.intent in (Intent.NEEDS_APPROVAL, Intent.CHANGE_REQUEST, Intent.MORE_TIME,
-                           Intent.DECLINE) or any(s in read.signals for s in _DOUBTS_BELOW):
+                           Intent.DECLINE) or (not theirs and not defers and any(
+                               s in read.signals for s in _DOUBTS_BELOW)):
             return read.evidence or note
         # ("Fine by me as long as Linda doesn't object. Run it past her first.")
+        ideas = (ONLY_IF, APPROVAL, LATER, CHANGE, MORE_TIME,
+                 *((NOT_FOR_ORGANIZATION,) if writers_own else ()))
         for sentence in said_out:
             said = written_out(fold(sentence))
-            if any(idea.search(said) for idea in (ONLY_IF, APPROVAL, LATER,
-                                                  NOT_FOR_ORGANIZATION, CHANGE, MORE_TIME)) \
-                    or _ON_TERMS.search(said):
+            if any(idea.search(said) for idea in ideas) or _ON_TERMS.search(said):
                 return sentence
+    return None
+
+
+def _afterthought_doubt(afterthoughts: Sequence[str], organization: str | None) -> str | None:
+    """The first of the writer's own sentences under the signature that says anything of
+    its own about signing: a no, a question, a condition, an approval or a doubt (a legal
+    notice aside). Nothing there can say yes: it can only hold one."""
+    said = [text for text in afterthoughts if not _DISCLAIMER.search(fold(text))]
+    if (held := _doubt_below(said, organization, writers_own=True)) is not None:
+        return held
+    for text in said:
+        read = understand(text, organization=organization)
+        if read.intent in (Intent.SIGN_ON, Intent.UNSUBSCRIBE) or (
+                read.intent == Intent.UNKNOWN and not read.signals):
+            continue  # (a footer's "to leave our newsletter, reply UNSUBSCRIBE" is theirs)
+        if read.intent == Intent.QUESTION and not _bears_on_the_letter(
+                fold(read.evidence or text)):
+            continue  # "P.S. Do you know a good printer in Fresno?"
+        return read.evidence or text
     return None
 
 
@@ -1223,18 +1312,69 @@ def _paragraph_of(sentence: str, paragraphs: list[str]) -> int | None:
 
 
 def _aside(sentence: str, answer: str, paragraphs: list[str]) -> bool:
-    """Whether `sentence` is about other things, in a paragraph apart from the `answer`."""
+    """Whether `sentence` is about other things, in a paragraph apart from the `answer`. (An
+    "it" or "this" may point back at the letter from a short sentence; a long one has its
+    own: "... one or two people speak in Spanish so the board actually hears it".)"""
     at, answer_at = _paragraph_of(sentence, paragraphs), _paragraph_of(answer, paragraphs)
+    folded = fold(sentence)
     return at is not None and answer_at is not None and at != answer_at \
-        and not _bears_on_the_letter(fold(sentence))
+        and not _bears_on_the_letter(folded, pointing=len(folded.split()) < _LONG)
 
 
-def _bears_on_the_letter(folded: str) -> bool:
+def _aside_of_a_yes(sentence: str, yes: str, paragraphs: list[str]) -> bool:
+    """Whether `sentence`, in a paragraph apart from the yes, is about other things and holds
+    nothing that could hold a yes back (a condition, a wait, a no, a writer who cannot commit
+    the organization, someone else's answer)."""
+    folded = written_out(fold(sentence))
+    # (a long sentence's own "if" or "maybe" is its own: "Vielleicht kurz zum Hintergrund,
+    # falls du uns noch nicht so gut kennst: ...")
+    hedges = (ONLY_IF, CONDITION, HEDGE) if len(folded.split()) < _LONG \
+        or _TERMS.search(folded) else ()
+    return _aside(sentence, yes, paragraphs) and not any(idea.search(folded) for idea in (
+        *hedges, LATER, NOT_FOR_ORGANIZATION, SOMEONE_ELSE, NEGATION, RETRACT_ANYWHERE,
+        DECLINE, WITHDRAW, UNSUBSCRIBE, OTHERS))
+
+
+# Words that make a condition a term of what was said before it ("À condition que le point 3
+# reste", "Siempre y cuando se mantenga ..."), never a sentence about something else.
+_TERMS = re.compile(r"\b(?:only|solo|solamente|unicamente|seulement|uniquement|somente|apenas"
+                    r"|nur|ausschliesslich|provided|providing|as long as|so long as|assuming"
+                    r"|on condition|conditional|subject to|unless|siempre (?:y )?(?:que|cuando)"
+                    r"|con tal|a condicion|a menos|a no ser|pourvu|a condition|sous reserve"
+                    r"|tant que|a moins|desde que|contanto|sofern|vorausgesetzt|bedingung"
+                    r"|solange|es sei denn)\b")
+
+
+def _condition_aside(sentence: str, folded: str, yes: str, paragraphs: list[str]) -> bool:
+    """A condition in a long sentence with a main clause of its own, about other things, in a
+    paragraph apart from the yes: "If the coalition is also sending folks it would be good to
+    sit together". "Only if Maria agrees." and "À condition que le point 3 reste tel quel,
+    avec la publication dans les deux langues." are never one."""
+    return len(folded.split()) >= _LONG and not _TERMS.search(folded) \
+        and _aside(sentence, yes, paragraphs) and not any(idea.search(folded) for idea in (
+            LATER, NOT_FOR_ORGANIZATION, SOMEONE_ELSE, DECLINE, WITHDRAW, UNSUBSCRIBE, OTHERS))
+
+
+def _bears_on_the_letter(folded: str, *, pointing: bool = True) -> bool:
     """Whether a sentence is about the letter, signing it, its text or its time, or could be
-    (a bare "it", "this"): "Could we talk about it?" may be; "Maybe coffee in January?" is not."""
-    return bool(LETTER_REF.search(folded) or ACT.search(folded) or CHANGE.search(folded)
+    (a bare "it", "this", unless `pointing` is off): "Could we talk about it?" may be; "Maybe
+    coffee in January?" is not."""
+    # (a long sentence's "instead of" is about the letter only when it names its text: "a
+    # woman asked for water instead of the canned peaches")
+    change = CHANGE.search(folded) and (pointing or _TEXT.search(folded))
+    return bool(LETTER_REF.search(folded) or ACT.search(folded) or change
                 or APPROVAL.search(folded) or DOUBTING_QUESTION.search(folded)
-                or MORE_TIME.search(folded) or _POINTING.search(folded))
+                or MORE_TIME.search(folded) or (pointing and _POINTING.search(folded)))
+
+
+# Words for the letter's text and its parts.
+_TEXT = re.compile(r"\b(?:letter|text|wording|language|point|paragraph|sentence|draft|version"
+                   r"|carta|texto|redaccion|punto|parrafo|frase|borrador|version|lettre|texte"
+                   r"|formulation|paragraphe|phrase|brouillon|ponto|paragrafo|redacao|rascunho"
+                   r"|versao|brief|wortlaut|formulierung|absatz|satz|entwurf|fassung|punkt)\b")
+
+
+_LONG = 12  # words: a sentence this long has a main clause of its own
 
 
 # A word that may point back at the letter ("it", "this", "cela", "das").

@@ -287,6 +287,8 @@ ONLY_SUPPORT = idea("only_support")
 ONLY_IF = idea("only_if")
 NAME_ASKED = idea("name_asked")
 MOVED_ON = idea("moved_on")
+# The writer hands the contact over ("this is my last week; write to Tom from now on").
+HANDS_OVER = idea("hands_over")
 # The person asked has left and someone else answers in their place ("I'm using her email").
 SOMEONE_ELSE = idea("someone_else")
 NOT_A_CONDITION = idea("not_a_condition")

@@ -33,6 +33,12 @@ def listing_name(parts: list[str], organization: str | None, *,
     that is only a name, written under the ask's "the name you'd like listed": `name_lines`);
     without one, the organization on file is listed (None here)."""
     unreadable: str | None = None
+    if (picked := _chosen_by_place(parts)) is not None:
+        # 'we are "X", but people know us as "SPRSI" or as "Y": use the last one'
+        name = _clean_name(picked)
+        if name is None or organization is None:
+            return name, None if name is not None else "the reply picks a name it offered"
+        return name, _fragment(name) or _unlike(name, organization)
     # "Please list as:" with the name on the line below it
     joined = [f"{part} {after}" if part.rstrip().endswith(":") else part
               for part, after in zip(parts, [*parts[1:], ""], strict=True)]
@@ -97,6 +103,31 @@ def listing_name(parts: list[str], organization: str | None, *,
 
 
 _CHOSEN = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,150}?)\s*[»\"”]")
+# A name picked by its place among those the reply offers: "use the last one", "usem o
+# último", « prenez le premier », "nehmt den zweiten".
+_BY_PLACE = re.compile(
+    r"(?i)\b(?:use|go with|list us (?:as|under)|usen|usa|pongan|utilisez|prenez|gardez|usem|use"
+    r"|ponham|coloquem|nehmt|nehmen sie|verwendet|verwenden sie)\b[^.!?]{0,20}?\b(?P<place>"
+    r"the (?:first|second|last|latter|former)|el (?:primero|segundo|[uú]ltimo)|le (?:premier"
+    r"|second|deuxi[eè]me|dernier)|o (?:primeiro|segundo|[uú]ltimo)|den (?:ersten|zweiten"
+    r"|letzten)|(?:letztere|erstere)n?)\b")
+_PLACES = {"first": 0, "former": 0, "primero": 0, "premier": 0, "primeiro": 0, "ersten": 0,
+           "erstere": 0, "ersteren": 0, "second": 1, "segundo": 1, "deuxieme": 1, "zweiten": 1,
+           "last": -1, "latter": -1, "ultimo": -1, "dernier": -1, "letzten": -1,
+           "letztere": -1, "letzteren": -1}
+
+
+def _chosen_by_place(parts: list[str]) -> str | None:
+    """The quoted name a reply picks by its place among the names it offered before."""
+    offered: list[str] = []
+    for part in parts:
+        pick = _BY_PLACE.search(part)
+        if pick is not None and len(offered) >= 2:
+            index = _PLACES.get(fold(pick["place"]).split()[-1])
+            if index is not None and -len(offered) <= index < len(offered):
+                return offered[index]
+        offered.extend(found.group(1) for found in _CHOSEN.finditer(part))
+    return None
 
 
 def _quoted(part: str, match: re.Match[str]) -> bool:
@@ -205,6 +236,11 @@ _REASON_AFTER_NAME = re.compile(
     r"|Eso|Esto|Es|Gracias|Isso|Obrigad[oa])\b)")
 
 
+_DICTATED_CLOSING = re.compile(
+    r"\s+(?:thanks|thank you|thx|cheers|talk soon|best|regards|gracias|saludos|merci|bisous"
+    r"|cordialement|obrigad[oa]|abra[cç]os?|danke|gr[uü](?:ß|ss)e|lg)\b(?=[^A-Z]*$|\s+[A-Z][a-z])")
+
+
 def _before_lowercase_clause(name: str) -> str:
     """A name said outright, without what follows it in its sentence: where it goes ("...
     na lista"), or a comma then a word in lower case, which starts the sentence again
@@ -221,8 +257,10 @@ def _before_lowercase_clause(name: str) -> str:
         if word.islower() and not comma["dot"] and fold(word) not in LEGAL_FORMS:
             return name[:comma.start()]
     # "X (MHEP) so people recognize the acronym", "X. That's how we appear in public":
-    # the reason, or the next sentence, after the name
-    return _REASON_AFTER_NAME.split(name, maxsplit=1)[0]
+    # the reason, or the next sentence, after the name; and a dictated name's sign-off
+    # ("list us as VLEA thanks Maria talk soon", all in lower case but the name)
+    return _DICTATED_CLOSING.split(_REASON_AFTER_NAME.split(name, maxsplit=1)[0],
+                                   maxsplit=1)[0]
 
 
 def significant(name: str) -> list[str]:

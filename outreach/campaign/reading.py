@@ -23,7 +23,7 @@ from outreach.inbound.bounces import Bounce
 from outreach.inbound.classify import Kind, sort_mail
 from outreach.inbound.message import MalformedMessage, header, load_message, sender_address
 from outreach.inbound.text import reply_body_text
-from outreach.inbound.visible import earlier_messages
+from outreach.inbound.visible import earlier_messages, under_the_signature
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
                                organization=organization, exclude=exclude, own_addresses=own,
                                inline=inline, letter_title=letter_title,
                                writer=parseaddr(header(msg, "From"))[0],
-                               notes=_notes(body, msg))
+                               notes=_notes(body, msg), afterthoughts=under_the_signature(body))
     subject = header(msg, "Subject")
     if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(subject):
         understanding = understand("unsubscribe", own_addresses=own)
@@ -99,14 +99,16 @@ def _notes(body: str, msg: EmailMessage) -> list[str]:
     the sender and other than us (the domain the reply was sent to), as short as notes are,
     and without the links our own mail always carries."""
     sender = sender_address(msg) or ""
+    sender_name = fold(parseaddr(header(msg, "From"))[0]).strip()
     ours = {address.rsplit("@", 1)[-1].lower() for _, address in
             getaddresses([header(msg, "To"), header(msg, "Cc")]) if "@" in address}
     notes: list[str] = []
     for heading, message in earlier_messages(body):
         named = [address.lower() for address in EMAIL.findall(heading)][:1]  # (its From)
         if any(a == sender or a.rsplit("@", 1)[-1] in ours for a in named) \
+                or (not named and len(sender_name) > 3 and sender_name in fold(heading)) \
                 or _LINK.search(message) or len(message) > 2000:
-            continue
+            continue  # (the sender's own earlier "let me check", named without an address)
         notes.append(message)
     return notes[:5]
 

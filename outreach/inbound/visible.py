@@ -233,6 +233,32 @@ def visible_text(msg: EmailMessage) -> str:
 
 def visible_text_from_body(text: str) -> str:
     """What the sender wrote now, from a plain-text body."""
+    lines, hidden, cut = _read(text)
+    postscripts = ["\n".join(paragraph) for paragraph in _under_signature(lines, hidden, cut)
+                   if POSTSCRIPT.match(paragraph[0])]
+    cut = min(cut, _top_post_cut(lines, hidden, cut))
+    text = _assemble(lines[:cut], hidden[:cut])
+    return "\n\n".join([text, *postscripts]) if postscripts else text
+
+
+def under_the_signature(text: str) -> list[str]:
+    """The sender's sentences under a "-- " signature or an app's "Sent from my iPhone",
+    above the quoted original, each paragraph on one line. The visible text leaves them
+    out but for postscripts (a signature's lines are no answer); a writer may still put an
+    afterthought there ("Still need Rob's sign-off before it's official")."""
+    lines, hidden, cut = _read(text)
+    said: list[str] = []
+    for paragraph in _under_signature(lines, hidden, cut):
+        sentences = [line.strip() for line in paragraph if len(line.split()) >= 4
+                     and not _CONTACT.search(line) and not _PHONE.search(line)]
+        if sentences:
+            said.append(" ".join(sentences))
+    return said
+
+
+def _read(text: str) -> tuple[list[str], list[bool], int]:
+    """The body's lines, which of them are not the sender's own (quoted, attributions),
+    and where the sender's reply ends."""
     lines = _normalize(text)
     hidden = _quoted_lines(lines)  # grows to every line that is not the sender's own
     cut = len(lines)
@@ -270,11 +296,7 @@ def visible_text_from_body(text: str) -> str:
             break
         own_text = True
         i += 1
-    postscripts = _postscripts(lines, hidden, cut + 1) if cut < len(lines) and (
-        _SIGNATURE_DELIMITER.match(lines[cut]) or _is_app_signature(lines[cut])) else []
-    cut = min(cut, _top_post_cut(lines, hidden, cut))
-    text = _assemble(lines[:cut], hidden[:cut])
-    return "\n\n".join([text, *postscripts]) if postscripts else text
+    return lines, hidden, cut
 
 
 # A postscript opening a line: "P.S.", "PS:", "P.-S.", "PPS", "P.D." (posdata), "Nachtrag:"
@@ -282,13 +304,16 @@ POSTSCRIPT = re.compile(r"^\W*(?:p\.?\s?(?:p\.?\s?)?-?\s?s\b|p\.\s?d\.|pd:|post-
                          r"|nachtrag\b|n\.\s?b\.)", re.IGNORECASE)
 
 
-def _postscripts(lines: list[str], hidden: list[bool], start: int) -> list[str]:
-    """The sender's postscripts under a "-- " signature or an app's "Sent from my iPhone"
-    ("P.S. On your letter: yes"), each a paragraph, up to the quoted original; the
-    signature's own lines are left out."""
+def _under_signature(lines: list[str], hidden: list[bool], cut: int) -> list[list[str]]:
+    """The paragraphs under the reply when it ends at a "-- " signature or an app's "Sent
+    from my iPhone", up to the quoted original; a postscript ("P.S. On your letter: yes")
+    opens a paragraph of its own."""
+    if cut >= len(lines) or not (_SIGNATURE_DELIMITER.match(lines[cut])
+                                 or _is_app_signature(lines[cut])):
+        return []
     found: list[list[str]] = []
     inside = False
-    for i in range(start, len(lines)):
+    for i in range(cut + 1, len(lines)):
         line = lines[i]
         if hidden[i] or _attribution_span(lines, hidden, i) or (
                 _cut_start(lines, i) is not None and not _SIGNATURE_DELIMITER.match(line)):
@@ -296,12 +321,11 @@ def _postscripts(lines: list[str], hidden: list[bool], start: int) -> list[str]:
         if not line.strip() or _SIGNATURE_DELIMITER.match(line):
             inside = False
             continue
-        if POSTSCRIPT.match(line):
+        if POSTSCRIPT.match(line) or not inside:
             inside = True
             found.append([])
-        if inside:
-            found[-1].append(line)
-    return ["\n".join(paragraph) for paragraph in found]
+        found[-1].append(line)
+    return found
 
 
 def _quote_blocks(lines: list[str], hidden: list[bool], end: int) -> list[tuple[int, int]]:

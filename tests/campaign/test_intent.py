@@ -2091,3 +2091,103 @@ def test_an_answer_typed_around_our_subject_over_a_phone_footer(subject: str,
                       letter_title="Safe Drinking Water for Every Valley Community")
     assert result.understanding is not None
     assert result.understanding.intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a condition in any words: "si"/"se" before a subject or a verb of deciding
+    ("Si nos mandan la versión final, firmamos.", Intent.UNKNOWN),
+    ("Firmamos, si mi jefa dice que sí.", Intent.UNKNOWN),
+    ("Si le CA valide, on signe.", Intent.UNKNOWN),
+    ("On signe, si personne ne s'y oppose.", Intent.UNKNOWN),
+    ("Se tudo correr bem, assinamos.", Intent.UNKNOWN),
+    ("We sign, should the board agree.", Intent.UNKNOWN),
+    ("Barring objections from the board, we sign.", Intent.UNKNOWN),
+    ("Si, après réflexion, vous pensez que notre signature aide, alors nous signerons.",
+     Intent.UNKNOWN),
+    # ...while the Spanish "sí" before a pronoun is a yes, and so is "if it's not too late"
+    ("Hola María, sí nos sumamos a la carta.", Intent.SIGN_ON),
+    ("Sí le entramos.", Intent.SIGN_ON),
+    ("If it's not too late, we sign.", Intent.SIGN_ON),
+    # a wait said to the writer, or a confirmation to come from someone else
+    ("Yes, we sign. Our director will confirm with you herself when she's back.",
+     Intent.UNKNOWN),
+    ("Sí, firmamos. Eso lo tiene que ver la junta.", Intent.NEEDS_APPROVAL),
+    # a yes to talking about the letter on the air is no yes to signing it
+    ("¡Sí, claro! Con gusto hablamos de la carta en el programa del sábado.", Intent.UNKNOWN),
+    # a writer who hands the contact over, or would list member groups on their word
+    ("Yes, sign us up. This is my last week here; please send anything about the letter to "
+     "treyes@example.org from now on.", Intent.UNKNOWN),
+    ("Sí, firmamos. Dejo la dirección del Centro el 31 de diciembre.", Intent.UNKNOWN),
+    ("A Rede assina. Gostaríamos que também fossem listadas as nossas entidades associadas.",
+     Intent.UNKNOWN),
+    # a name that breaks off, and a question to answer before the letter goes out
+    ("Ja bitte eintragen als", Intent.UNKNOWN),
+    ("We're in. One question before you send it though: will copies go to our legislators?",
+     Intent.QUESTION),
+    # withdrawals said with other verbs, and after the change that is their reason
+    ("Der Vorstand hat beschlossen: Wir widerrufen hiermit unsere Unterzeichnung.",
+     Intent.WITHDRAW),
+    ("Com um ano em vez de dois, o nosso sistema fica na lista. Por isso retiramos o nosso "
+     "apoio à carta.", Intent.WITHDRAW),
+])
+def test_conditions_waits_and_hand_overs_from_the_tenth_round(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+@pytest.mark.parametrize(("text", "organization", "name"), [
+    ("Wir sind dabei. Bitte führt uns als Trinkwassergerechtigkeit e.V. (Berlin), so steht es "
+     "auch auf unseren anderen Briefen.", "Verein für Trinkwassergerechtigkeit e.V.",
+     "Trinkwassergerechtigkeit e.V. (Berlin)"),
+    ("yes the Valley Latino Environmental Alliance will sign on you can list us as VLEA thanks "
+     "Maria talk soon", "Valley Latino Environmental Alliance", "VLEA"),
+    ('Sim, contem connosco. Oficialmente somos a "Sociedade Portuguesa Rainha Santa Isabel de '
+     'Gustine", mas toda a gente nos conhece por "SPRSI" ou por "Sociedade Portuguesa de '
+     'Gustine". Para a carta usem o último.', "SPRSI Gustine",
+     "Sociedade Portuguesa de Gustine"),
+])
+def test_names_from_the_tenth_round(text: str, organization: str, name: str) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (Intent.SIGN_ON, name)
+
+
+_LONG_REPLY = ("Yes! Westside Neighbors for Clean Water signs on, no question.\n\n"
+               "OK now the other stuff, since I have you:\n\n"
+               "1. Are you all going to the groundwater agency meeting on Wednesday in "
+               "Firebaugh? If the coalition is also sending folks it would be good to sit "
+               "together and have someone speak in Spanish so the board actually hears it.\n\n"
+               "2. {other}\n\nThanks for doing all this,\nRosa")
+
+
+@pytest.mark.parametrize(("other", "signs"), [
+    # paragraphs about other things under a yes leave it a yes...
+    ("If there's a bus from Mendota or even Los Banos we can fill a lot of seats.", True),
+    # ...but one that may bear on signing, however far down, does not
+    ("Only if our board chair agrees, though.", False),
+    ("Please hold off on adding us until I've talked to the team.", False),
+    ("I'm just a volunteer, so I can't speak for the organization.", False),
+])
+def test_a_long_replys_other_paragraphs(other: str, signs: bool) -> None:
+    text = _LONG_REPLY.format(other=other)
+    understanding = understand(text, organization="Westside Neighbors for Clean Water")
+    assert (understanding.intent == Intent.SIGN_ON) == signs
+
+
+@pytest.mark.parametrize(("body", "intent"), [
+    # the writer's words under their signature may hold a yes back...
+    ("yes we'll sign!! love this\n\nBest,\nKeisha\n\n--\nKeisha Brown\nProgram Manager\n"
+     "(559) 594-2218\n\nSent from my phone. Still need Rob's sign-off before it's official\n",
+     Intent.UNKNOWN),
+    ("Yes, we'd love to sign! Please add us.\n\nThanks so much,\nJordan\n\nJordan Pike\n"
+     "fmyc.org\n\n(oh, I'm the communications intern here, I just realized I probably can't "
+     "actually sign for the org.)\n", Intent.UNKNOWN),
+    # ...a legal notice there does not
+    ("Yes, we sign on.\n\nLinda\nExecutive Director\n661-555-0193\n\nCONFIDENTIALITY NOTICE: "
+     "If you are not the intended recipient, you are not authorized to read it; please notify "
+     "the sender.\n", Intent.SIGN_ON),
+])
+def test_words_under_the_signature(body: str, intent: Intent) -> None:
+    from outreach.campaign.reading import classify
+
+    understanding = classify(_from("Keisha Brown", body),
+                             organization="Valley Tenants Union").understanding
+    assert understanding is not None and understanding.intent == intent
