@@ -5,11 +5,11 @@ makes it wait or takes it back, must no longer be a sign-on. Prints one JSON lin
 
 For each reply labelled `sign` in tests/data/replies_blind*/ (and pending/) that the reader
 reads as a sign-on, the sentence that said yes (its evidence) is taken alone, and each sentence
-of `DOUBTS` in the reply's language is put after it and, in a second probe, before it: a
-condition said on its own ("Assuming the coalition drops the part about rates."), a writer who
-cannot commit the organization, a decider still to agree, a check still to make, a change
-wanted first. The sentences of `TAKEN_BACK` ("Nevermind, our lawyer says no.") go after it.
-The yes and the doubt are read together by
+of `DOUBTS` in the reply's language is put after it, in a paragraph of its own under it, and
+before it: a condition said on its own ("Assuming the coalition drops the part about
+rates."), a writer who cannot commit the organization, a decider still to agree, a check
+still to make, a change wanted first. The sentences of `TAKEN_BACK` ("Nevermind, our lawyer
+says no.") go after it, and in a paragraph under it. The yes and the doubt are read together by
 `outreach.campaign.intent.understand`; a sign-on is a miss (target: none).
 
 This is a regression guard written from the issue's categories, not a blind measure: the
@@ -163,10 +163,13 @@ def probe(every: int = 1) -> tuple[dict[str, Any], list[str]]:
     for lang, organization, yes in probed:
         for doubt in [*DOUBTS[lang], *TAKEN_BACK[lang]]:
             # a new sentence after the yes (after its own stop, or on a line of its own),
-            # and the same sentence before it, unless it takes back what came before
+            # the same in a paragraph of its own under it (a long reply's other paragraphs
+            # are read apart), and the same sentence before it, unless it takes back what
+            # came before
             after = f"{yes} {doubt}" if yes.endswith((".", "!", "?")) else f"{yes}\n{doubt}"
+            apart = f"{yes}\n\n{doubt}"
             before = [] if doubt in TAKEN_BACK[lang] else [f"{doubt} {yes}"]
-            for text in (after, *before):
+            for text in (after, apart, *before):
                 probes[lang] += 1
                 if understand(text, organization=organization).intent == Intent.SIGN_ON:
                     missed[lang] += 1

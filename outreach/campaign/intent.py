@@ -59,6 +59,7 @@ from outreach.campaign.intent_patterns import (
     ASK_QUESTION,
     BARE_YES_FILLER,
     CHANGE,
+    CHANGE_TAKEN,
     CLARIFIED,
     CLAUSE_END,
     CONCESSIVE,
@@ -84,6 +85,7 @@ from outreach.campaign.intent_patterns import (
     INDIVIDUAL,
     INSTRUCTION,
     IRONY,
+    KINDS_OF_GROUP,
     LATENESS,
     LATER,
     LETTER_OBJECT,
@@ -662,7 +664,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
 
     if sign_at is not None and NOT_FOR_ORGANIZATION.search(whole):
         signals.append("not for the organization")  # "Count me in! I'm just a member"
-    elif sign_at is not None and FOR_OTHERS.search(whole):  # "list our member groups too"
+    elif sign_at is not None and any(  # "list our member groups too" (not "please don't")
+            (listed := FOR_OTHERS.search(f)) and not NEGATION.search(f[:listed.start()])
+            for f in folded_parts):
         signals.append("other groups would be listed on the writer's word")
     elif sign_at is not None and MOVED_ON.search(whole):  # "I no longer work at ..."
         signals.append("the writer has moved to another organization")
@@ -1090,6 +1094,13 @@ _ARTICLE = re.compile(r"^(?:the|o|a|os|as|el|la|los|las|le|les|l'|der|die|das)\s
 _AND = re.compile(r"\b(?:and|but|so|e|mas|y|pero|et|mais|und|aber|also|entao|donc)\s+")
 
 
+def _names_a_group(part: str, kind: str) -> bool:
+    """Whether the sentence names a group of that kind ("... do Clube Português de Newman e o
+    Clube assina"), which "the club" then stands for."""
+    return any(fold(found.group(1)) == kind
+               for found in re.finditer(r"\b(\w+)\s+(?=[A-ZÀ-Ý]\w)", part))
+
+
 def _signed_by_another(part: str, folded: str, organization: str | None) -> str | None:
     """A group that is not the one asked, named as the one that signs ("sou presidente do
     Clube Português de Newman e o Clube assina com gosto"): an article and capitalised words
@@ -1101,12 +1112,18 @@ def _signed_by_another(part: str, folded: str, organization: str | None) -> str 
     capitalised = {fold(w) for w in re.findall(r"\w+", part) if w[:1].isupper()}
     starts = [0, *(end.end() for end in CLAUSE_END.finditer(folded))]
     for match in SIGN.finditer(folded):
-        start = starts[bisect.bisect_right(starts, match.start()) - 1]
+        # (the act itself, when the yes is said from its subject on: "eu também sou
+        # presidente do Clube ... e o Clube assina")
+        verbs = [act.start() for act in ACT.finditer(folded, match.start(), match.end())]
+        at = verbs[-1] if verbs else match.start()
+        start = starts[bisect.bisect_right(starts, at) - 1]
         # (a subject is a few words: what is further back is not read, whatever its size)
-        before = folded[max(start, match.start() - 80):match.start()]
+        before = folded[max(start, at - 80):at]
         subject = _AND.split(before)[-1].strip()
         words = _words(_ARTICLE.sub("", subject))
         if _ARTICLE.match(subject) and 1 <= len(words) <= 5 and not WE.search(subject) \
+                and not (len(words) == 1 and words[0] in KINDS_OF_GROUP
+                         and not _names_a_group(part, words[0])) \
                 and all(w in capitalised for w in words) \
                 and not any(w in org_words for w in words) \
                 and not names_the_organization(subject, organization):
@@ -1181,12 +1198,16 @@ def _other_intents(parts: list[str], rest_parts: list[str], org_words: set[str],
     # A suggestion "which is in no way a condition", said anywhere in the reply, asks for
     # no change before signing.
     suggestions_only = any(NOT_A_CONDITION.search(folded) for folded in rest_parts)
+    # Nor a change the coalition already made ("qué buena noticia que aceptaron lo que
+    # sugerimos").
     change_parts = ["" if suggestions_only or any(n.search(part) for n in NAME_PATTERNS)
-                    or _about_other_things(folded) else folded
+                    or _about_other_things(folded) or CHANGE_TAKEN.search(folded) else folded
                     for part, folded in zip(parts, rest_parts, strict=True)]
     found: list[tuple[Intent, str | None]] = []
     for intent, pattern in others:
         where = change_parts if intent == Intent.CHANGE_REQUEST else rest_parts
+        if intent == Intent.NEEDS_APPROVAL:  # ("she said go ahead, we don't need a vote")
+            where = ["" if _NO_NEED.search(folded) else folded for folded in where]
         if intent == Intent.DECLINE:  # "(the national office takes no position)"
             where = [_PARENTHESIS.sub(" ", folded) for folded in where]
         if pattern.search(" \n".join(where)):

@@ -56,8 +56,11 @@ def listing_name(parts: list[str], organization: str | None, *,
                     # 'put us down as "the folks who drink bottled water"': asked for, and
                     # not a name we may list without a person
                     unreadable = unreadable or _within_quotes(part, match).strip()
+                # (not "La junta votó a favor el 20 de enero, así que la Organización ...
+                # firma": a subject said with a clause before it is no name)
                 if name is None or fold(name) in ROLES or (not explicit and (
-                        _fragment(name) is not None or "," in name or ":" in name)):
+                        _fragment(name) is not None or "," in (said or "")
+                        or ":" in (said or ""))):
                     continue  # "We confirm we will sign" names no one
                 if organization is not None and " " not in name and not name.isupper() \
                         and len(significant(organization)) > 1:
@@ -249,7 +252,7 @@ def _before_lowercase_clause(name: str) -> str:
     name = _INSTEAD.sub("", _ON_THE_LIST.sub("", name))
     # "X - we changed our name in October": a dash, then the sentence goes on
     # ("... Clinic - singular, that's the legal name": a word in lower case after a dash)
-    name = re.split(r"\s+[-–—]+\s+(?=(?:we|i|it|that|this|our|they|nous|on|je|c'est|wir|ich"
+    name = re.split(r"\s+[-–—]+\s+(?=(?:we|i|it|that|this|our|they|the|nous|on|je|c'est|wir|ich"
                     r"|das|nosotros|nos|que|porque|because|since|mudamos|cambiamos)\b"
                     r"|[a-zà-ÿ][\w'’]*,)", name, maxsplit=1)[0]
     for comma in re.finditer(r",\s+(?P<word>[^\W\d_][\w'’]*)(?P<dot>\.?)", name):
@@ -293,7 +296,8 @@ def _within(letters: str, initials: str) -> bool:
 
 def _fragment(name: str) -> str | None:
     """Why `name` reads as a piece of a sentence rather than a name, if it does."""
-    words = re.findall(r"[a-z']+", fold(name))
+    # (an acronym in parentheses is no words of a sentence: "... de Gustine (I.E.S.G.)")
+    words = re.findall(r"[a-z']+", fold(re.sub(r"\((?:[A-Z0-9&]\.?\s?){2,12}\)", " ", name)))
     long_words = [w for w in re.findall(r"[^\W\d_]{3,}", name)]
     if long_words and sum(w[0].isupper() for w in long_words) * 3 >= len(long_words) * 2:
         words = words[1:]  # "Our Lady of Guadalupe Parish": capitalised, a name throughout

@@ -19,6 +19,12 @@ SETS = sorted(DATA.glob("replies_blind*/replies.jsonl"))
 PENDING = sorted((DATA / "pending").glob("replies_blind*/replies.jsonl"))
 
 
+# Labels that contradict the issue's own account of what a reply means, each with why
+# (tests/data/disputed.json): left out of the figures held here, never edited, and still
+# scored by `bench/replies.py`.
+DISPUTED: dict[str, str] = json.loads((DATA / "disputed.json").read_text(encoding="utf-8"))
+
+
 def _replies(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
@@ -26,7 +32,8 @@ def _replies(path: Path) -> list[dict[str, Any]]:
 @functools.cache
 def _score(path: Path) -> tuple[dict[str, Any], list[str]]:
     """A set's figures, read once per test process (the reader takes a few seconds a set)."""
-    score: tuple[dict[str, Any], list[str]] = bench_module("replies").score(_replies(path))
+    undisputed = [reply for reply in _replies(path) if reply["id"] not in DISPUTED]
+    score: tuple[dict[str, Any], list[str]] = bench_module("replies").score(undisputed)
     return score
 
 
@@ -63,7 +70,8 @@ def test_the_yeses_found_over_every_set() -> None:
     yeses = found = replies = right = 0
     for path in SETS:
         report, _ = _score(path)
-        real = sum(r["expected"]["action"] == "sign" for r in _replies(path))
+        real = sum(r["expected"]["action"] == "sign" for r in _replies(path)
+                   if r["id"] not in DISPUTED)
         yeses, found = yeses + real, found + round(report["recall"] * real)
         replies += report["replies"]
         right += round(report["action_accuracy"] * report["replies"])
@@ -75,3 +83,9 @@ def test_there_are_at_least_300_blind_replies_in_five_languages() -> None:
     first = _replies(SETS[0])
     assert len(first) >= 300
     assert {r["lang"] for r in first} == {"en", "es", "fr", "pt", "de"}
+
+
+def test_a_disputed_label_names_a_reply_and_says_why() -> None:
+    ids = {r["id"] for path in [*SETS, *PENDING] for r in _replies(path)}
+    for reply_id, why in DISPUTED.items():
+        assert reply_id in ids and len(why) > 40, reply_id

@@ -2191,3 +2191,27 @@ def test_words_under_the_signature(body: str, intent: Intent) -> None:
     understanding = classify(_from("Keisha Brown", body),
                              organization="Valley Tenants Union").understanding
     assert understanding is not None and understanding.intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # "the League", "a Liga", "la Red": the group asked, named by its kind...
+    ("Sim, a Liga assina.", Intent.SIGN_ON),
+    # ...unless the sentence names another group of that kind
+    ("Eu também sou presidente do Clube Português de Newman e o Clube assina com gosto.",
+     Intent.UNKNOWN),
+    # a change the coalition already made is no change asked; an approval not needed none
+    ("Qué buena noticia que aceptaron lo que sugerimos. Ahora sí: firmamos.", Intent.SIGN_ON),
+    ("Yes, we sign. I checked with our board chair and she said go ahead, we don't need a vote "
+     "for something like this.", Intent.SIGN_ON),
+    # "I'm writing, as agreed, about our evening": news now, not an answer to come
+    ("Comme convenu, je reviens vers vous au sujet de la soirée. Nous signons la lettre.",
+     Intent.SIGN_ON),
+    ("Ich melde mich wie besprochen wegen unseres Vortragsabends. Wir unterschreiben.",
+     Intent.SIGN_ON),
+    # a network that asks not to list its members signs in its own name
+    ("The Network signs on. Please don't list our member groups one by one.", Intent.SIGN_ON),
+])
+def test_groups_named_by_their_kind_and_news_beside_a_yes(text: str, intent: Intent) -> None:
+    understanding = understand(text, organization="Irmandade do Divino Espírito Santo de Newman"
+                               if "Newman" in text else "Valley Water Network")
+    assert understanding.intent == intent
