@@ -133,8 +133,12 @@ def test_status_says_when_the_next_mail_goes_out_and_why(
     finally:
         app.close()
     tomorrow = DAY_NAMES[(today.weekday() + 1) % 7].title()
-    says = (f"{queued} waiting: outside the send window: {tomorrow}\u2013"
-            f"{DAY_NAMES[(today.weekday() + 6) % 7].title()} 0\u201323:59 "
+    # the open days in the week's order, Monday first, a run of three or more joined: on a
+    # Tuesday "Mon, Wed-Sun", on a Wednesday "Mon, Tue, Thu-Sun", on a Sunday "Mon-Sat"
+    runs = (DAY_NAMES[:today.weekday()], DAY_NAMES[today.weekday() + 1:])
+    days = ", ".join(f"{run[0].title()}\u2013{run[-1].title()}" if len(run) >= 3
+                     else ", ".join(day.title() for day in run) for run in runs if run)
+    says = (f"{queued} waiting: outside the send window: {days} 0\u201323:59 "
             f"America/Los_Angeles; next at {tomorrow} 00:00")
 
     code, out, err = cli(config, database_url, "status", SLUG)
