@@ -2096,6 +2096,7 @@ def test_an_answer_typed_around_our_subject_over_a_phone_footer(subject: str,
 @pytest.mark.parametrize(("text", "intent"), [
     # a condition in any words: "si"/"se" before a subject or a verb of deciding
     ("Si nos mandan la versión final, firmamos.", Intent.UNKNOWN),
+    ("Si tenemos el visto bueno, firmamos.", Intent.UNKNOWN),
     ("Firmamos, si mi jefa dice que sí.", Intent.UNKNOWN),
     ("Si le CA valide, on signe.", Intent.UNKNOWN),
     ("On signe, si personne ne s'y oppose.", Intent.UNKNOWN),
