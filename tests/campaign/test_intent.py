@@ -2109,6 +2109,8 @@ def test_an_answer_typed_around_our_subject_over_a_phone_footer(subject: str,
     ("Hola María, sí nos sumamos a la carta.", Intent.SIGN_ON),
     ("Sí le entramos.", Intent.SIGN_ON),
     ("If it's not too late, we sign.", Intent.SIGN_ON),
+    ("Yes we sign, if it helps.", Intent.SIGN_ON),
+    ("Oui, on signe, si ça peut vous aider.", Intent.SIGN_ON),
     # a wait said to the writer, or a confirmation to come from someone else
     ("Yes, we sign. Our director will confirm with you herself when she's back.",
      Intent.UNKNOWN),
