@@ -252,9 +252,10 @@ def _before_lowercase_clause(name: str) -> str:
     name = _INSTEAD.sub("", _ON_THE_LIST.sub("", name))
     # "X - we changed our name in October": a dash, then the sentence goes on
     # ("... Clinic - singular, that's the legal name": a word in lower case after a dash)
-    name = re.split(r"\s+[-–—]+\s+(?=(?:we|i|it|that|this|our|they|the|nous|on|je|c'est|wir|ich"
-                    r"|das|nosotros|nos|que|porque|because|since|mudamos|cambiamos)\b"
-                    r"|[a-zà-ÿ][\w'’]*,)", name, maxsplit=1)[0]
+    name = re.split(r"\s+[-–—]+\s+(?=(?:we|i|it|that|this|our|they|the|people|folks|everyone"
+                    r"|everybody|most|nobody|nous|on|je|c'est|wir|ich|das|nosotros|nos|que"
+                    r"|porque|because|since|mudamos|cambiamos)\b|[a-zà-ÿ][\w'’]*,)", name,
+                    maxsplit=1)[0]
     for comma in re.finditer(r",\s+(?P<word>[^\W\d_][\w'’]*)(?P<dot>\.?)", name):
         word = comma["word"]
         if word.islower() and not comma["dot"] and fold(word) not in LEGAL_FORMS:

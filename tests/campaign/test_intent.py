@@ -2218,3 +2218,26 @@ def test_groups_named_by_their_kind_and_news_beside_a_yes(text: str, intent: Int
     understanding = understand(text, organization="Irmandade do Divino Espírito Santo de Newman"
                                if "Newman" in text else "Valley Water Network")
     assert understanding.intent == intent
+
+
+@pytest.mark.parametrize(("text", "organization", "intent", "name"), [
+    # a yes taken back with "actually, wait", and a promise to write again
+    ("Yes we'll sign. Actually, wait - Harold just reminded me we said we wouldn't join any "
+     "more letters for now. Let me sort that out and I'll write again.", "Reedley Peace Center",
+     Intent.UNKNOWN, None),
+    # a name picked among those the writer gives, unquoted; a name with its reason after "--"
+    ("Of course we sign! Most people know us as Madera Parents for Clean Water. Let's use "
+     "Madera Parents for Clean Water, the middle one.",
+     "Madera Parents for Clean Water Association", Intent.SIGN_ON,
+     "Madera Parents for Clean Water"),
+    ("We're in. Please list us as Tulare County Water Justice Network (TCWJN) -- people know "
+     "the acronym better than the long name.", "Tulare County Water Justice Network",
+     Intent.SIGN_ON, "Tulare County Water Justice Network (TCWJN)"),
+    # ("use the English name you have on file" names no name)
+    ("Yes, Lamont Tenants Union signs on. Please use the English name you have on file.",
+     "Lamont Tenants Union", Intent.SIGN_ON, "Lamont Tenants Union"),
+])
+def test_the_last_round_of_the_day(text: str, organization: str, intent: Intent,
+                                   name: str | None) -> None:
+    understanding = understand(text, organization=organization)
+    assert (understanding.intent, understanding.signer_name) == (intent, name)

@@ -232,6 +232,20 @@ def test_body_that_declares_itself_automatic() -> None:
     assert found.return_date == date(2026, 12, 14)
 
 
+@pytest.mark.parametrize("body", [
+    # a note a person may have set up, signed "(automatic reply)" in its own language
+    "Hola! Gracias por escribir al Grupo Juvenil. Este correo lo revisamos solo los fines de "
+    "semana. Te contestamos pronto.\n\n(respuesta automática)",
+    "Hallo, ich bin gerade in Deutschland bei meiner Familie und lese meine Mails nur selten. "
+    "Ab dem 7. Dezember bin ich zurück.\n\nBirgit\n\n(automatische Antwort)",
+    # a ticket desk's acknowledgement that asks not to be answered
+    "Vielen Dank für Ihre Nachricht! Ihre Anfrage wurde unter der Nummer #48213 erfasst.\n\n"
+    "Bitte antworten Sie nicht auf diese automatisch erzeugte E-Mail.",
+])
+def test_a_body_signed_as_an_automatic_reply(body: str) -> None:
+    assert auto(message(body=body)).reason == "body: says it is an automatic reply"
+
+
 def test_read_receipt() -> None:
     found = auto(parse("""\
         From: Director <director@river.example.com>
