@@ -662,7 +662,8 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                 else ("reconfirm",))
         signals.append("reconfirmation with reservations")
 
-    if sign_at is not None and NOT_FOR_ORGANIZATION.search(whole):
+    if sign_at is not None and any(NOT_FOR_ORGANIZATION.search(f) and not _MY_CALL.search(f)
+                                   for f in folded_parts):
         signals.append("not for the organization")  # "Count me in! I'm just a member"
     elif sign_at is not None and any(  # "list our member groups too" (not "please don't")
             (listed := FOR_OTHERS.search(f)) and not NEGATION.search(f[:listed.start()])
@@ -1258,6 +1259,12 @@ _ON_TERMS = re.compile(r"\b(?:as long as|so long as|provided|unless|only if|only
 _NAME_BREAKS_OFF = re.compile(r"\b(?:as|als|como|comme|sous le nom(?: de)?|under the name"
                               r"|con el nombre(?: de)?|com o nome(?: de)?|unter dem namen)"
                               r"\s*[:\-\u2013\u2014]?\s*$")
+# "I'm just a volunteer, but I'm also the president, so it's my call": the writer decides.
+_MY_CALL = re.compile(r"\b(?:it'?s|it is) my (?:call|decision)\b|\bi(?:'m| am) also the"
+                      r" (?:president|director|executive director|chair|coordinator)\b"
+                      r"|\bes mi decision\b"
+                      r"|\bc'est (?:a moi|ma decision)\b|\be (?:minha decisao|comigo)\b"
+                      r"|\bich entscheide das\b")
 # The reply says the doubts below are over: "what Ernesto said below no longer applies".
 _SUPERSEDED = re.compile(r"\b(?:no longer applies|doesn'?t apply any ?more|is moot|ya no aplica"
                          r"|ya no es asi|ne s'applique plus|n'est plus d'actualite|ja nao se aplica"

@@ -2241,3 +2241,31 @@ def test_the_last_round_of_the_day(text: str, organization: str, intent: Intent,
                                    name: str | None) -> None:
     understanding = understand(text, organization=organization)
     assert (understanding.intent, understanding.signer_name) == (intent, name)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a decider's sign-off still missing, said in any paragraph or under the signature
+    ("Yes we're in, this is so needed. Oh and I meant to say, Tomás has to OK it first, I'll "
+     "forward it to him tonight.", Intent.NEEDS_APPROVAL),
+    ("Sí firmamos la carta. Nota: falta la firma de nuestra presidenta, que regresa el lunes.",
+     Intent.NEEDS_APPROVAL),
+    ("Oui, nous voulons bien signer. Selon nos statuts, une signature doit être votée par "
+     "l'assemblée générale. Je vous confirmerai après.", Intent.NEEDS_APPROVAL),
+    # a new writer not sure who decides; a volunteer who says so
+    ("Yes from me! Honestly though I'm not sure yet who signs off on these. Let me find out.",
+     Intent.NEEDS_APPROVAL),
+    ("Yo digo que sí, firmamos!! Bueno, la verdad no sé si yo puedo decidir eso.",
+     Intent.UNKNOWN),
+    # "if so, we'd have to ..." after a question about the letter holds the yes
+    ("Assinamos, claro. A carta vai também para o condado? Se for, temos de rever.",
+     Intent.NEEDS_APPROVAL),
+    # ...while "if so, I can send it" after a question about a logo is an offer
+    ("Yes, we sign. Do you need a logo from us? If so, I can send it today.", Intent.SIGN_ON),
+    # a volunteer who is also the president decides
+    ("Count us in. I'm just a volunteer, we all are, but I'm also the president, so it's my "
+     "call.", Intent.SIGN_ON),
+    ("Com todo o gosto. Por favor coloque o nosso nome assim: Amigos do Kaweah (Tulare)",
+     Intent.SIGN_ON),
+])
+def test_authority_and_approvals_across_sentences_set_94(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Friends of the Kaweah").intent == intent
