@@ -519,6 +519,11 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
             # answer."
             return Understanding(Intent.UNKNOWN, removal, referrals=referrals,
                                  signals=(REMOVE_US_SIGNAL, "retracted"))
+        if any(NOT_FOR_ORGANIZATION.search(f) and not _PERSONAL_REGRET.search(f)
+               for f in folded_parts) or SOMEONE_ELSE.search(whole):
+            # "Please remove us. Personally I'd keep us on, but I can't speak for the board."
+            return Understanding(Intent.UNKNOWN, removal, referrals=referrals,
+                                 signals=(REMOVE_US_SIGNAL, "not for the organization"))
         # "Please remove us": off the letter for a signer, off our mail for anyone else.
         return Understanding(Intent.WITHDRAW, removal, referrals=referrals,
                              signals=(REMOVE_US_SIGNAL,))
@@ -628,10 +633,13 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # (and one from a writer who cannot commit the organization: "I'm only an intern here")
     # (a yes to come with its condition, "if the new board agrees, we'll sign again", takes
     # nothing from a withdrawal now)
+    # (but not a writer who regrets the organization's decision: "Personally I think it's a
+    # mistake, but ...", « personnellement je le regrette »)
     doubtful = (only_if if withdrawal is not None else conditional) or bool(questions) \
         or (held is not None and held.retracted) \
-        or (withdrawal is not None and bool(NOT_FOR_ORGANIZATION.search(whole)
-                                            or SOMEONE_ELSE.search(whole)))
+        or (withdrawal is not None and (
+            any(NOT_FOR_ORGANIZATION.search(f) and not _PERSONAL_REGRET.search(f)
+                for f in folded_parts) or bool(SOMEONE_ELSE.search(whole))))
     if withdrawal is not None:  # a decline alongside says the same thing
         # (a board that cannot back the new text is the reason, not a doubt)
         # (nor is the change it answers, told before it: "With one year instead of two, our
@@ -1265,6 +1273,12 @@ _MY_CALL = re.compile(r"\b(?:it'?s|it is) my (?:call|decision)\b|\bi(?:'m| am) a
                       r"|\bes mi decision\b"
                       r"|\bc'est (?:a moi|ma decision)\b|\be (?:minha decisao|comigo)\b"
                       r"|\bich entscheide das\b")
+# The writer's own regret over the organization's decision, not a doubt about it.
+_PERSONAL_REGRET = re.compile(
+    r"\b(?:personally|personlich|personalmente|personnellement|pessoalmente)\b.{0,80}\b(?:regret"
+    r"|mistake|sorry|sad|shame|bedauer\w*|schade|fehler|lamento|lastima|pena|error|dommage"
+    r"|regrette|erreur|triste)\b|\b(?:regret|bedauer\w*|lamento|regrette|lamento)\b.{0,40}"
+    r"\b(?:personally|personlich|personalmente|personnellement|pessoalmente)\b")
 # The reply says the doubts below are over: "what Ernesto said below no longer applies".
 _SUPERSEDED = re.compile(r"\b(?:no longer applies|doesn'?t apply any ?more|is moot|ya no aplica"
                          r"|ya no es asi|ne s'applique plus|n'est plus d'actualite|ja nao se aplica"

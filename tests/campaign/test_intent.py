@@ -2269,3 +2269,18 @@ def test_the_last_round_of_the_day(text: str, organization: str, intent: Intent,
 ])
 def test_authority_and_approvals_across_sentences_set_94(text: str, intent: Intent) -> None:
     assert understand(text, organization="Friends of the Kaweah").intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a writer's regret over the organization's withdrawal is no doubt about it...
+    ("Please take our name off: the board voted to withdraw. Personally I think it's a "
+     "mistake, but I'm the secretary, not the board.", Intent.WITHDRAW),
+    ("Bitte streichen Sie uns von der Liste. Ich bedauere das persönlich, aber die Satzung ist "
+     "da eindeutig.", Intent.WITHDRAW),
+    # ...while a writer who cannot speak for it may not take the name off
+    ("Please remove us. Personally I'd keep us on, but I can't speak for the board.",
+     Intent.UNKNOWN),
+    ("Please take our name off the letter. I'm only an intern here.", Intent.UNKNOWN),
+])
+def test_who_may_take_the_name_off(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Water Network").intent == intent
