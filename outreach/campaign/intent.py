@@ -150,7 +150,7 @@ from outreach.campaign.listing_name import (
     significant,
 )
 from outreach.inbound.signature import is_name_line, writer_names
-from outreach.inbound.visible import POSTSCRIPT
+from outreach.inbound.visible import POSTSCRIPT, said_lines
 
 CLASSIFIER_VERSION = "rules-11"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
@@ -824,13 +824,8 @@ def _signature_split(text: str, writer: str | None = None) -> tuple[str, list[st
 def _sentences_under(lines: list[str]) -> list[str]:
     """The paragraphs under a signature that hold sentences (not a name, title, address or
     number), each on one line."""
-    said: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", "\n".join(lines)):
-        sentences_ = [line.strip() for line in paragraph.splitlines()
-                      if len(line.split()) >= 4 and not _CONTACT_LINE.search(line)]
-        if sentences_:
-            said.append(" ".join(sentences_))
-    return said
+    return [said for paragraph in re.split(r"\n\s*\n", "\n".join(lines))
+            if (said := said_lines(paragraph.splitlines()))]
 
 
 _MARKS = re.compile(r"[.,;:!?]")
@@ -870,8 +865,6 @@ def _signature_block(lines: list[str]) -> list[str]:
 
 
 _PARENTHESIS = re.compile(r"\([^()]{0,300}\)")
-# A signature's line of contact details: an address, a link, a phone number.
-_CONTACT_LINE = re.compile(r"@|https?://|\bwww\.|\+?\(?\d[\d ().-]{5,}\d")
 
 
 def _last_paragraph(quote: str) -> str:
@@ -1293,46 +1286,54 @@ _DOUBTS_BELOW = ("conditional yes", "yes with reservations", "retracted yes",
                  "not for the organization", "negated yes")
 
 
-def _doubt_below(notes: Sequence[str], organization: str | None, *,
-                 writers_own: bool = False) -> str | None:
+def _doubt_below(notes: Sequence[str], organization: str | None) -> str | None:
     """The first sentence of a colleague's note under the reply that puts signing in doubt:
     an approval still to come, a condition, a change wanted, a no, or more time. A colleague
     who says they cannot commit the organization ("it's her call, not mine") leaves the
-    decision to the writer; the writer's own words (`writers_own`) saying so do not."""
-    for note in notes:
-        # (not "If you received it in error", nor "No need to bring it to the board")
-        said_out = [sentence for sentence in sentences(note)
-                    if not (_DISCLAIMER.search(fold(sentence)) or _NO_NEED.search(fold(sentence)))]
-        if not said_out:
-            continue
-        read = understand(" ".join(said_out), organization=organization)
-        # (another group's own yes in a reply-all chain, "A Fundação Luso assina.", is theirs)
-        theirs = any(signal.startswith(_ANOTHER_GROUP) for signal in read.signals)
-        defers = not writers_own and "not for the organization" in read.signals
-        if read.intent in (Intent.NEEDS_APPROVAL, Intent.CHANGE_REQUEST, Intent.MORE_TIME,
-                           Intent.DECLINE) or (not theirs and not defers and any(
-                               s in read.signals for s in _DOUBTS_BELOW)):
-            return read.evidence or note
-        # ("Fine by me as long as Linda doesn't object. Run it past her first.")
-        ideas = (ONLY_IF, APPROVAL, LATER, CHANGE, MORE_TIME,
-                 *((NOT_FOR_ORGANIZATION,) if writers_own else ()))
-        for sentence in said_out:
-            said = written_out(fold(sentence))
-            if any(idea.search(said) for idea in ideas) or _ON_TERMS.search(said):
-                return sentence
-    return None
+    decision to the writer."""
+    return next((held for note in notes
+                 if (held := _note_doubt(note, organization, writers_own=False)[0])), None)
+
+
+def _note_doubt(note: str, organization: str | None, *,
+                writers_own: bool) -> tuple[str | None, Understanding | None]:
+    """What in a note holds signing back, if anything, and how the note reads. The writer's
+    own words (`writers_own`) saying they cannot commit the organization do hold it."""
+    # (not "If you received it in error", nor "No need to bring it to the board")
+    said_out = [sentence for sentence in sentences(note)
+                if not (_DISCLAIMER.search(fold(sentence)) or _NO_NEED.search(fold(sentence)))]
+    if not said_out:
+        return None, None
+    read = understand(" ".join(said_out), organization=organization)
+    # (another group's own yes in a reply-all chain, "A Fundação Luso assina.", is theirs)
+    theirs = any(signal.startswith(_ANOTHER_GROUP) for signal in read.signals)
+    defers = not writers_own and "not for the organization" in read.signals
+    if read.intent in (Intent.NEEDS_APPROVAL, Intent.CHANGE_REQUEST, Intent.MORE_TIME,
+                       Intent.DECLINE) or (not theirs and not defers and any(
+                           s in read.signals for s in _DOUBTS_BELOW)):
+        return read.evidence or note, read
+    # ("Fine by me as long as Linda doesn't object. Run it past her first.")
+    ideas = (ONLY_IF, APPROVAL, LATER, CHANGE, MORE_TIME,
+             *((NOT_FOR_ORGANIZATION,) if writers_own else ()))
+    for sentence in said_out:
+        said = written_out(fold(sentence))
+        if any(idea.search(said) for idea in ideas) or _ON_TERMS.search(said):
+            return sentence, read
+    return None, read
 
 
 def _afterthought_doubt(afterthoughts: Sequence[str], organization: str | None) -> str | None:
     """The first of the writer's own sentences under the signature that says anything of
     its own about signing: a no, a question, a condition, an approval or a doubt (a legal
-    notice aside). Nothing there can say yes: it can only hold one."""
-    said = [text for text in afterthoughts if not _DISCLAIMER.search(fold(text))]
-    if (held := _doubt_below(said, organization, writers_own=True)) is not None:
-        return held
-    for text in said:
-        read = understand(text, organization=organization)
-        if read.intent in (Intent.SIGN_ON, Intent.UNSUBSCRIBE) or (
+    notice aside). Nothing there can say yes: it can only hold one. Like colleagues' notes,
+    the first few short paragraphs are read: a footer can be as long as a sender likes."""
+    said = [text for text in afterthoughts
+            if len(text) <= NOTE_AT_MOST and not _DISCLAIMER.search(fold(text))]
+    for text in said[:NOTES_READ]:
+        held, read = _note_doubt(text, organization, writers_own=True)
+        if held is not None:
+            return held
+        if read is None or read.intent in (Intent.SIGN_ON, Intent.UNSUBSCRIBE) or (
                 read.intent == Intent.UNKNOWN and not read.signals):
             continue  # (a footer's "to leave our newsletter, reply UNSUBSCRIBE" is theirs)
         if read.intent == Intent.QUESTION and not _bears_on_the_letter(
@@ -1340,6 +1341,12 @@ def _afterthought_doubt(afterthoughts: Sequence[str], organization: str | None) 
             continue  # "P.S. Do you know a good printer in Fresno?"
         return read.evidence or text
     return None
+
+
+# How many notes (colleagues' or the writer's own under the signature) are read, and how long
+# one may be: notes are short, and each costs a reading.
+NOTES_READ = 5
+NOTE_AT_MOST = 2000
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -109,7 +109,7 @@ _CHOSEN = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,150}?)\s*[»\"”]")
 # A name picked by its place among those the reply offers: "use the last one", "usem o
 # último", « prenez le premier », "nehmt den zweiten".
 _BY_PLACE = re.compile(
-    r"(?i)\b(?:use|go with|list us (?:as|under)|usen|usa|pongan|utilisez|prenez|gardez|usem|use"
+    r"(?i)\b(?:use|go with|list us (?:as|under)|usen|usa|pongan|utilisez|prenez|gardez|usem"
     r"|ponham|coloquem|nehmt|nehmen sie|verwendet|verwenden sie)\b[^.!?]{0,20}?\b(?P<place>"
     r"the (?:first|second|last|latter|former)|el (?:primero|segundo|[uú]ltimo)|le (?:premier"
     r"|second|deuxi[eè]me|dernier)|o (?:primeiro|segundo|[uú]ltimo)|den (?:ersten|zweiten"

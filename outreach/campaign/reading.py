@@ -16,7 +16,7 @@ from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Any
 
-from outreach.campaign.intent import Intent, Understanding, understand
+from outreach.campaign.intent import NOTE_AT_MOST, NOTES_READ, Intent, Understanding, understand
 from outreach.campaign.intent_patterns import ANSWERS_BELOW, EMAIL, fold
 from outreach.inbound.autoreply import AutoReply
 from outreach.inbound.bounces import Bounce
@@ -107,10 +107,10 @@ def _notes(body: str, msg: EmailMessage) -> list[str]:
         named = [address.lower() for address in EMAIL.findall(heading)][:1]  # (its From)
         if any(a == sender or a.rsplit("@", 1)[-1] in ours for a in named) \
                 or (not named and len(sender_name) > 3 and sender_name in fold(heading)) \
-                or _LINK.search(message) or len(message) > 2000:
+                or _LINK.search(message) or len(message) > NOTE_AT_MOST:
             continue  # (the sender's own earlier "let me check", named without an address)
         notes.append(message)
-    return notes[:5]
+    return notes[:NOTES_READ]
 
 
 def _with_inline_answers(visible: str, inline: tuple[tuple[str, str], ...]) -> str:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from email.message import EmailMessage
 
 from outreach.inbound.text import reply_body_text
@@ -247,13 +248,16 @@ def under_the_signature(text: str) -> list[str]:
     out but for postscripts (a signature's lines are no answer); a writer may still put an
     afterthought there ("Still need Rob's sign-off before it's official")."""
     lines, hidden, cut = _read(text)
-    said: list[str] = []
-    for paragraph in _under_signature(lines, hidden, cut):
-        sentences = [line.strip() for line in paragraph if len(line.split()) >= 4
-                     and not _CONTACT.search(line) and not _PHONE.search(line)]
-        if sentences:
-            said.append(" ".join(sentences))
-    return said
+    return [said for paragraph in _under_signature(lines, hidden, cut)
+            if (said := said_lines(paragraph))]
+
+
+def said_lines(paragraph: Iterable[str]) -> str:
+    """The lines of a paragraph under a signature that read as sentences (four words or
+    more, no address, link or phone number: not a name, a title or contact details), on
+    one line; empty when there are none."""
+    return " ".join(line.strip() for line in paragraph if len(line.split()) >= 4
+                    and not _CONTACT.search(line) and not _PHONE.search(line))
 
 
 def _read(text: str) -> tuple[list[str], list[bool], int]:

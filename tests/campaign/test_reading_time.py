@@ -48,3 +48,28 @@ def test_a_reply_longer_than_the_reader_reads_goes_to_a_person() -> None:
     result = understand("Yes, we sign. " + "x" * READ_AT_MOST)
     assert result.intent == Intent.UNKNOWN
     assert any("longer than" in signal for signal in result.signals)
+
+
+def _classify_seconds(paragraphs: int) -> float:
+    """A yes with `paragraphs` short paragraphs under its signature, read whole."""
+    from email.message import EmailMessage
+
+    from outreach.campaign.reading import classify
+
+    msg = EmailMessage()
+    msg["From"] = "Jane Doe <jane@valleytenants.example>"
+    msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
+    msg["Subject"] = "Re: Will Valley Tenants Union sign on?"
+    msg.set_content("Yes, we sign on.\n\nJane\n\n-- \n" + "".join(
+        f"Our members meet on day {day} of every month.\n\n" for day in range(paragraphs)))
+    start = time.perf_counter()
+    understanding = classify(msg, organization="Valley Tenants Union").understanding
+    assert understanding is not None and understanding.intent == Intent.SIGN_ON
+    return time.perf_counter() - start
+
+
+def test_a_footer_of_thousands_of_paragraphs_is_read_only_so_far() -> None:
+    """The writer's words under the signature may hold a yes back, and each costs a reading:
+    only the first few are read, however long the footer."""
+    short = min(_classify_seconds(10) for _ in range(2))
+    assert _classify_seconds(5_000) <= RATIO * short + SLACK
