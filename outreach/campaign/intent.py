@@ -93,6 +93,7 @@ from outreach.campaign.intent_patterns import (
     MISTAKEN_YES,
     MORE_TIME,
     MOVED_ON,
+    MY_CALL,
     NAME_ASKED,
     NAME_BEFORE_EMAIL,
     NAME_PATTERNS,
@@ -100,6 +101,7 @@ from outreach.campaign.intent_patterns import (
     NEGATION,
     NEUTRAL,
     NO_FILLER,
+    NO_NEED,
     NO_WORDS,
     NOT_A_CONDITION,
     NOT_AN_ACT,
@@ -129,6 +131,7 @@ from outreach.campaign.intent_patterns import (
     SIGN,
     SO_THAT,
     SOMEONE_ELSE,
+    SUPERSEDED,
     SUPERSEDING,
     THANKS,
     UNSUBSCRIBE,
@@ -141,6 +144,7 @@ from outreach.campaign.intent_patterns import (
     YES_WORD,
     Idea,
     fold,
+    fragment,
     written_out,
 )
 from outreach.campaign.listing_name import (
@@ -216,10 +220,9 @@ class Understanding:
 # "*sign lol autocorrect" under "yes we sing on!!": the writer's correction of a word above.
 # "*sign", "*sign lol", "*Seville, no Sevilla jaja el corrector", "*us 🙄"
 _CORRECTION = re.compile(
-    r"^[ \t]*\*[ \t]*(?P<word>[^\W\d_][\w'-]{1,30})[ \t]*\*?(?:,? (?:no|not|pas|nicht|n[aã]o)"
-    r" [^\W\d_][\w'-]{1,30})?(?:[ \t]+\W*(?:lol|sorry|oops|typo|autocorrect\w*|haha|doh|jaja\w*"
-    r"|jeje\w*|mdr|(?:el |le |o |der )?(?:corrector|correcteur|corretor|autokorrektur)"
-    r"|perd[oó]n|pardon|desculp\w*|entschuldigung)\W*)*[ \t]*\W*$",
+    rf"^[ \t]*\*[ \t]*(?P<word>[^\W\d_][\w'-]{{1,30}})[ \t]*\*?(?:,? "
+    rf"{fragment('correction_not', raw=True)} [^\W\d_][\w'-]{{1,30}})?"
+    rf"(?:[ \t]+\W*{fragment('correction_mark', raw=True)}\W*)*[ \t]*\W*$",
     re.MULTILINE | re.IGNORECASE)
 
 
@@ -283,8 +286,7 @@ def _words(folded: str) -> list[str]:
 
 _LIST_MARK = re.compile(r"\s*\(?(?:\d{1,2}|[a-h])[.)]\s+")
 # One word said to the reader before the answer ("Maria - yes", "hi Tom, yes").
-_VOCATIVE = re.compile(r"\W*(?:(?:hi|hey|hello|dear|hola|bonjour|ola|oi|hallo|liebe|lieber)\s+)?"
-                       r"[^\W\d_]+\s*(?:[,:]|\s[-–—])\s*")
+_VOCATIVE = re.compile(rf"\W*(?:{fragment('greeting')}\s+)?[^\W\d_]+\s*(?:[,:]|\s[-–—])\s*")
 
 
 def _is_bare_yes(folded: str, org_words: set[str]) -> bool:
@@ -670,7 +672,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                 else ("reconfirm",))
         signals.append("reconfirmation with reservations")
 
-    if sign_at is not None and any(NOT_FOR_ORGANIZATION.search(f) and not _MY_CALL.search(f)
+    if sign_at is not None and any(NOT_FOR_ORGANIZATION.search(f) and not MY_CALL.search(f)
                                    for f in folded_parts):
         signals.append("not for the organization")  # "Count me in! I'm just a member"
     elif sign_at is not None and any(  # "list our member groups too" (not "please don't")
@@ -698,7 +700,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
             if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
             and not ALREADY.search(f))), None)):
         signals.append(f"the yes names another letter: {other!r}")
-    elif sign_at is not None and not _SUPERSEDED.search(whole) \
+    elif sign_at is not None and not SUPERSEDED.search(whole) \
             and (held_below := _doubt_below(notes, organization)):
         # "Yes, sign us on!" over a colleague's "before you say yes -- hold on, this goes
         # to the board first": the thread holds the yes back
@@ -788,7 +790,7 @@ def _without_denied_stops(folded: str) -> str:
     return ", ".join(kept)
 
 
-_CONJUNCT = re.compile(r"\b(?:and|but|y|pero|et|mais|e|mas|und|aber)\b")
+_CONJUNCT = re.compile(rf"\b{fragment('conjunct')}\b")
 _NEXT_WORDS = re.compile(r"(?:\W*+\w++){0,2}")
 
 
@@ -1092,8 +1094,8 @@ def _another_organization(parts: list[str], folded_parts: list[str],
     return None
 
 
-_ARTICLE = re.compile(r"^(?:the|o|a|os|as|el|la|los|las|le|les|l'|der|die|das)\s+")
-_AND = re.compile(r"\b(?:and|but|so|e|mas|y|pero|et|mais|und|aber|also|entao|donc)\s+")
+_ARTICLE = re.compile(rf"^{fragment('article')}\s+")
+_AND = re.compile(rf"\b{fragment('and_so')}\s+")
 
 
 def _names_a_group(part: str, kind: str) -> bool:
@@ -1209,7 +1211,7 @@ def _other_intents(parts: list[str], rest_parts: list[str], org_words: set[str],
     for intent, pattern in others:
         where = change_parts if intent == Intent.CHANGE_REQUEST else rest_parts
         if intent == Intent.NEEDS_APPROVAL:  # ("she said go ahead, we don't need a vote")
-            where = ["" if _NO_NEED.search(folded) else folded for folded in where]
+            where = ["" if NO_NEED.search(folded) else folded for folded in where]
         if intent == Intent.DECLINE:  # "(the national office takes no position)"
             where = [_PARENTHESIS.sub(" ", folded) for folded in where]
         if pattern.search(" \n".join(where)):
@@ -1248,36 +1250,15 @@ def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | Non
 
 
 # A mail footer's legal words ("If you received this in error ..."): no one's doubt.
-_DISCLAIMER = re.compile(r"\b(?:in error|intended (?:only )?for|intended recipient|confidential"
-                         r"|privileged|vertraulich|confidencial|confidentiel|por engano|por error"
-                         r"|par erreur|destinatario|destinataire|empfanger)\b")
+_DISCLAIMER = re.compile(rf"\b{fragment('disclaimer')}\b")
 # Terms set in a note ("fine by me as long as Linda doesn't object").
-_ON_TERMS = re.compile(r"\b(?:as long as|so long as|provided|unless|only if|only after|on condition"
-                       r"|siempre que|siempre y cuando|con tal|a condicion|a menos que|contanto que"
-                       r"|pourvu que|a condition|tant que|sous reserve|solange|sofern|vorausgesetzt"
-                       r"|unter der bedingung|so depois|solo despues|erst nach)\b")
+_ON_TERMS = re.compile(rf"\b{fragment('on_terms')}\b")
 # A reply that ends where the name to list should be: "Yes please list us as", "eintragen als:"
-_NAME_BREAKS_OFF = re.compile(r"\b(?:as|als|como|comme|sous le nom(?: de)?|under the name"
-                              r"|con el nombre(?: de)?|com o nome(?: de)?|unter dem namen)"
-                              r"\s*[:\-\u2013\u2014]?\s*$")
-# "I'm just a volunteer, but I'm also the president, so it's my call": the writer decides.
-_MY_CALL = re.compile(r"\b(?:it'?s|it is) my (?:call|decision)\b|\bi(?:'m| am) also the"
-                      r" (?:president|director|executive director|chair|coordinator)\b"
-                      r"|\bes mi decision\b"
-                      r"|\bc'est (?:a moi|ma decision)\b|\be (?:minha decisao|comigo)\b"
-                      r"|\bich entscheide das\b")
+_NAME_BREAKS_OFF = re.compile(rf"\b{fragment('name_lead')}\s*[:\-\u2013\u2014]?\s*$")
 # The writer's own regret over the organization's decision, not a doubt about it.
 _PERSONAL_REGRET = re.compile(
-    r"\b(?:personally|personlich|personalmente|personnellement|pessoalmente)\b.{0,80}\b(?:regret"
-    r"|mistake|sorry|sad|shame|bedauer\w*|schade|fehler|lamento|lastima|pena|error|dommage"
-    r"|regrette|erreur|triste)\b|\b(?:regret|bedauer\w*|lamento|regrette|lamento)\b.{0,40}"
-    r"\b(?:personally|personlich|personalmente|personnellement|pessoalmente)\b")
-# The reply says the doubts below are over: "what Ernesto said below no longer applies".
-_SUPERSEDED = re.compile(r"\b(?:no longer applies|doesn'?t apply any ?more|is moot|ya no aplica"
-                         r"|ya no es asi|ne s'applique plus|n'est plus d'actualite|ja nao se aplica"
-                         r"|nao vale mais|gilt nicht mehr|ist hinfallig|ist erledigt)\b")
-_NO_NEED = re.compile(r"\b(?:no need|don'?t need|not necessary|no hace falta|pas besoin"
-                      r"|nao precisa|nicht notig|keine notwendigkeit)\b")
+    rf"\b{fragment('personally')}\b.{{0,80}}\b{fragment('regret')}\b"
+    rf"|\b{fragment('regret_verb')}\b.{{0,40}}\b{fragment('personally')}\b")
 # How `understand` says a yes is another group's.
 _ANOTHER_GROUP = ("the yes is said by another group", "the reply names another organization",
                   "the yes names ")
@@ -1301,7 +1282,7 @@ def _note_doubt(note: str, organization: str | None, *,
     own words (`writers_own`) saying they cannot commit the organization do hold it."""
     # (not "If you received it in error", nor "No need to bring it to the board")
     said_out = [sentence for sentence in sentences(note)
-                if not (_DISCLAIMER.search(fold(sentence)) or _NO_NEED.search(fold(sentence)))]
+                if not (_DISCLAIMER.search(fold(sentence)) or NO_NEED.search(fold(sentence)))]
     if not said_out:
         return None, None
     read = understand(" ".join(said_out), organization=organization)
@@ -1386,12 +1367,7 @@ def _aside_of_a_yes(sentence: str, yes: str, paragraphs: list[str]) -> bool:
 
 # Words that make a condition a term of what was said before it ("À condition que le point 3
 # reste", "Siempre y cuando se mantenga ..."), never a sentence about something else.
-_TERMS = re.compile(r"\b(?:only|solo|solamente|unicamente|seulement|uniquement|somente|apenas"
-                    r"|nur|ausschliesslich|provided|providing|as long as|so long as|assuming"
-                    r"|on condition|conditional|subject to|unless|siempre (?:y )?(?:que|cuando)"
-                    r"|con tal|a condicion|a menos|a no ser|pourvu|a condition|sous reserve"
-                    r"|tant que|a moins|desde que|contanto|sofern|vorausgesetzt|bedingung"
-                    r"|solange|es sei denn)\b")
+_TERMS = re.compile(rf"\b{fragment('terms')}\b")
 
 
 def _condition_aside(sentence: str, folded: str, yes: str, paragraphs: list[str]) -> bool:
@@ -1417,18 +1393,14 @@ def _bears_on_the_letter(folded: str, *, pointing: bool = True) -> bool:
 
 
 # Words for the letter's text and its parts.
-_TEXT = re.compile(r"\b(?:letter|text|wording|language|point|paragraph|sentence|draft|version"
-                   r"|carta|texto|redaccion|punto|parrafo|frase|borrador|version|lettre|texte"
-                   r"|formulation|paragraphe|phrase|brouillon|ponto|paragrafo|redacao|rascunho"
-                   r"|versao|brief|wortlaut|formulierung|absatz|satz|entwurf|fassung|punkt)\b")
+_TEXT = re.compile(rf"\b{fragment('text_noun')}\b")
 
 
 _LONG = 12  # words: a sentence this long has a main clause of its own
 
 
 # A word that may point back at the letter ("it", "this", "cela", "das").
-_POINTING = re.compile(r"\b(?:it|this|that|esto|eso|ello|cela|ca|ceci|isso|isto|dies|davon|"
-                       r"daruber)\b")
+_POINTING = re.compile(rf"\b{fragment('pointing')}\b")
 
 
 def _doubting_question(folded: str) -> bool:

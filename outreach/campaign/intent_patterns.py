@@ -182,6 +182,15 @@ def ideas(key: str) -> list[re.Pattern[str]]:
             for p in lang.get("patterns", {}).get(key, [])]
 
 
+def fragment(key: str, *, raw: bool = False) -> str:
+    """Every language's alternatives for one piece of a language-free pattern, as one group
+    `(?:a|b|c)`: `[fragments]` (folded text), or `[raw_fragments]` (the writer's own text)."""
+    section = "raw_fragments" if raw else "fragments"
+    found = dict.fromkeys(f for lang in languages().values()
+                          for f in lang.get(section, {}).get(key, []))
+    return "(?:" + "|".join(found) + ")" if found else "(?!)"
+
+
 def words(key: str) -> frozenset[str]:
     return frozenset(fold(w) for lang in languages().values()
                      for w in lang.get("words", {}).get(key, []))
@@ -309,6 +318,11 @@ ROLES = words("roles")
 GENERIC_WORDS = words("generic_words")
 CONFIRM_SIGNATURE = idea("confirm_signature")
 NAME_FILLER = words("filler_before_name")
+# The writer says the decision is theirs ("it's my call", "c'est à moi").
+MY_CALL = idea("my_call")
+# The reply says the doubts below are over: "what Ernesto said below no longer applies".
+SUPERSEDED = idea("superseded")
+NO_NEED = idea("no_need")
 
 
 def _names(key: str) -> list[re.Pattern[str]]:
@@ -331,16 +345,13 @@ SENTENCE_END = re.compile(
     # nor the end of a chain of abbreviations ("Ev.-Luth. Gemeinde", "Röm.-Kath. Pfarrei")
     r"(?<!\.-[A-Z][a-z]\.)(?<!\.-[A-Z][a-z]{2}\.)(?<!\.-[A-Z][a-z]{3}\.)(?<!\.-[A-Z][a-z]{4}\.)"
     r"(?<!\bNo\.)\s+|(?<=\bNo\.)\s+(?![\d#])"  # "No. 14 Zaria Road" is an address
-    r"|(?<=\b\d\d\.)\s+(?!(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober"
-    r"|November|Dezember)\b|[a-zäöüß])|\n+|;\s*"
+    rf"|(?<=\b\d\d\.)\s+(?!{fragment('day_stop_month', raw=True)}\b|[a-zäöüß])|\n+|;\s*"
     # a stop inside closing quotes, then a new sentence: 'not part of any "coalition." Remove me'
     r"|(?<=[.!?][\"”»])\s+(?=[¿¡(]?[A-ZÀ-Þ])"
     # an emoticon or an emoji ends a sentence too: "we're in :) lmk if ..."
     r"|(?<=[:;]\))\s+|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\s+")
 # Where a yes was decided, not what it is to: "approved signing on at today's meeting".
-WHERE_DECIDED = re.compile(r"\b(at|during|after|following|lors( de)?|pendant|durante|bei|nach|auf"
-                           r"|minutes of|ata d[ao]|acta d[ae]|proces-verbal d[eu]|protokoll d[e]r)"
-                           r"\W+(\w+\W+){0,3}$")
+WHERE_DECIDED = re.compile(rf"\b{fragment('decided_at')}\W+(\w+\W+){{0,3}}$")
 EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 NAME_BEFORE_EMAIL = re.compile(
     r"(?P<name>[A-ZÁÉÍÓÚÑÀ-Ý][\w'’-]+(?: [A-ZÁÉÍÓÚÑÀ-Ý][\w'’-]+){0,3})\s*[(<\[]?\s*$")

@@ -23,7 +23,11 @@ from outreach.campaign.intent_patterns import (
     PRONOUNS,
     ROLES,
     fold,
+    fragment,
+    words,
 )
+
+OUR = words("our")
 
 
 def listing_name(parts: list[str], organization: str | None, *,
@@ -109,15 +113,10 @@ _CHOSEN = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,150}?)\s*[»\"”]")
 # A name picked by its place among those the reply offers: "use the last one", "usem o
 # último", « prenez le premier », "nehmt den zweiten".
 _BY_PLACE = re.compile(
-    r"(?i)\b(?:use|go with|list us (?:as|under)|usen|usa|pongan|utilisez|prenez|gardez|usem"
-    r"|ponham|coloquem|nehmt|nehmen sie|verwendet|verwenden sie)\b[^.!?]{0,20}?\b(?P<place>"
-    r"the (?:first|second|last|latter|former)|el (?:primero|segundo|[uú]ltimo)|le (?:premier"
-    r"|second|deuxi[eè]me|dernier)|o (?:primeiro|segundo|[uú]ltimo)|den (?:ersten|zweiten"
-    r"|letzten)|(?:letztere|erstere)n?)\b")
-_PLACES = {"first": 0, "former": 0, "primero": 0, "premier": 0, "primeiro": 0, "ersten": 0,
-           "erstere": 0, "ersteren": 0, "second": 1, "segundo": 1, "deuxieme": 1, "zweiten": 1,
-           "last": -1, "latter": -1, "ultimo": -1, "dernier": -1, "letzten": -1,
-           "letztere": -1, "letzteren": -1}
+    rf"(?i)\b{fragment('pick', raw=True)}\b[^.!?]{{0,20}}?\b"
+    rf"(?P<place>{fragment('place', raw=True)})\b")
+_PLACES = {**dict.fromkeys(words("first_place"), 0), **dict.fromkeys(words("second_place"), 1),
+           **dict.fromkeys(words("last_place"), -1)}
 
 
 def _chosen_by_place(parts: list[str]) -> str | None:
@@ -139,15 +138,11 @@ def _quoted(part: str, match: re.Match[str]) -> bool:
 
 
 _NAME_TRIM = " \t,:;.\"'“”‘’«»„-–—*_"  # "*Name*": emphasis from an HTML mail
-STOP_WORDS = frozenset({"the", "of", "and", "for", "in", "de", "la", "el", "los", "las", "del",
-                         "des", "du", "le", "les", "et", "y", "e", "do", "da", "dos", "das",
-                         "und", "der", "die", "fur", "inc", "llc", "ev", "a", "an", "at",
-                         "on", "to", "en", "d", "l", "com", "s", "na", "nas", "no", "nos",
-                         "al", "au", "aux", "von", "im", "am", "zum", "zur"})
+STOP_WORDS = words("name_stop_words")
 
 
 # "The Sequoia County Bar Foundation, Inc.": a legal form may end a name.
-LEGAL_FORMS = frozenset({"inc", "llc", "ev", "ltd", "co"})
+LEGAL_FORMS = words("legal_forms")
 
 _CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’"}
 
@@ -205,43 +200,38 @@ def _clean_name(raw: str) -> str | None:
                                                                  or name[0].isdigit()):
         return None
     words = fold(name).split()
-    if fold(name) in PRONOUNS or (len(words) <= 2 and words[0] in (
-            "our", "nuestra", "nuestro", "notre", "nossa", "nosso", "unser", "unsere")):
+    if fold(name) in PRONOUNS or (len(words) <= 2 and words[0] in OUR):
         return None  # "our organization", not "Our Lady of Guadalupe Parish"
     return name
 
 
 _TRAILING_SYMBOLS = re.compile(r"[\s\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+$")
 # A naming said in the negative, right before the name: 'no pongan "SJV"'.
-_NEGATED = re.compile(r"(?i)\b(?:no|not|don'?t|do not|never|nunca|ne|nicht|kein|keinen|n[aã]o)"
-                      r"(?:\s+\w+){0,2}\s*\W*$")
+_NEGATED = re.compile(rf"(?i)\b{fragment('naming_not', raw=True)}(?:\s+\w+){{0,2}}\s*\W*$")
 # The verb after a name said as a sentence: "... de Gustine assina", "X signs on".
-_SIGNS = re.compile(r"(?i)\s+(?:signs(?: on)?|is signing|will sign|firma|firmar[aá]|signe"
-                    r"|assina|subscreve|unterschreibt|unterzeichnet|zeichnet mit)\W*$")
+_SIGNS = re.compile(rf"(?i)\s+{fragment('signs', raw=True)}\W*$")
 # "coloquem como Centro Comunitário Sacramento na lista": where the name goes, not the name.
-_ON_THE_LIST = re.compile(
-    r"(?i)\s+(?:(?:on|in|for) (?:the|your) (?:list|listing)|(?:en|para) (?:la|el) (?:lista|listado)"
-    r"|(?:na|para a) (?:lista|listagem)|(?:sur|dans|pour) la liste"
-    r"|(?:auf|in) (?:der|die) (?:liste|unterzeichnerliste))\b.*$")
+_ON_THE_LIST = re.compile(rf"(?i)\s+{fragment('on_the_list', raw=True)}\b.*$")
 
 
 # "X rather than the network's name": the name asked for, not the one it replaces.
-_INSTEAD = re.compile(r"(?i)\s+(?:rather than|instead of|in place of|en lugar de|en vez de"
-                      r"|au lieu de|plut[oô]t que|em vez de|ao inv[eé]s de|no lugar de"
-                      r"|statt|anstatt|anstelle)\b.*$")
+_INSTEAD = re.compile(rf"(?i)\s+{fragment('instead', raw=True)}\b.*$")
 
 
 _REASON_AFTER_NAME = re.compile(
-    r"\s+(?:so(?: that)?|because|since|para que|porque|pour que|afin (?:que|de)|parce que"
-    r"|damit|weil|pois|pq|pk|xq|bc|bcs|coz|cuz|para (?:a gente|nos|nós))\s+(?=[^\W\d_]*[a-zà-ÿ])"
+    rf"\s+{fragment('reason', raw=True)}\s+(?=[^\W\d_]*[a-zà-ÿ])"
     r"|(?<!\b[A-Za-z])(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bCorp)(?<!\bJr)(?<!\bSt)"
-    r"\.\s+(?=(?:That|This|It|We|Our|They|Thanks|Thank|Please|C'est|Nous|Merci|Das|Wir|Danke"
-    r"|Eso|Esto|Es|Gracias|Isso|Obrigad[oa])\b)")
+    rf"\.\s+(?={fragment('sentence_opener', raw=True)}\b)")
 
 
 _DICTATED_CLOSING = re.compile(
-    r"\s+(?:thanks|thank you|thx|cheers|talk soon|best|regards|gracias|saludos|merci|bisous"
-    r"|cordialement|obrigad[oa]|abra[cç]os?|danke|gr[uü](?:ß|ss)e|lg)\b(?=[^A-Z]*$|\s+[A-Z][a-z])")
+    rf"\s+{fragment('closing', raw=True)}\b(?=[^A-Z]*$|\s+[A-Z][a-z])")
+
+
+# "X - we changed our name in October": a dash, then the sentence goes on
+# ("... Clinic - singular, that's the legal name": a word in lower case after a dash)
+_DASH_THEN_CLAUSE = re.compile(
+    rf"\s+[-–—]+\s+(?={fragment('clause_opener', raw=True)}\b|[a-zà-ÿ][\w'’]*,)")
 
 
 def _before_lowercase_clause(name: str) -> str:
@@ -250,12 +240,7 @@ def _before_lowercase_clause(name: str) -> str:
     ("Parroquia San José Obrero, Mendota, para que no nos confundan ..."; a place after a
     comma is capitalised, and a legal form may stay: ", e.V.", ", inc")."""
     name = _INSTEAD.sub("", _ON_THE_LIST.sub("", name))
-    # "X - we changed our name in October": a dash, then the sentence goes on
-    # ("... Clinic - singular, that's the legal name": a word in lower case after a dash)
-    name = re.split(r"\s+[-–—]+\s+(?=(?:we|i|it|that|this|our|they|the|people|folks|everyone"
-                    r"|everybody|most|nobody|nous|on|je|c'est|wir|ich|das|nosotros|nos|que"
-                    r"|porque|because|since|mudamos|cambiamos)\b|[a-zà-ÿ][\w'’]*,)", name,
-                    maxsplit=1)[0]
+    name = _DASH_THEN_CLAUSE.split(name, maxsplit=1)[0]
     for comma in re.finditer(r",\s+(?P<word>[^\W\d_][\w'’]*)(?P<dot>\.?)", name):
         word = comma["word"]
         if word.islower() and not comma["dot"] and fold(word) not in LEGAL_FORMS:
