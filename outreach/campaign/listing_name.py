@@ -158,43 +158,49 @@ def _within_quotes(part: str, match: re.Match[str]) -> str:
     return raw[:end.start()] if end else raw
 
 
+_YES_BEFORE = re.compile(rf"(?i)^{fragment('yes_before_name', raw=True)}\b[\s,!:.-]+")
+_NOT_IN_PARENTHESIS = re.compile(
+    r"\s*\((?:[^()]*[\"“”'‘’][^()]*|"
+    rf"{fragment('not_in_parenthesis', raw=True)}\b[^()]*)\)?[\s.]*$")
+_REASON_IN_PARENTHESIS = re.compile(
+    rf"\s*\([^()]*\b{fragment('reason_in_parenthesis', raw=True)}\b[^()]*\)?[\s.]*$")
+_AS_ON_FILE = re.compile(rf"(?i)[\s,]+{fragment('as_on_file', raw=True)}\b.*$")
+_REASON_AFTER_COMMA = re.compile(rf"(?i),\s*{fragment('reason_after_comma', raw=True)}\b.*$")
+_PLEASE_AFTER = re.compile(rf"(?i)[\s,]+{fragment('please_after_name', raw=True)}\W*$")
+_ABBREVIATED = re.compile(rf"\b{fragment('abbreviation', raw=True)}\.$")
+_ARTICLE_FRAME = (rf"^(?:{fragment('article_before_name', raw=True)}\s+"
+                  rf"|{fragment('elided_article', raw=True)})")
+_ARTICLE = re.compile(_ARTICLE_FRAME)
+_ARTICLE_ANY_CASE = re.compile(_ARTICLE_FRAME, re.IGNORECASE)
+
+
 def _clean_name(raw: str) -> str | None:
     """The name without the sentence around it: quotes, a final stop, a parenthesis that
     tells us what not to write ("(no 'The')"), a trailing "please"."""
-    name = re.sub(r"(?i)^(?:yes|s[ií]|oui|sim|ja)\b[\s,!:.-]+", "", raw.strip())
+    name = _YES_BEFORE.sub("", raw.strip())
     # "So Westside Latino Parents Association signs": the sentence's "so", not the name's
     while (first := name.split(" ", 1))[0] and fold(first[0]) in NAME_FILLER and len(first) > 1 \
             and first[1][:1].isupper():
         name = first[1]
-    name = re.sub(r"\s*\((?:[^()]*[\"“”'‘’][^()]*|(?:no|not|without|sin|sans|sem|ohne|because"
-                  r"|since|porque|pois|parce|car|weil|denn)\b[^()]*)\)?[\s.]*$", "", name)
+    name = _NOT_IN_PARENTHESIS.sub("", name)
     if name.count("(") > name.count(")"):
         name = name[:name.rindex("(")]
     # "(mudamos o nome porque ...)": a reason in parentheses, not a part of the name like
     # "(CPAL)" or "(a project of Sequoia Community Foundation)"
-    name = re.sub(r"\s*\([^()]*\b(?:we|our|us|nos|nous|wir|because|porque|pois|parce|weil"
-                  r"|since|mudamos|cambiamos|changed|need|please|with the|accents?|tilde|tr[eé]ma"
-                  r"|shorter|fits|lol|easier)\b[^()]*\)?[\s.]*$", "", name)
+    name = _REASON_IN_PARENTHESIS.sub("", name)
     # "X same like you have it", "X, as you have it": the name on file, said again
-    name = re.sub(r"(?i)[\s,]+(?:same (?:as|like)|like you have|as you have|as on file)\b.*$", "",
-                  name)
+    name = _AS_ON_FILE.sub("", name)
     # ", that's the name we use publicly": the reason, not the name
-    name = re.sub(r"(?i),\s*(?:that'?s|that is|which|as|it'?s|since|because|c'est|qui est|que es"
-                  r"|es el|é o|que é|das ist|so heissen|así|asi|como nos|comme|wie|unter dem)\b.*$",
-                  "", name)
-    name = re.sub(r"(?i)[\s,]+(?:please|pls|plz|thanks|thx|thank you|though|tho|instead"
-                  r"|por favor|porfa|porfis|xfa|xf|pf|pfv|plis|pliss|stp|bitte sehr"
-                  r"|gracias|merci|svp|obrigad[oa]|bitte|danke)\W*$", "", name)
+    name = _REASON_AFTER_COMMA.sub("", name)
+    name = _PLEASE_AFTER.sub("", name)
     name = _SIGNS.sub("", name)  # "Name: a Sociedade Açoriana de Gustine assina."
     name = _TRAILING_SYMBOLS.sub("", name)  # "... Stockton (RIBS) 😊"
 
-    abbreviated = re.search(r"\b(?:e\.\s?V|Inc|Ltd|Corp|Co|S\.A|A\.C|S\.C|S\.L|Ltda|Assn|Bros"
-                            r"|Jr)\.$", name.rstrip())
+    abbreviated = _ABBREVIATED.search(name.rstrip())
     name = name.strip(_NAME_TRIM).strip() + ("." if abbreviated else "")  # "e.V." keeps its dot
     # "la Unión Popular ... firma", "l'Association ... signe": the article is not the name.
     # (a capitalised article belongs to the name, "Les Jardins Partagés", unless all shouts)
-    name = re.sub(r"^(?:(?:the|la|el|los|las|le|les|a|o|os|as|die|der|das|den)\s+|l['’])",
-                  "", name, flags=re.IGNORECASE if name.isupper() else 0)
+    name = (_ARTICLE_ANY_CASE if name.isupper() else _ARTICLE).sub("", name)
     letter = next((c for c in name if c.isalpha()), "")
     if not (2 <= len(name) <= 150) or EMAIL.search(name) or not (letter.isupper()
                                                                  or name[0].isdigit()):
