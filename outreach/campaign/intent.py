@@ -66,6 +66,7 @@ from outreach.campaign.intent_patterns import (
     CONDITION,
     CONFIRM_SIGNATURE,
     CONJUNCTIONS,
+    CONTACT_QUESTION,
     CONTRAST,
     DECLINE,
     DENIAL,
@@ -156,7 +157,7 @@ from outreach.campaign.listing_name import (
 from outreach.inbound.signature import is_name_line, writer_names
 from outreach.inbound.visible import POSTSCRIPT, said_lines
 
-CLASSIFIER_VERSION = "rules-11"
+CLASSIFIER_VERSION = "rules-12"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -955,8 +956,8 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
             signals.append("a yes to the writer's own question about something else")
             continue
         quote = answered[index]
-        if quote is not None and "?" in quote \
-                and not ASK_QUESTION.search(fold(quote)):
+        if quote is not None and "?" in quote and (
+                not ASK_QUESTION.search(fold(quote)) or CONTACT_QUESTION.search(fold(quote))):
             signals.append("a yes to the quoted question, not to the letter")
             continue
         if quote is not None and bare and not act and OTHER_ACT.search(fold(quote)):

@@ -323,6 +323,9 @@ MY_CALL = idea("my_call")
 # The reply says the doubts below are over: "what Ernesto said below no longer applies".
 SUPERSEDED = idea("superseded")
 NO_NEED = idea("no_need")
+# A question about the person asked, not the letter: "are you still the right person to ask
+# about sign-ons at X?"; a yes typed under it confirms the contact.
+CONTACT_QUESTION = idea("contact_question")
 
 
 def _names(key: str) -> list[re.Pattern[str]]:
@@ -341,7 +344,7 @@ CLAUSE_END = re.compile(r"(?<!\s)\s*+(?:[,:–—]|(?<=\s)-+(?=\s))\s*+")
 # A stop after a single letter ("e.V.", "J. Smith"), a title ("St. Brigid's"), a day of
 # the month ("am 20. Januar") or a number's "No." ends no sentence.
 SENTENCE_END = re.compile(
-    r"(?<=[.!?])(?<!\b\w\.)(?<!\bS[tr]\.)(?<!\bM[rs]\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\b\d\d\.)"
+    r"(?<=[.!?])(?<!(?<!['’])\b\w\.)(?<!\bS[tr]\.)(?<!\bM[rs]\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\b\d\d\.)"
     # nor the end of a chain of abbreviations ("Ev.-Luth. Gemeinde", "Röm.-Kath. Pfarrei")
     r"(?<!\.-[A-Z][a-z]\.)(?<!\.-[A-Z][a-z]{2}\.)(?<!\.-[A-Z][a-z]{3}\.)(?<!\.-[A-Z][a-z]{4}\.)"
     r"(?<!\bNo\.)\s+|(?<=\bNo\.)\s+(?![\d#])"  # "No. 14 Zaria Road" is an address
