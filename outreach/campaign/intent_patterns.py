@@ -341,14 +341,19 @@ IMPLICIT_NAME_PATTERNS = _names("implicit")
 # Language-free shapes: where clauses and sentences end, addresses.
 # Starts only where a run of white space starts, so a long run is scanned once.
 CLAUSE_END = re.compile(r"(?<!\s)\s*+(?:[,:–—]|(?<=\s)-+(?=\s))\s*+")
-# A stop after a single letter ("e.V.", "J. Smith"), a title ("St. Brigid's"), a day of
-# the month ("am 20. Januar") or a number's "No." ends no sentence.
+# A stop after a single letter ("e.V.", "J. Smith"; not the "t" of "can't."), a title ("St.
+# Brigid's"), a day of the month ("am 20. Januar", "am 3. März") or a number's "No." ends no
+# sentence.
 SENTENCE_END = re.compile(
-    r"(?<=[.!?])(?<!(?<!['’])\b\w\.)(?<!\bS[tr]\.)(?<!\bM[rs]\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\b\d\d\.)"
+    r"(?<=[.!?])(?<!(?<!['’])\b[^\W\d]\.)(?<!\bS[tr]\.)(?<!\bM[rs]\.)(?<!\bDr\.)(?<!\bMrs\.)"
+    r"(?<!\b\d\.)(?<!\b\d\d\.)"
     # nor the end of a chain of abbreviations ("Ev.-Luth. Gemeinde", "Röm.-Kath. Pfarrei")
     r"(?<!\.-[A-Z][a-z]\.)(?<!\.-[A-Z][a-z]{2}\.)(?<!\.-[A-Z][a-z]{3}\.)(?<!\.-[A-Z][a-z]{4}\.)"
     r"(?<!\bNo\.)\s+|(?<=\bNo\.)\s+(?![\d#])"  # "No. 14 Zaria Road" is an address
-    rf"|(?<=\b\d\d\.)\s+(?!{fragment('day_stop_month', raw=True)}\b|[a-zäöüß])|\n+|;\s*"
+    # (one digit after a word in lower case: "noon to 3. If" ends, "Yes. 2. No" lists)
+    r"|(?:(?<=[a-zà-ÿ] \d\.)|(?<=\b\d\d\.))\s+"
+    rf"(?!{fragment('day_stop_month', raw=True)}\b|[a-zäöüß])"
+    r"|\n+|;\s*"
     # a stop inside closing quotes, then a new sentence: 'not part of any "coalition." Remove me'
     r"|(?<=[.!?][\"”»])\s+(?=[¿¡(]?[A-ZÀ-Þ])"
     # an emoticon or an emoji ends a sentence too: "we're in :) lmk if ..."
