@@ -235,9 +235,12 @@ _DICTATED_CLOSING = re.compile(
 
 
 # "X - we changed our name in October": a dash, then the sentence goes on
-# ("... Clinic - singular, that's the legal name": a word in lower case after a dash)
+# ("... Clinic - singular, that's the legal name": a word in lower case and a comma after a
+# dash, or any word in lower case after a typed "--": "X -- full name, no Inc"; a name's own
+# part after a dash may be in lower case, "Ligue des droits et libertés - section de Québec")
 _DASH_THEN_CLAUSE = re.compile(
-    rf"\s+[-–—]+\s+(?={fragment('clause_opener', raw=True)}\b|[a-zà-ÿ][\w'’]*,)")
+    rf"\s+[-–—]+\s+(?={fragment('clause_opener', raw=True)}\b|[a-zà-ÿ][\w'’]*,)"
+    r"|\s+--\s+(?=[a-zà-ÿ])")
 
 
 def _before_lowercase_clause(name: str) -> str:
