@@ -37,6 +37,7 @@ def listing_name(parts: list[str], organization: str | None, *,
     that is only a name, written under the ask's "the name you'd like listed": `name_lines`);
     without one, the organization on file is listed (None here)."""
     unreadable: str | None = None
+    fallback: tuple[str, str] | None = None  # a naming that reads like part of a sentence
     if (picked := _chosen_by_place(parts)) is not None:
         # 'we are "X", but people know us as "SPRSI" or as "Y": use the last one'
         name = _clean_name(picked)
@@ -82,6 +83,12 @@ def listing_name(parts: list[str], organization: str | None, *,
                         and part[match.end("name"):].startswith(("!", "?")):
                     # "Eau Secours ! - Coalition ...": the name goes on past its "!".
                     doubt = doubt or f"the listing name {name!r} may be cut short"
+                if explicit and doubt is not None and doubt == _fragment(name) \
+                        and fallback is None:
+                    # "Für die Liste: Bitte führen Sie uns unter unserem vollen Namen, „X“":
+                    # what follows a colon is a sentence, and a later naming may say the name
+                    fallback = name, doubt
+                    continue
                 if explicit:
                     return name, doubt
                 if doubt is not None and "misspelling" in doubt \
@@ -92,6 +99,8 @@ def listing_name(parts: list[str], organization: str | None, *,
                     return None, f"the yes names {name!r}, not the organization on file"
                 if any(EXACT_NAME.search(fold(p)) for p in parts):
                     return name, None  # "Yes, X signs on. (please use that exact name)"
+    if fallback is not None:
+        return fallback
     if unreadable is not None:
         return None, f"the reply asks to be listed as {unreadable!r}, which is not a name"
     for line in name_lines or []:
