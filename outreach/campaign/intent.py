@@ -701,7 +701,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
             if (SIGN.search(f) or any(YES_WORD.match(c) for c in CLAUSE_END.split(f)))
             and not ALREADY.search(f))), None)):
         signals.append(f"the yes names another letter: {other!r}")
-    elif sign_at is not None and not SUPERSEDED.search(whole) \
+    elif sign_at is not None and not SUPERSEDED.search(whole) and not MY_CALL.search(whole) \
             and (held_below := _doubt_below(notes, organization)):
         # "Yes, sign us on!" over a colleague's "before you say yes -- hold on, this goes
         # to the board first": the thread holds the yes back

@@ -1821,8 +1821,9 @@ def test_the_eighth_rounds_conditions(text: str) -> None:
      "rather than the legal name.", Intent.SIGN_ON, "VFA Valley"),
     ("Oui pour la Valley Farmworker Alliance, et merci pour votre persévérance !",
      Intent.SIGN_ON, None),
+    # (the subject of "ist dabei" is checked against the organization on file: it is it)
     ("die Valley Farmworker Alliance ist gern dabei. Danke, dass ihr dranbleibt!",
-     Intent.SIGN_ON, None),
+     Intent.SIGN_ON, "Valley Farmworker Alliance"),
     ("Wir unterschreiben. Eine kleine Anregung, ganz unverbindlich: Bei Punkt 2 könnte man "
      "erwähnen, dass die Gemeinden mitreden sollen.", Intent.SIGN_ON, None),
     ("Would you be able to accept our signature as late as the 10th? If not, I understand.",
@@ -2284,3 +2285,31 @@ def test_authority_and_approvals_across_sentences_set_94(text: str, intent: Inte
 ])
 def test_who_may_take_the_name_off(text: str, intent: Intent) -> None:
     assert understand(text, organization="Valley Water Network").intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # the subject of "ist dabei" is another group's: not this organization's yes
+    ("Die Stadtwerke Innsbruck ist also dabei.", Intent.UNKNOWN),
+    # a withdrawal said of the organization in the third person
+    ("Por acuerdo del consejo, la Valley Farmworker Alliance retira su firma de la carta.",
+     Intent.WITHDRAW),
+    ("Le conseil a décidé : Valley Farmworker Alliance retire sa signature de la lettre.",
+     Intent.WITHDRAW),
+    # a recommendation to sign is no yes
+    ("Je vais recommander qu'on signe.", Intent.UNKNOWN),
+    ("Ich werde empfehlen, dass wir unterschreiben.", Intent.UNKNOWN),
+    # conditions: an unaccented "si" before "no hay problema", "se não houver"
+    ("Si no hay problema, firmamos.", Intent.UNKNOWN),
+    ("Se não houver problema, assinamos.", Intent.UNKNOWN),
+    ("Our ED wants to know that before we put our name on anything.", Intent.UNKNOWN),
+    # a "can't." ends its sentence: the no is read
+    ("No, we can't. Sorry.", Intent.DECLINE),
+    ("Non, nous ne pouvons pas. Nos statuts nous l'interdisent.", Intent.DECLINE),
+    ("Não, não podemos.", Intent.DECLINE),
+    ("nein, das können wir leider nicht.", Intent.DECLINE),
+    # an eager yes is no decline
+    ("We cannot wait to sign this.", Intent.SIGN_ON),
+    ("Sí, no hay problema, firmamos.", Intent.SIGN_ON),
+])
+def test_the_eleventh_session(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
