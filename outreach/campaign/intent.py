@@ -394,8 +394,11 @@ def _without_habits(parts: list[str], organization: str | None) -> list[str]:
         # "D'habitude, nous ne signons pas, mais ...": the habit is the next clause too
         upto = at + 2 if len(_words(fold(clauses[at]))) < 3 else at + 1
         habit = fold("".join(clauses[at:upto]))
+        # (nor who usually decides: "Las decisiones de este tipo normalmente las toma la
+        # directora")
         if APPROVAL.search(habit) or CONDITION.search(habit) or LATER.search(habit) \
-                or QUESTION.search(habit) or named.intersection(_words(habit)):
+                or QUESTION.search(habit) or NOT_FOR_ORGANIZATION.search(habit) \
+                or named.intersection(_words(habit)):
             now.append(part)
         elif _words(fold(kept := "".join(clauses[:at] + clauses[upto:]))):
             now.append(kept)
@@ -745,6 +748,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
                 signals.append("a good wish beside a new contact, not a no")
                 continue
             doubt = _doubted_decline(found, evidence, questions, folded_parts, paragraphs)
+            if doubt is None and "conditional yes" in signals:
+                # "If the letter said 'voluntary consolidation', I think we could sign. As it
+                # stands, we can't.": a no to the text as it is, and a yes on terms
+                doubt = "a no beside a conditional yes"
             if doubt is not None:  # "we can't sign yet", "... but our director might"
                 signals.append(doubt)
                 continue

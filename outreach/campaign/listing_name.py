@@ -246,10 +246,11 @@ _DICTATED_CLOSING = re.compile(
 # "X - we changed our name in October": a dash, then the sentence goes on
 # ("... Clinic - singular, that's the legal name": a word in lower case and a comma after a
 # dash, or any word in lower case after a typed "--": "X -- full name, no Inc"; a name's own
-# part after a dash may be in lower case, "Ligue des droits et libertés - section de Québec")
+# part after a dash may be in lower case, "Ligue des droits et libertés - section de Québec";
+# a spaced colon, then lower case: "X : il existe un réseau homonyme")
 _DASH_THEN_CLAUSE = re.compile(
     rf"\s+[-–—]+\s+(?={fragment('clause_opener', raw=True)}\b|[a-zà-ÿ][\w'’]*,)"
-    r"|\s+--\s+(?=[a-zà-ÿ])")
+    r"|\s+--\s+(?=[a-zà-ÿ])|\s+:\s+(?=[a-zà-ÿ])")
 
 
 def _before_lowercase_clause(name: str) -> str:
