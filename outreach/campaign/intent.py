@@ -963,11 +963,12 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
             signals.append("a yes to the writer's own question about something else")
             continue
         quote = answered[index]
-        if quote is not None and "?" in quote and (
-                not ASK_QUESTION.search(fold(quote)) or CONTACT_QUESTION.search(fold(quote))):
+        quoted = fold(quote) if quote is not None else None
+        if quoted is not None and "?" in quoted and (
+                not ASK_QUESTION.search(quoted) or CONTACT_QUESTION.search(quoted)):
             signals.append("a yes to the quoted question, not to the letter")
             continue
-        if quote is not None and bare and not act and OTHER_ACT.search(fold(quote)):
+        if quoted is not None and bare and not act and OTHER_ACT.search(quoted):
             # "YES. Absolutely." under "... help shape where the coalition goes next"
             signals.append("a yes to the quoted line about something else")
             continue
@@ -1290,7 +1291,7 @@ def _note_doubt(note: str, organization: str | None, *,
     own words (`writers_own`) saying they cannot commit the organization do hold it."""
     # (not "If you received it in error", nor "No need to bring it to the board")
     said_out = [sentence for sentence in sentences(note)
-                if not (_DISCLAIMER.search(fold(sentence)) or NO_NEED.search(fold(sentence)))]
+                if not (_DISCLAIMER.search(folded := fold(sentence)) or NO_NEED.search(folded))]
     if not said_out:
         return None, None
     read = understand(" ".join(said_out), organization=organization)

@@ -78,16 +78,16 @@ def listing_name(parts: list[str], organization: str | None, *,
                     shouted = name.isupper() and not organization.isupper()
                     outright = explicit or any(EXACT_NAME.search(fold(p)) for p in parts)
                     return (name if outright and not shouted else organization), None
-                doubt = _fragment(name) or _unlike(name, organization)
+                part_of_a_sentence = _fragment(name)
+                doubt = part_of_a_sentence or _unlike(name, organization)
                 if explicit and match is not None and match["name"][-1:].isspace() \
                         and part[match.end("name"):].startswith(("!", "?")):
                     # "Eau Secours ! - Coalition ...": the name goes on past its "!".
                     doubt = doubt or f"the listing name {name!r} may be cut short"
-                if explicit and doubt is not None and doubt == _fragment(name) \
-                        and fallback is None:
+                if explicit and part_of_a_sentence is not None and fallback is None:
                     # "Für die Liste: Bitte führen Sie uns unter unserem vollen Namen, „X“":
                     # what follows a colon is a sentence, and a later naming may say the name
-                    fallback = name, doubt
+                    fallback = name, part_of_a_sentence
                     continue
                 if explicit:
                     return name, doubt
@@ -248,7 +248,7 @@ _DICTATED_CLOSING = re.compile(
 # dash, or any word in lower case after a typed "--": "X -- full name, no Inc"; a name's own
 # part after a dash may be in lower case, "Ligue des droits et libertés - section de Québec";
 # a spaced colon, then lower case: "X : il existe un réseau homonyme")
-_DASH_THEN_CLAUSE = re.compile(
+_CLAUSE_AFTER_NAME = re.compile(
     rf"\s+[-–—]+\s+(?={fragment('clause_opener', raw=True)}\b|[a-zà-ÿ][\w'’]*,)"
     r"|\s+--\s+(?=[a-zà-ÿ])|\s+:\s+(?=[a-zà-ÿ])")
 
@@ -259,7 +259,7 @@ def _before_lowercase_clause(name: str) -> str:
     ("Parroquia San José Obrero, Mendota, para que no nos confundan ..."; a place after a
     comma is capitalised, and a legal form may stay: ", e.V.", ", inc")."""
     name = _INSTEAD.sub("", _ON_THE_LIST.sub("", name))
-    name = _DASH_THEN_CLAUSE.split(name, maxsplit=1)[0]
+    name = _CLAUSE_AFTER_NAME.split(name, maxsplit=1)[0]
     for comma in re.finditer(r",\s+(?P<word>[^\W\d_][\w'’]*)(?P<dot>\.?)", name):
         word = comma["word"]
         if word.islower() and not comma["dot"] and fold(word) not in LEGAL_FORMS:
