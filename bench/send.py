@@ -70,8 +70,12 @@ def sender_process(config_dir: str, url: str, port: int, args: argparse.Namespac
                               clock=lambda: base.NOW, worker=worker)
         ready.set()
         go.wait()
+        cpu_before, wall_before = time.process_time(), time.perf_counter()
         stats = asyncio.run(asyncio.wait_for(sender.run(until="empty"), timeout=limit))
-        print(f"{worker}: {stats}", file=sys.stderr)
+        cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(f"{worker}: {stats}; {cpu:.2f} s of CPU in {wall:.2f} s; composing processes "
+              f"{children.ru_utime + children.ru_stime:.2f} s", file=sys.stderr)
     finally:
         app.close()
 
@@ -89,7 +93,8 @@ class Senders:
         self.workers = []
         for n in range(args.processes):
             ready = context.Event()
-            process = context.Process(target=sender_process, daemon=True, args=(
+            # (not daemonic: a sender starts processes of its own to write a backlog)
+            process = context.Process(target=sender_process, args=(
                 str(config_dir), url, port, args, f"bench-{n}", self.planned, ready, self.go,
                 args.timeout))
             process.start()
@@ -192,6 +197,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--in-flight", type=int, default=None,
                         help="rows claimed at once (default: the example config's)")
     parser.add_argument("--messages-per-connection", type=int, default=None)
+    parser.add_argument("--compose-processes", type=int, default=None,
+                        help="processes writing a backlog's messages (default: the example "
+                             "config's [outbox] compose_processes; 0 writes them in the claim)")
     parser.add_argument("--postgres-url",
                         default=os.environ.get("OUTREACH_TEST_POSTGRES_URL",
                                                base.DEFAULT_POSTGRES_URL))

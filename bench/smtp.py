@@ -211,6 +211,8 @@ def make_settings(config_dir: Path, database_url: str, port: int,
         settings.smtp.in_flight = args.in_flight
     if args.messages_per_connection is not None:
         settings.smtp.messages_per_connection = args.messages_per_connection
+    if getattr(args, "compose_processes", None) is not None:
+        settings.outbox.compose_processes = args.compose_processes
     # So high that the token buckets never make the drain wait.
     settings.rates.global_per_second = 1_000_000
     settings.rates.per_domain_per_minute = 60_000_000

@@ -109,6 +109,10 @@ class OutboxSettings(Section):
     max_attempts: int = Field(default=8, ge=1)
     backoff_base_seconds: float = Field(default=60, gt=0)
     backoff_max_seconds: float = Field(default=6 * 3600, gt=0)
+    # Processes that write the messages of a backlog (a claimed page as large as
+    # [smtp] in_flight) while the page before it is on the wire; 0 writes every message in
+    # the claim, as a trickle always is. Worth it with more than one core.
+    compose_processes: int = Field(default=1, ge=0)
 
 
 class DaemonSettings(Section):

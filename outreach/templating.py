@@ -62,6 +62,13 @@ def make_environment(search_path: Sequence[Path]) -> jinja2.Environment:
     return env
 
 
+@functools.lru_cache(maxsize=32)
+def cached_environment(search_path: tuple[str, ...]) -> jinja2.Environment:
+    """`make_environment`, made once per search path in a process (a composing process
+    writes many messages with few template sets)."""
+    return make_environment([Path(path) for path in search_path])
+
+
 def render_set(env: jinja2.Environment, name: str, context: dict[str, Any]) -> Rendered:
     """Render `name.subject.j2`, `name.txt.j2` and (when present) `name.html.j2`."""
     subject = _render(env, f"{name}.subject.j2", context)

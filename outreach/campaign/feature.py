@@ -54,7 +54,7 @@ class CampaignFeature:
             ],
             hooks=OutboxHooks(
                 composers=dict.fromkeys(
-                    KINDS, TargetMailComposer(app.settings, app.campaigns, app.environments)),
+                    KINDS, TargetMailComposer(app.settings, app.campaigns, app.template_path)),
                 on_failed={ASK: ask_failed},
                 on_bounced=dict.fromkeys(KINDS, target_bounced),
                 windows=dict.fromkeys(WINDOWED, CampaignWindow(app.campaigns)),

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -35,12 +36,12 @@ from outreach.campaign.models import (
 )
 from outreach.campaign.signons import active_sign_on, reconfirmed_version
 from outreach.campaign.targets import OPEN, STEPPING, target_id_of
-from outreach.mail.compose import Draft, mailbox
+from outreach.mail.compose import Deferred, Draft, mailbox
 from outreach.mail.models import OutboxMessage
 from outreach.mail.tokens import make_token, tagged_address
 from outreach.people.models import Engagement, Suppression
 from outreach.settings import Settings
-from outreach.templating import render_set
+from outreach.templating import cached_environment, render_set
 from outreach.web.links import draft_link, keep_link, sign_link, unsubscribe_link
 
 S = TargetState
@@ -259,32 +260,82 @@ def draft_target_mail(settings: Settings, config: CampaignConfig, env: jinja2.En
                       message_id: str, now: datetime,
                       payload: dict[str, Any] | None = None,
                       extra: dict[str, Any] | None = None) -> Draft:
-    """Everything one message to a target holds; the outbox writes it with
-    `Draft.as_bytes`, `preview` and `check` build it with the `email` package."""
+    """Everything one message to a target holds; `preview` and `check` build it with the
+    `email` package, the outbox writes the same draft with `Draft.as_bytes`."""
+    return target_mail_recipe(settings, config, (), target, version, kind,
+                              message_id=message_id, now=now, payload=payload,
+                              extra=extra).draft(env)
+
+
+@dataclass(frozen=True)
+class TargetMailRecipe:
+    """What writing one message to a target needs, read when its row is claimed (the
+    context holds the draft link of the letter version current then): plain data, so that
+    the outbox may write it in another process (`write_target_mail`)."""
+
+    search_path: tuple[str, ...]  # the campaign's template folders
+    template: str
+    context: dict[str, Any]
+    sender_name: str
+    sender_address: str
+    to_name: str
+    to_email: str
+    message_id: str
+    date: datetime
+    marketing: bool
+    in_reply_to: str | None
+
+    def draft(self, env: jinja2.Environment | None = None) -> Draft:
+        if env is None:
+            env = cached_environment(self.search_path)
+        rendered = render_set(env, self.template, self.context)
+        headers = {}
+        if self.marketing:
+            # RFC 8058: the HTTPS link first, which a mail client POSTs to at one click.
+            headers["List-Unsubscribe"] = (f"<{self.context['unsubscribe_url']}>, "
+                                           f"<mailto:{self.context['unsubscribe_address']}"
+                                           "?subject=unsubscribe>")
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        return Draft(
+            sender=mailbox(self.sender_name, self.sender_address),
+            to=mailbox(self.to_name, self.to_email),
+            reply_to=mailbox(self.sender_name, self.context["reply_address"]),
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            message_id=self.message_id,
+            date=self.date,
+            in_reply_to=self.in_reply_to,
+            references=[self.in_reply_to] if self.in_reply_to else [],
+            extra_headers=headers,
+        )
+
+
+def write_target_mail(recipe: TargetMailRecipe) -> bytes:
+    """The message's bytes (run by the outbox, in the claim or in a composing process)."""
+    return recipe.draft().as_bytes()
+
+
+def target_mail_recipe(settings: Settings, config: CampaignConfig,
+                       search_path: tuple[str, ...], target: Target, version: LetterVersion,
+                       kind: MailKind, *, message_id: str, now: datetime,
+                       payload: dict[str, Any] | None = None,
+                       extra: dict[str, Any] | None = None) -> TargetMailRecipe:
     payload = payload or {}
-    context = {**mail_context(settings, config, target, version, now, payload), **(extra or {})}
-    rendered = render_set(env, kind.template(config, target), context)
     sender = settings.sender
-    headers = {}
-    if kind.marketing:
-        # RFC 8058: the HTTPS link first, which a mail client POSTs to at one click.
-        headers["List-Unsubscribe"] = (f"<{context['unsubscribe_url']}>, "
-                                       f"<mailto:{context['unsubscribe_address']}"
-                                       "?subject=unsubscribe>")
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    in_reply_to = payload.get("in_reply_to")
-    return Draft(
-        sender=mailbox(sender.name, sender.address),
-        to=mailbox(target.contact.name, target.contact.email),
-        reply_to=mailbox(sender.name, context["reply_address"]),
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
+    return TargetMailRecipe(
+        search_path=search_path,
+        template=kind.template(config, target),
+        context={**mail_context(settings, config, target, version, now, payload),
+                 **(extra or {})},
+        sender_name=sender.name,
+        sender_address=sender.address,
+        to_name=target.contact.name,
+        to_email=target.contact.email,
         message_id=message_id,
         date=now,
-        in_reply_to=in_reply_to,
-        references=[in_reply_to] if in_reply_to else [],
-        extra_headers=headers,
+        marketing=kind.marketing,
+        in_reply_to=payload.get("in_reply_to"),
     )
 
 
@@ -309,10 +360,10 @@ class TargetMailComposer:
     """The outbox's composer for every kind in `KINDS`: runs when a row is claimed."""
 
     def __init__(self, settings: Settings, campaigns: dict[str, CampaignConfig],
-                 environments: dict[str, jinja2.Environment]) -> None:
+                 template_path: Callable[[CampaignConfig], list[Path]]) -> None:
         self.settings = settings
         self.campaigns = campaigns
-        self.environments = environments
+        self.template_path = template_path
         self._claims: weakref.WeakKeyDictionary[Session, _ClaimReads] = \
             weakref.WeakKeyDictionary()
 
@@ -339,7 +390,8 @@ class TargetMailComposer:
             session.add(MailLetter(outbox_message_id=row.id, letter_version_id=version.id))
             reads.lettered.add(row.id)
 
-    def __call__(self, session: Session, row: OutboxMessage, now: datetime) -> bytes | None:
+    def __call__(self, session: Session, row: OutboxMessage, now: datetime
+                 ) -> Deferred | None:
         kind = KINDS[row.kind]
         target_id = target_id_of(row)
         target = session.get(Target, target_id, options=_TARGET_WITH_ALL) \
@@ -369,6 +421,8 @@ class TargetMailComposer:
             row.last_error = extra
             return None
         self._record_letter(session, row, version)
-        return draft_target_mail(self.settings, self.campaigns[slug], self.environments[slug],
-                                 target, version, kind, message_id=row.message_id, now=now,
-                                 payload=row.payload, extra=extra).as_bytes()
+        config = self.campaigns[slug]
+        search_path = tuple(str(path) for path in self.template_path(config))
+        return Deferred(write_target_mail, target_mail_recipe(
+            self.settings, config, search_path, target, version, kind,
+            message_id=row.message_id, now=now, payload=row.payload, extra=extra))

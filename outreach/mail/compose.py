@@ -10,6 +10,7 @@ import binascii
 import re
 import secrets
 import textwrap
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.header import decode_header, make_header
@@ -17,6 +18,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
+from typing import Any
 
 # Lines up to RFC 5322's hard limit: folding a long token-only header (List-Unsubscribe)
 # at 78 would make Python encode it as an RFC 2047 word, which readers do not decode.
@@ -199,3 +201,29 @@ def _text_part(subtype: str, text: str) -> list[bytes]:
 
 def to_bytes(msg: EmailMessage) -> bytes:
     return msg.as_bytes(policy=POLICY)
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A message whose bytes are written later, maybe in another process: everything the
+    writing needs was read when the row was claimed (the draft link among it), so where and
+    when `make` runs changes nothing in what is sent. `function` is a module-level function
+    and `argument` plain data, so that both pickle."""
+
+    function: Callable[[Any], bytes]
+    argument: Any
+
+    def make(self) -> bytes:
+        return self.function(self.argument)
+
+
+def make_all(deferred: Sequence[Deferred]) -> list[bytes | str]:
+    """Each message's bytes, or why it could not be written (as text: an exception of a
+    template may not pickle back to the process that asked)."""
+    made: list[bytes | str] = []
+    for item in deferred:
+        try:
+            made.append(item.make())
+        except Exception as exc:  # a broken template fails its message, not the page
+            made.append(repr(exc))
+    return made

@@ -34,15 +34,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import and_, case, func, inspect, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from outreach.db.bulk import insert_rows
 from outreach.db.session import transaction
 from outreach.inbound.bounces import Bounce
-from outreach.mail.compose import to_bytes
+from outreach.mail.compose import Deferred, to_bytes
 from outreach.mail.models import OutboxMessage, OutboxStatus
 from outreach.sendwindow import SendWindow
 
@@ -50,8 +50,10 @@ log = logging.getLogger(__name__)
 
 # A composer returns None when the message must no longer go out (say the target signed
 # by phone, or unsubscribed, while the row waited): the row is then cancelled. It may
-# return the message's bytes when it builds them itself (a list post's many copies).
-Composer = Callable[[Session, OutboxMessage, datetime], EmailMessage | bytes | None]
+# return the message's bytes when it builds them itself (a list post's many copies), or
+# what writing them needs (`Deferred`), which the sender may run in another process.
+Composer = Callable[[Session, OutboxMessage, datetime],
+                    EmailMessage | bytes | Deferred | None]
 FailureHandler = Callable[[Session, OutboxMessage, datetime, "Failure"], None]
 # What a kind does when a message of it is proven to have bounced; returns the outcome.
 BounceHook = Callable[[Session, OutboxMessage, Bounce, datetime], str]
@@ -146,6 +148,10 @@ class Claimed:
     # Taken again after a lease ran out: it may have gone out already, so the sender marks
     # it sent the moment it is accepted rather than with the rest of its batch.
     retaken: bool = False
+    # Claimed with `defer`: `raw` is empty and the sender writes the bytes from this, then
+    # keeps them on the row when it marks it (if `keep_raw`).
+    deferred: Deferred | None = None
+    keep_raw: bool = False
 
 
 @dataclass(frozen=True)
@@ -248,8 +254,10 @@ def claim(
     limit: int,
     lease: timedelta,
     hooks: OutboxHooks,
+    defer: bool = False,
 ) -> list[Claimed]:
-    """Take up to `limit` due rows for `worker`, composing late-bound kinds now."""
+    """Take up to `limit` due rows for `worker`, composing late-bound kinds now (with
+    `defer`, a composer's `Deferred` is left for the sender to write)."""
     claimed: list[Claimed] = []
     waiting: Counter[str] = Counter()
     with transaction(factory) as session:
@@ -258,7 +266,7 @@ def claim(
         # window must not hide the due rows behind it.
         while len(claimed) < limit and _claim_page(session, claimed, waiting, worker=worker,
                                                    now=now, limit=limit - len(claimed),
-                                                   lease=lease, hooks=hooks):
+                                                   lease=lease, hooks=hooks, defer=defer):
             pass
     for reason, count in waiting.items():
         log.info("%d message(s) wait: %s", count, reason,
@@ -268,7 +276,7 @@ def claim(
 
 def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str], *,
                 worker: str, now: datetime, limit: int, lease: timedelta,
-                hooks: OutboxHooks) -> bool:
+                hooks: OutboxHooks, defer: bool) -> bool:
     """Handle up to `limit` due rows, adding the sendable ones to `claimed` and counting the
     ones put off by their window in `waiting`, by reason; False if there were none."""
     rows = session.scalars(
@@ -305,10 +313,13 @@ def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str],
             row.send_window = window.to_json()
         composer = hooks.composers.get(row.kind)
         raw = row.raw
+        deferred = None
         if composer is not None:
             try:
                 with session.no_autoflush:  # the page's updates go out in one flush
                     message = composer(session, row, now)
+                    if isinstance(message, Deferred) and not defer:
+                        message = message.make()
             except Exception as exc:  # a broken template or vanished row must not stop the rest
                 _fail(session, row, now, f"could not compose: {exc!r}", hooks,
                       Failure.UNSENDABLE)
@@ -317,9 +328,12 @@ def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str],
                 row.status = OutboxStatus.CANCELLED
                 row.claimed_by = row.lease_until = None
                 continue
-            raw = message if isinstance(message, bytes) else to_bytes(message)
-            if row.kind not in hooks.unkept:
-                row.raw = raw
+            if isinstance(message, Deferred):
+                deferred, raw = message, b""
+            else:
+                raw = message if isinstance(message, bytes) else to_bytes(message)
+                if row.kind not in hooks.unkept:
+                    row.raw = raw
         if raw is None:
             _fail(session, row, now, "nothing to send: no message and no composer", hooks,
                   Failure.UNSENDABLE)
@@ -334,7 +348,8 @@ def _claim_page(session: Session, claimed: list[Claimed], waiting: Counter[str],
         with session.no_autoflush:
             about = describe(session, hooks.describers, row.about_kind, row.about_id)
         claimed.append(Claimed(row.id, row.message_id, row.recipient, raw, row.kind, about,
-                               retaken))
+                               retaken, deferred,
+                               deferred is not None and row.kind not in hooks.unkept))
     session.flush()
     if untouched:  # rows that change only by being claimed: one statement for the page
         session.execute(
@@ -416,11 +431,15 @@ def _fail(session: Session, row: OutboxMessage, now: datetime, error: str,
 
 
 def mark_sent(factory: sessionmaker[Session], message_id: int, *, worker: str,
-              now: datetime) -> None:
+              now: datetime, raw: bytes | None = None) -> None:
+    """Mark a row sent (and keep `raw`, the bytes sent, when they were written after the
+    claim)."""
     with transaction(factory) as session:
         row = _mine(session, message_id, worker)
         if row is None:
             return
+        if raw is not None:
+            row.raw = raw
         row.status = OutboxStatus.SENT
         row.sent_at = now
         row.attempts += 1
@@ -443,12 +462,15 @@ def mark_resending(factory: sessionmaker[Session], message_id: int, *, worker: s
 
 
 def mark_sent_many(factory: sessionmaker[Session], message_ids: Sequence[int], *, worker: str,
-                   now: datetime) -> int:
+                   now: datetime, raws: Mapping[int, bytes] | None = None) -> int:
     """`mark_sent` for the rows of a batch at once, in one UPDATE that still checks each is
-    this worker's and being sent; returns how many it marked."""
+    this worker's and being sent; returns how many it marked. `raws` are the bytes sent of
+    those written after the claim, kept on their rows in the same transaction."""
     if not message_ids:
         return 0
     with transaction(factory) as session:
+        if raws:
+            _keep_raws(session, raws, worker)
         result = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(message_ids),
@@ -460,9 +482,21 @@ def mark_sent_many(factory: sessionmaker[Session], message_ids: Sequence[int], *
         return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _keep_raws(session: Session, raws: Mapping[int, bytes], worker: str) -> None:
+    """Write the bytes of rows still this worker's and being sent, in one statement."""
+    table = cast(Table, OutboxMessage.__table__)
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.status == OutboxStatus.SENDING,
+               table.c.claimed_by == worker)
+        .values(raw=bindparam("row_raw")),
+        [{"row_id": row_id, "row_raw": raw} for row_id, raw in raws.items()])
+
+
 def mark_temporary_failure(
     factory: sessionmaker[Session], message_id: int, *, worker: str, now: datetime,
     error: str, policy: RetryPolicy, hooks: OutboxHooks, count_attempt: bool = True,
+    raw: bytes | None = None,
 ) -> bool:
     """Schedule a retry with back-off; returns False when the attempts are used up.
 
@@ -473,6 +507,8 @@ def mark_temporary_failure(
         row = _mine(session, message_id, worker)
         if row is None:
             return True
+        if raw is not None:
+            row.raw = raw
         if count_attempt:
             row.attempts += 1
         if count_attempt and row.attempts >= policy.max_attempts:
@@ -489,10 +525,13 @@ def mark_temporary_failure(
 
 def mark_permanent_failure(factory: sessionmaker[Session], message_id: int, *, worker: str,
                            now: datetime, error: str, hooks: OutboxHooks,
-                           failure: Failure = Failure.REJECTED) -> None:
+                           failure: Failure = Failure.REJECTED,
+                           raw: bytes | None = None) -> None:
     with transaction(factory) as session:
         row = _mine(session, message_id, worker)
         if row is not None:
+            if raw is not None:
+                row.raw = raw
             row.attempts += 1
             _fail(session, row, now, error, hooks, failure)
 

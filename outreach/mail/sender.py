@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import multiprocessing
 import os
 import re
 import socket
@@ -33,6 +34,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from outreach.clock import utc_now
 from outreach.db.session import transaction
 from outreach.mail import outbox
+from outreach.mail.compose import make_all
+from outreach.mail.composing import Composers, Written
 from outreach.mail.dkim import dkim_signer
 from outreach.mail.outbox import Claimed, Failure, OutboxHooks, RetryPolicy
 from outreach.mail.ratelimit import DomainRates, TokenBucket
@@ -192,7 +195,11 @@ class Connection:
         if self._smtp is None:
             self._smtp = await self._open()
         try:
-            await _transaction(self._smtp, mail_from, rcpt_to, raw)
+            # One deadline for the whole exchange (each of its four replies may take the
+            # configured timeout) rather than one per reply: aiosmtplib's per-reply
+            # `wait_for` starts a task for every reply, a third of the time SMTP cost.
+            async with asyncio.timeout(4 * self.settings.timeout_seconds):
+                await _transaction(self._smtp, mail_from, rcpt_to, raw)
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError,
                 asyncio.CancelledError):
             # The connection is gone, hung, or cut mid-transaction (a QUIT now would wait for
@@ -243,15 +250,16 @@ async def _transaction(smtp: aiosmtplib.SMTP, mail_from: bytes, rcpt_to: bytes,
     ours are checked once by `_mailbox`. A refusal raises what `sendmail` raises, so
     `classify` reads it the same way; the caller resets the session."""
     options = [b"SIZE=%d" % _wire_size(raw)] if smtp.supports_extension("size") else []
-    response = await smtp.execute_command(b"MAIL", b"FROM:" + mail_from, *options)
+    response = await smtp.execute_command(b"MAIL", b"FROM:" + mail_from, *options,
+                                          timeout=None)
     if response.code != SMTPStatus.completed:
         raise aiosmtplib.SMTPSenderRefused(response.code, response.message,
                                            mail_from[1:-1].decode())
-    response = await smtp.execute_command(b"RCPT", b"TO:" + rcpt_to)
+    response = await smtp.execute_command(b"RCPT", b"TO:" + rcpt_to, timeout=None)
     if response.code not in (SMTPStatus.completed, SMTPStatus.will_forward):
         raise aiosmtplib.SMTPRecipientsRefused([aiosmtplib.SMTPRecipientRefused(
             response.code, response.message, rcpt_to[1:-1].decode())])
-    await smtp.data(raw)
+    await smtp.data(raw, timeout=None)
 
 
 @dataclass
@@ -260,6 +268,7 @@ class DrainStats:
     retried: int = 0
     failed: int = 0
     released: int = 0
+    written_elsewhere: int = 0  # messages written by a composing process
 
 
 Progress = Callable[[DrainStats], None]
@@ -299,10 +308,17 @@ class OutboxSender:
         self.idle_seconds = idle_seconds
         self.stats = DrainStats()
         self.signer = dkim_signer(settings)
-        # Rows the server accepted in the batch being sent, not yet marked sent, and the
-        # timer that marks them when the oldest has waited MARK_SENT_WITHIN_SECONDS.
+        # Rows the server accepted in the batch being sent, not yet marked sent (with the
+        # bytes of those written after the claim, to keep), and the timer that marks them
+        # when the oldest has waited MARK_SENT_WITHIN_SECONDS.
         self._accepted: list[int] = []
+        self._raws: dict[int, bytes] = {}
         self._mark_timer: asyncio.TimerHandle | None = None
+        # Processes writing a backlog's messages, started at the first full page, and the
+        # messages they are writing, by row.
+        self._composers: Composers | None = None
+        self._backlog = False
+        self._writing: dict[int, asyncio.Future[Written]] = {}
 
     def envelope_from(self, message: Claimed) -> str:
         """A VERP return path when a key is set, so a bounce names the message it answers."""
@@ -317,13 +333,16 @@ class OutboxSender:
                   progress: Progress | None = None) -> DrainStats:
         """Send until `stop` is set, or until nothing is due now (`idle`) or unsent (`empty`)."""
         stop = stop or asyncio.Event()
+        ahead: list[Claimed] = []  # the next page, claimed while this one is being written
         try:
             while not stop.is_set():
-                batch = outbox.claim(
-                    self.factory, worker=self.worker, now=self.clock(),
-                    limit=self.settings.smtp.in_flight, lease=self.lease, hooks=self.hooks,
-                )
+                batch, ahead = ahead or self._claim(), []
                 if batch:
+                    if self._deferring():
+                        # Its messages are being written elsewhere: claim the next page
+                        # meanwhile, and hand it over too, so that the composing
+                        # processes never wait for the claim.
+                        ahead = self._claim()
                     await self._send_batch(batch, stop)
                     if progress is not None:
                         progress(self.stats)
@@ -340,9 +359,67 @@ class OutboxSender:
                     wait = min(wait, max(0.0, (due - self.clock()).total_seconds()))
                 await _sleep_or_stop(stop, max(wait, 0.05))
         finally:
+            if ahead:
+                self.stats.released += outbox.release(
+                    self.factory, [message.id for message in ahead], worker=self.worker)
+            self._writing.clear()
             for connection in self.connections:
                 await connection.close()
+            if self._composers is not None:
+                self._composers.close()
+                self._composers = None
         return self.stats
+
+    def _claim(self) -> list[Claimed]:
+        """Claim a page; in a backlog its messages are handed to the composing processes."""
+        batch = outbox.claim(
+            self.factory, worker=self.worker, now=self.clock(),
+            limit=self.settings.smtp.in_flight, lease=self.lease, hooks=self.hooks,
+            defer=self._deferring(),
+        )
+        self._write_elsewhere(batch)
+        self._note_backlog(len(batch))
+        return batch
+
+    def _deferring(self) -> bool:
+        """Whether pages are being written elsewhere: in a backlog, once a composing
+        process is ready."""
+        return self._backlog and self._composers is not None and self._composers.ready()
+
+    def _note_backlog(self, claimed: int) -> None:
+        """A full page means more wait behind it: the next pages' messages are written in
+        the composing processes (started now, so that they are up by then), while the page
+        before is on the wire. A smaller page goes back to writing in the claim."""
+        self._backlog = claimed >= self.settings.smtp.in_flight
+        processes = self.settings.outbox.compose_processes
+        # (a daemonic process may not start processes: it writes in the claim)
+        if self._backlog and processes and self._composers is None \
+                and not multiprocessing.current_process().daemon:
+            # They start while this page goes out, importing what writes the messages.
+            modules = sorted({type(composer).__module__
+                              for composer in self.hooks.composers.values()})
+            self._composers = Composers(processes, modules)
+
+    def _write_elsewhere(self, batch: list[Claimed]) -> None:
+        """Hand the batch's deferred messages to the composing processes, in chunks."""
+        deferred = [message for message in batch if message.deferred is not None]
+        if not deferred:
+            return
+        assert self._composers is not None  # the claim defers only when they run
+        futures = self._composers.write([message.deferred for message in deferred
+                                         if message.deferred is not None])
+        self._writing.update(zip((message.id for message in deferred), futures, strict=True))
+
+    async def _written(self, message: Claimed) -> bytes | str:
+        """The message's bytes, or why they could not be written."""
+        if message.deferred is None:
+            return message.raw
+        future = self._writing.pop(message.id, None)
+        written = await future if future is not None else None
+        if written is None:  # its composing process is gone: written here
+            return make_all([message.deferred])[0]
+        self.stats.written_elsewhere += 1
+        return written
 
     async def _send_batch(self, batch: list[Claimed], stop: asyncio.Event) -> None:
         queue: asyncio.Queue[Claimed] = asyncio.Queue()
@@ -359,6 +436,8 @@ class OutboxSender:
             if leftover:
                 self.stats.released += outbox.release(self.factory, leftover,
                                                       worker=self.worker)
+            for message_id in leftover:
+                self._writing.pop(message_id, None)
 
     async def _work(self, connection: Connection, queue: asyncio.Queue[Claimed],
                     stop: asyncio.Event) -> None:
@@ -389,7 +468,17 @@ class OutboxSender:
         if message.retaken and not outbox.mark_resending(
                 self.factory, message.id, worker=self.worker, now=self.clock()):
             return None  # no longer ours to send
-        raw = message.raw
+        written = await self._written(message)
+        if isinstance(written, str):
+            unwritten = PermanentFailure(f"could not compose: {written}", Failure.UNSENDABLE)
+            _log_outcome(logging.WARNING, message, "failed", unwritten)
+            outbox.mark_permanent_failure(
+                self.factory, message.id, worker=self.worker, now=self.clock(),
+                error=str(unwritten), hooks=self.hooks, failure=unwritten.failure)
+            self.stats.failed += 1
+            return unwritten
+        kept = written if message.keep_raw else None
+        raw = written
         if self.signer is not None:  # signed at each attempt, as it leaves
             raw = self.signer.sign(raw, f"message {message.message_id}")
         try:
@@ -404,14 +493,14 @@ class OutboxSender:
                 _log_outcome(logging.WARNING, message, "failed", failure)
                 outbox.mark_permanent_failure(
                     self.factory, message.id, worker=self.worker, now=self.clock(),
-                    error=str(failure), hooks=self.hooks, failure=failure.failure,
+                    error=str(failure), hooks=self.hooks, failure=failure.failure, raw=kept,
                 )
                 self.stats.failed += 1
             else:
                 _log_outcome(logging.INFO, message, "deferred", failure)
                 retrying = outbox.mark_temporary_failure(
                     self.factory, message.id, worker=self.worker, now=self.clock(),
-                    error=str(failure), policy=self.policy, hooks=self.hooks,
+                    error=str(failure), policy=self.policy, hooks=self.hooks, raw=kept,
                 )
                 if retrying:
                     self.stats.retried += 1
@@ -419,9 +508,12 @@ class OutboxSender:
                     self.stats.failed += 1
             return failure
         if message.retaken:
-            outbox.mark_sent(self.factory, message.id, worker=self.worker, now=self.clock())
+            outbox.mark_sent(self.factory, message.id, worker=self.worker, now=self.clock(),
+                             raw=kept)
         else:
             self._accepted.append(message.id)
+            if kept is not None:
+                self._raws[message.id] = kept
             if len(self._accepted) >= MARK_SENT_EVERY:
                 self._mark_accepted()
             elif self._mark_timer is None:
@@ -442,8 +534,9 @@ class OutboxSender:
             self._mark_timer.cancel()
             self._mark_timer = None
         outbox.mark_sent_many(self.factory, self._accepted, worker=self.worker,
-                              now=self.clock())
+                              now=self.clock(), raws=self._raws)
         self._accepted = []
+        self._raws = {}
 
     def _mark_accepted_on_time(self) -> None:
         self._mark_timer = None
