@@ -97,6 +97,7 @@ from outreach.campaign.intent_patterns import (
     MY_CALL,
     NAME_ASKED,
     NAME_BEFORE_EMAIL,
+    NAME_NOUNS,
     NAME_PATTERNS,
     NAME_REQUEST,
     NEGATION,
@@ -157,7 +158,7 @@ from outreach.campaign.listing_name import (
 from outreach.inbound.signature import is_name_line, writer_names
 from outreach.inbound.visible import POSTSCRIPT, said_lines
 
-CLASSIFIER_VERSION = "rules-13"
+CLASSIFIER_VERSION = "rules-14"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -444,9 +445,13 @@ def _a_unit_signs(parts: list[str], organization: str | None,
 
 
 def _only_the_name(parts: list[str], organization: str) -> bool:
-    """The reply is one line, the organization's name on file and nothing else."""
-    return len(parts) == 1 and "\n" not in parts[0].strip() \
-        and _words(fold(parts[0])) == _words(fold(organization))
+    """The reply is one line, the organization's name on file and nothing else, or the
+    name's first words (at least two): "Parlier Unidos" for "Parlier Unidos for Community
+    Action", the short name they want listed."""
+    if len(parts) != 1 or "\n" in parts[0].strip():
+        return False
+    said, own = _words(fold(parts[0])), _words(fold(organization))
+    return said == own or (len(said) >= 2 and said == own[:len(said)])
 
 
 def _bare(folded: str) -> str:
@@ -539,7 +544,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     answered = _answered(parts, inline)
     if organization and _only_the_name(parts, organization) and not marks:
         # The ask says "reply with the name you'd like listed": the name alone is that reply.
+        named = _bare(parts[0])
         return Understanding(Intent.SIGN_ON, parts[0], signer_type="organization",
+                             signer_name=None if _words(fold(named)) == _words(
+                                 fold(organization)) else parts[0].strip(" \t.!"),
                              referrals=referrals,
                              signals=("yes", "the reply is the organization's name alone"))
     sign_at = _yes(folded_parts, org_words, answered, signals)
@@ -1151,6 +1159,8 @@ def _disowns_organization(folded_parts: list[str], org_words: set[str]) -> bool:
     if len(significant) < 2:
         return False
     for folded in folded_parts:
+        if NAME_NOUNS.intersection(_words(folded)):
+            continue  # (not "Arvin Water Committee", that's our old name): the name corrected
         for negation in NEGATION.finditer(folded):
             following = _words(folded[negation.end():])[:len(significant) + 2]
             if following and following[0] in STOP_WORDS:

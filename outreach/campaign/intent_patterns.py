@@ -236,6 +236,9 @@ BARE_YES_FILLER = words("yes_filler")
 KINDS_OF_GROUP = words("kinds_of_group")
 ACKNOWLEDGEMENT = words("acknowledgement")
 NO_WORDS = words("no_words")
+# "name" in every language: a negation before the name on file that corrects it ("not 'Arvin
+# Water Committee', that's our old name") is no disowning of the organization.
+NAME_NOUNS = words("name_nouns")
 NO_FILLER = words("no_filler")
 NEGATION = idea("negation")
 CONDITION = idea("condition")

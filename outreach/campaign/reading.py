@@ -71,11 +71,14 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
     own = [*own_addresses, *([sender] if sender else [])]
     body = reply_body_text(msg, limit=_READ_LIMIT)
     inline = inline_answers(body)
-    understanding = understand(_with_inline_answers(sorted_.visible_text, inline),
+    notes, resumed = _notes(body, msg)
+    # (the writer's words after a colleague's message they pasted in are theirs again)
+    shown = "\n\n".join([sorted_.visible_text, *resumed])
+    understanding = understand(_with_inline_answers(shown, inline),
                                organization=organization, exclude=exclude, own_addresses=own,
                                inline=inline, letter_title=letter_title,
                                writer=parseaddr(header(msg, "From"))[0],
-                               notes=_notes(body, msg), afterthoughts=under_the_signature(body))
+                               notes=notes, afterthoughts=under_the_signature(body))
     subject = header(msg, "Subject")
     if understanding.intent == Intent.UNKNOWN and _unsubscribe_subject(subject):
         understanding = understand("unsubscribe", own_addresses=own)
@@ -86,7 +89,7 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
         # -- yes sign us up"
         understanding = understand(typed, organization=organization, own_addresses=own,
                                    letter_title=letter_title)
-    return Classification("human", sorted_.visible_text, understanding=understanding)
+    return Classification("human", shown, understanding=understanding)
 
 
 _READ_LIMIT = 256 * 1024
@@ -94,23 +97,65 @@ _READ_LIMIT = 256 * 1024
 _LINK = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
 
 
-def _notes(body: str, msg: EmailMessage) -> list[str]:
+def _notes(body: str, msg: EmailMessage) -> tuple[list[str], list[str]]:
     """Colleagues' messages quoted or forwarded under the reply: from someone other than
     the sender and other than us (the domain the reply was sent to), as short as notes are,
-    and without the links our own mail always carries."""
+    and without the links our own mail always carries; and the writer's own words after a
+    note they pasted in (`_pasted_note`)."""
     sender = sender_address(msg) or ""
     sender_name = fold(parseaddr(header(msg, "From"))[0]).strip()
     ours = {address.rsplit("@", 1)[-1].lower() for _, address in
             getaddresses([header(msg, "To"), header(msg, "Cc")]) if "@" in address}
     notes: list[str] = []
+    resumed: list[str] = []
     for heading, message in earlier_messages(body):
         named = [address.lower() for address in EMAIL.findall(heading)][:1]  # (its From)
         if any(a == sender or a.rsplit("@", 1)[-1] in ours for a in named) \
                 or (not named and len(sender_name) > 3 and sender_name in fold(heading)) \
                 or _LINK.search(message) or len(message) > NOTE_AT_MOST:
             continue  # (the sender's own earlier "let me check", named without an address)
-        notes.append(message)
-    return notes[:NOTES_READ]
+        note, theirs_again = _pasted_note(heading, message)
+        notes.append(note)
+        if theirs_again and len(resumed) < NOTES_READ:
+            resumed.append(theirs_again)
+    return notes[:NOTES_READ], resumed
+
+
+_FROM_LINE = re.compile(r"^\W*(?:from|de|von|da|van)\s*:\s*(?P<who>.+)$",
+                        re.IGNORECASE | re.MULTILINE)
+_SIGN_OFF_WORDS = re.compile(r"[\w'-]+")
+# A sentence's end, then at most a short closing and the name: "... know. - Gloria",
+# "... mit. Gruß, Wolfgang"
+_CLOSES_WITH_NAME = re.compile(r"[.!?]\s*(?:[-\u2013\u2014]\s*)?(?:[\w'-]+,?\s+){0,2}[\w'-]+\W*$")
+
+
+def _pasted_note(heading: str, message: str) -> tuple[str, str]:
+    """A colleague's message and, when the writer pasted it into the middle of the reply,
+    the writer's words after it: the note ends at its author's sign-off, a line ending with
+    their name or initial ("G.", "- Gloria", "Gruß, Wolfgang"), and what follows it is the
+    writer's again ("So we're in. Please list us as ..."). Without such a line the whole
+    message is the colleague's."""
+    found = _FROM_LINE.search(heading)
+    if found is None:
+        return message, ""
+    name = parseaddr(found["who"])[0] or found["who"].split("<")[0]
+    names = {word for word in _SIGN_OFF_WORDS.findall(fold(name)) if len(word) > 1}
+    if not names:
+        return message, ""
+    initials = {word[0] for word in names}
+    lines = message.splitlines()
+    for index, line in enumerate(lines[:-1]):
+        words = _SIGN_OFF_WORDS.findall(fold(line))
+        if not words or not (words[-1] in names or (
+                len(words) == 1 and words[0] in initials and line.strip().endswith("."))):
+            continue
+        # (their name closes a line of their own, or a sentence: "... know. - Gloria")
+        if len(words) <= 3 or _CLOSES_WITH_NAME.search(line):
+            after = "\n".join(lines[index + 1:]).strip()
+            if after:
+                return "\n".join(lines[:index + 1]), after
+            break
+    return message, ""
 
 
 def _with_inline_answers(visible: str, inline: tuple[tuple[str, str], ...]) -> str:

@@ -2313,3 +2313,84 @@ def test_who_may_take_the_name_off(text: str, intent: Intent) -> None:
 ])
 def test_the_eleventh_session(text: str, intent: Intent) -> None:
     assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a decider's part still to come, said under the yes or in a P.S.
+    ("Yes, count us in.\n\nP.S. I still need to get Tom's signature on our sign-off sheet, "
+     "that's how we do public things.", Intent.NEEDS_APPROVAL),
+    ("Happy to sign.\n\nLee\n\n(Copying Dana: as chair it's technically her call.)",
+     Intent.NEEDS_APPROVAL),
+    ("Happy to sign. If any police unions are on it, please hold our name until I check.",
+     Intent.NEEDS_APPROVAL),
+    ("Oui, avec plaisir.\n\nPour la présidente, absente : elle confirmera à son retour.",
+     Intent.NEEDS_APPROVAL),
+    ("Sim, assinamos.\n\nPS: ainda tem de passar pela assembleia de sócios.",
+     Intent.NEEDS_APPROVAL),
+    ("Ja, gerne.\n\nDie endgültige Freigabe erteilt der Vorstand erst nach der Sitzung.",
+     Intent.NEEDS_APPROVAL),
+    # who else signs, as a term of the yes, in a paragraph of its own
+    ("Sí firmamos.\n\nEso sí: si la cámara de comercio o los rancheros aparecen en la lista, "
+     "nos bajan, la gente no lo entendería.", Intent.UNKNOWN),
+    # a yes that waits on a change asked for in a question ("in that case, yes")
+    ("Pouvez-vous préciser que le réseau reste public ? Dans ce cas c'est oui.",
+     Intent.CHANGE_REQUEST),
+    ("Könnt ihr ergänzen, dass der Versorger öffentlich bleibt? Dann sind wir dabei.",
+     Intent.CHANGE_REQUEST),
+    # "sign me up" for a list is the writer's own, not the organization's
+    ("Sign me up! Do you have a newsletter I could get on?", Intent.SIGN_ON),
+    # the writer decides over a colleague's doubt; a yes said "from us"; a vote that said yes
+    ("Yes from us, sorry for the wait.", Intent.SIGN_ON),
+    ("Votamos el domingo y salió que sí.", Intent.SIGN_ON),
+])
+def test_the_twelfth_session(text: str, intent: Intent) -> None:
+    understanding = understand(text, organization="Valley Farmworker Alliance")
+    assert understanding.intent == intent
+    if "Sign me up" in text:
+        assert understanding.signer_type == "individual"
+
+
+def test_the_name_alone_may_be_the_short_name_to_list() -> None:
+    understanding = understand("Valley Farmworker", organization="Valley Farmworker Alliance")
+    assert (understanding.intent, understanding.signer_name) == (
+        Intent.SIGN_ON, "Valley Farmworker")
+    # (one word of it is no name to list)
+    assert understand("Valley", organization="Valley Farmworker Alliance").intent \
+        != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("body", "intent", "name"), [
+    # the writer pastes a colleague's approval and goes on below it: the words after the
+    # colleague's sign-off are the writer's again
+    ("Hi Maria,\n\nI waited for our director's go-ahead; here is her note:\n\n"
+     "From: Rosa Lemus <rosa@vfa.example>\nSent: Monday, December 7, 2026 9:00 AM\n"
+     "To: Ana <ana@vfa.example>\nSubject: letter\n\n"
+     "Approved, go ahead. - Rosa\n"
+     "So we're in. Please list us as Valley Farmworker Alliance (VFA).\n\nAna\n",
+     Intent.SIGN_ON, "Valley Farmworker Alliance (VFA)"),
+    # ...and a hold said there is read just the same
+    ("Hi Maria,\n\nHere is what our director wrote:\n\n"
+     "From: Rosa Lemus <rosa@vfa.example>\nSent: Monday, December 7, 2026 9:00 AM\n"
+     "To: Ana <ana@vfa.example>\nSubject: letter\n\n"
+     "Looks fine to me.\nR.\n"
+     "So yes, but only after the board votes on the 12th.\n\nAna\n",
+     Intent.NEEDS_APPROVAL, None),
+    # without the colleague's sign-off, the whole note is theirs: nothing is the writer's
+    ("Hi Maria,\n\nHere is what our director wrote:\n\n"
+     "From: Rosa Lemus <rosa@vfa.example>\nSent: Monday, December 7, 2026 9:00 AM\n"
+     "To: Ana <ana@vfa.example>\nSubject: letter\n\n"
+     "We sign, tell the coalition.\n",
+     Intent.UNKNOWN, None),
+])
+def test_the_writer_goes_on_under_a_pasted_note(body: str, intent: Intent,
+                                                name: str | None) -> None:
+    msg = EmailMessage()
+    msg["From"] = "Ana Ruiz <ana@vfa.example>"
+    msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
+    msg["Subject"] = "Re: Will Valley Farmworker Alliance sign on?"
+    msg.set_content(body)
+    understanding = classify(msg, organization="Valley Farmworker Alliance").understanding
+    assert understanding is not None
+    assert understanding.intent == intent
+    if name is not None:
+        assert understanding.signer_name == name
