@@ -2394,3 +2394,22 @@ def test_the_writer_goes_on_under_a_pasted_note(body: str, intent: Intent,
     assert understanding.intent == intent
     if name is not None:
         assert understanding.signer_name == name
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a colleague's wait quoted below, lifted by the writer's report that she has read it
+    ("She went through the draft over the weekend and she's comfortable with it. So yes, we "
+     "sign.", Intent.SIGN_ON),
+    # "claro y" as an adjective is no irony; "when we opened ..." is no condition; "you don't
+    # even have to ask us" is no approval to come
+    ("Firmamos la carta. Nos parece un texto claro y muy bien planteado.", Intent.SIGN_ON),
+    ("Yes, we'll sign. Please list us as \"Kern Farmworker Health Project\" - we dropped "
+     "\"County\" when we opened the Delano site.", Intent.SIGN_ON),
+    ("Of course! You don't even have to ask us.", Intent.SIGN_ON),
+    # ...while a real one still holds
+    ("Yes, we'll sign when we get the board's OK.", Intent.UNKNOWN),
+    ("Sí, claro, y luego nadie la va a leer.", Intent.UNKNOWN),
+])
+def test_the_twelfth_session_afternoon(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Kern County Farmworker Health Project").intent \
+        == intent
