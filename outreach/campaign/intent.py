@@ -91,6 +91,7 @@ from outreach.campaign.intent_patterns import (
     LATER,
     LETTER_OBJECT,
     LETTER_REF,
+    LIST_WORDS,
     MISTAKEN_YES,
     MORE_TIME,
     MOVED_ON,
@@ -158,7 +159,7 @@ from outreach.campaign.listing_name import (
 from outreach.inbound.signature import is_name_line, writer_names
 from outreach.inbound.visible import POSTSCRIPT, said_lines
 
-CLASSIFIER_VERSION = "rules-15"
+CLASSIFIER_VERSION = "rules-16"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -169,6 +170,9 @@ REFUSES = "refuses the letter"
 SOMEONE_ELSE_ANSWERS = "someone else answers for the person asked"
 # The signal of "we confirm our signature": a yes to an ask, a reconfirmation to a notice.
 CONFIRMS_SIGNATURE = "confirms signature"
+# The signal of "list us as X, not Y": a yes to an ask under that name; from a signer, a
+# correction of the name listed, which a person makes.
+NAME_CORRECTED = "the name on file corrected"
 # The most a reader reads of a reply's own words (replies written blind run to about 1,100
 # characters): hostile text beyond it cannot make the rules take more than about a second.
 READ_AT_MOST = 10_000
@@ -216,6 +220,8 @@ class Understanding:
             return Intent.DECLINE  # "we cannot endorse it", from someone who never signed
         if self.intent == Intent.RECONFIRM and not signer and CONFIRMS_SIGNATURE in self.signals:
             return Intent.SIGN_ON  # "we confirm our signature", answering the ask
+        if self.intent == Intent.SIGN_ON and signer and NAME_CORRECTED in self.signals:
+            return Intent.UNKNOWN  # a signer's "list us as X, not Y": the listing, by hand
         return self.intent
 
 
@@ -735,7 +741,7 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
             return Understanding(
                 Intent.SIGN_ON, parts[sign_at], signer_name=name,
                 signer_type=_signer_type(folded_parts[sign_at], whole), referrals=referrals,
-                signals=("yes",),
+                signals=("yes", *((NAME_CORRECTED,) if NAME_CORRECTED in signals else ())),
             )
         signals.append(name_doubt)
         return Understanding(Intent.UNKNOWN, parts[sign_at], signer_name=name,
@@ -936,7 +942,9 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
         # my employer"); not what came before a colon ("I didn't want this to slip: yes"),
         # nor what a parenthesis says of someone else ("(the national office takes no
         # position)").
-        plain = _PARENTHESIS.sub(" ", folded)
+        plain = _without_name_corrections(_PARENTHESIS.sub(" ", folded), org_words)
+        if plain != _PARENTHESIS.sub(" ", folded):
+            signals.append(NAME_CORRECTED)
         # ("we sign as X, so that people don't confuse us": the purpose's "not")
         if DECLINE.search(plain) or any(NEGATION.search(_before(c, SO_THAT))
                                         for c in _from_the_yes(plain)):
@@ -982,6 +990,20 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
             continue
         return index
     return None
+
+
+_NAME_CORRECTION = re.compile(
+    rf"\b{fragment('correction_not', raw=True)}\s+(?:{fragment('article')}\s+)?(?P<what>[\w&'-]+)")
+
+
+def _without_name_corrections(folded: str, org_words: set[str]) -> str:
+    """The sentence without the "not" of a name's correction: "list us as Service Workers
+    Union Local 3308 - not SWU", "pongan nuestro nombre completo, no las siglas" negate the
+    name on file or its form, not the act."""
+    if not (NAME_NOUNS | LIST_WORDS).intersection(_words(folded)):
+        return folded  # ("das Institut, nicht die Hochschule, hat unterzeichnet": who signed)
+    return _NAME_CORRECTION.sub(
+        lambda m: " " if m["what"] in org_words or m["what"] in NAME_NOUNS else m[0], folded)
 
 
 def _an_act(folded: str, org_words: set[str]) -> bool:
@@ -1377,10 +1399,13 @@ def _aside_of_a_yes(sentence: str, yes: str, paragraphs: list[str]) -> bool:
     folded = written_out(fold(sentence))
     # (a long sentence's own "if" or "maybe" is its own: "Vielleicht kurz zum Hintergrund,
     # falls du uns noch nicht so gut kennst: ...")
-    hedges = (ONLY_IF, CONDITION, HEDGE) if len(folded.split()) < _LONG \
-        or _TERMS.search(folded) else ()
+    own = len(folded.split()) < _LONG or bool(_TERMS.search(folded))
+    hedges = (ONLY_IF, CONDITION, HEDGE) if own else ()
+    # ...and so is its "not", when it says nothing of the letter, signing or deciding: "the
+    # tank is up but it's not connected yet because the county wants another inspection"
+    negation = (NEGATION,) if own or _bears_on_the_letter(folded, pointing=False) else ()
     return _aside(sentence, yes, paragraphs) and not any(idea.search(folded) for idea in (
-        *hedges, LATER, NOT_FOR_ORGANIZATION, SOMEONE_ELSE, NEGATION, RETRACT_ANYWHERE,
+        *hedges, *negation, LATER, NOT_FOR_ORGANIZATION, SOMEONE_ELSE, RETRACT_ANYWHERE,
         DECLINE, WITHDRAW, UNSUBSCRIBE, OTHERS))
 
 

@@ -236,9 +236,11 @@ BARE_YES_FILLER = words("yes_filler")
 KINDS_OF_GROUP = words("kinds_of_group")
 ACKNOWLEDGEMENT = words("acknowledgement")
 NO_WORDS = words("no_words")
-# "name" in every language: a negation before the name on file that corrects it ("not 'Arvin
-# Water Committee', that's our old name") is no disowning of the organization.
+# "name" and its forms ("the initials") in every language: a negation before the name on file
+# that corrects it ("not 'Arvin Water Committee', that's our old name") disowns nothing.
 NAME_NOUNS = words("name_nouns")
+# "list", "lista", "Liste": with NAME_NOUNS, what a sentence about the listing says.
+LIST_WORDS = words("list_words")
 NO_FILLER = words("no_filler")
 NEGATION = idea("negation")
 CONDITION = idea("condition")

@@ -249,7 +249,8 @@ _DICTATED_CLOSING = re.compile(
 # part after a dash may be in lower case, "Ligue des droits et libertés - section de Québec";
 # a spaced colon, then lower case: "X : il existe un réseau homonyme")
 _CLAUSE_AFTER_NAME = re.compile(
-    rf"\s+[-–—]+\s+(?={fragment('clause_opener', raw=True)}\b|[a-zà-ÿ][\w'’]*,)"
+    rf"\s+[-–—]+\s+(?={fragment('clause_opener', raw=True)}\b"
+    rf"|{fragment('correction_not', raw=True)}\b|[a-zà-ÿ][\w'’]*,)"
     r"|\s+--\s+(?=[a-zà-ÿ])|\s+:\s+(?=[a-zà-ÿ])")
 
 

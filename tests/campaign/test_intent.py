@@ -2413,3 +2413,42 @@ def test_the_writer_goes_on_under_a_pasted_note(body: str, intent: Intent,
 def test_the_twelfth_session_afternoon(text: str, intent: Intent) -> None:
     assert understand(text, organization="Kern County Farmworker Health Project").intent \
         == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # holds said apart from the yes, in ways the sets of this round found
+    ("Yes, we're in.\n\nHousekeeping: any public position goes to our general membership at "
+     "the monthly meeting, so December 10th.", Intent.NEEDS_APPROVAL),
+    ("Yes!\n\nI'll put it in front of Father Mike when he's back from retreat.",
+     Intent.NEEDS_APPROVAL),
+    ("Put us down as a yes.\n\nStaff endorsements are subject to ratification by the "
+     "executive board.", Intent.NEEDS_APPROVAL),
+    ("Consider us on board! Their communications team has the last word; I've copied Jen "
+     "so she can confirm.", Intent.NEEDS_APPROVAL),
+    ("Firmamos con gusto.\n\nSi firma la asociación de lecheros, nosotros no.", Intent.UNKNOWN),
+    ("Gern sind wir dabei. Erklärungen zeichnet bei uns der Vorstand im Umlaufverfahren "
+     "gegen.", Intent.NEEDS_APPROVAL),
+    ("Oui, nous signons. Je vais en parler avec les collègues jeudi avant de vous confirmer.",
+     Intent.NEEDS_APPROVAL),
+    # ...and yeses they read as held
+    ("Everybody said yes, no discussion needed.", Intent.SIGN_ON),
+    ("Es war eine lange Beratung, denn wir unterschreiben sonst keine politischen Sachen. "
+     "Aber am Ende waren alle einig: Wir unterschreiben den Brief.", Intent.SIGN_ON),
+    ("Donc oui, le Réseau Eau Commune signe, sans réserve.", Intent.SIGN_ON),
+    ("When I suggested it I didn't expect anyone to take it seriously. So: yes, we sign.",
+     Intent.SIGN_ON),
+    # a "not" that corrects the name on file is no negation of the act
+    ("Please list us as Service Workers Union Local 3308 - not SWU, nobody knows the "
+     "initials.", Intent.SIGN_ON),
+])
+def test_the_twelfth_session_last_round(text: str, intent: Intent) -> None:
+    organization = "SWU Local 3308" if "3308" in text else "Réseau Eau Commune"
+    assert understand(text, organization=organization).intent == intent
+
+
+def test_a_signer_correcting_the_name_goes_to_a_person() -> None:
+    understanding = understand("We'd like to be listed as Delano Housing Corp., not "
+                               "Corporation.", organization="Delano Housing Corporation")
+    assert understanding.intent_for(signer=False) == Intent.SIGN_ON
+    assert understanding.signer_name == "Delano Housing Corp."
+    assert understanding.intent_for(signer=True) == Intent.UNKNOWN
