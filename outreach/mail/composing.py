@@ -22,6 +22,8 @@ import itertools
 import logging
 import multiprocessing
 import pickle
+import queue
+import threading
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -71,7 +73,9 @@ def serve(requests: Connection, replies: Connection, modules: Sequence[str]) -> 
 
 
 class _Worker:
-    """One composing process, its end of the pipe, and the pages it owes."""
+    """One composing process, its ends of the pipes, and the pages it owes. Pages go to it
+    from a thread of their own: a write to a full pipe must not stop the event loop, which
+    has to keep reading the process's replies or both would wait for each other."""
 
     def __init__(self, context: multiprocessing.context.SpawnContext,
                  modules: Sequence[str]) -> None:
@@ -86,6 +90,20 @@ class _Worker:
         replies.close()
         self.pages: dict[int, list[asyncio.Future[Written]]] = {}
         self.ready = False
+        self.outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.writer = threading.Thread(target=self._write_out, name="outreach-composer-pipe",
+                                       daemon=True)
+        self.writer.start()
+
+    def _write_out(self) -> None:
+        """Send what is queued, in order, until told to stop (None) or the pipe breaks."""
+        try:
+            while (data := self.outgoing.get()) is not None:
+                self.requests.send_bytes(data)
+        except OSError:  # the process is gone: its replies' end says so to the sender
+            pass
+        finally:
+            self.requests.close()
 
 
 class Composers:
@@ -121,11 +139,8 @@ class Composers:
                 break
             page = next(self._pages)
             worker.pages[page] = futures[part]
-            try:
-                worker.requests.send_bytes(pickle.dumps(
-                    (page, list(deferred[part])), protocol=pickle.HIGHEST_PROTOCOL))
-            except OSError:
-                self._gone(worker)
+            worker.outgoing.put(pickle.dumps((page, list(deferred[part])),
+                                             protocol=pickle.HIGHEST_PROTOCOL))
         return futures
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -174,8 +189,8 @@ class Composers:
                 if not future.done():
                     future.set_result(None)
         worker.pages.clear()
+        worker.outgoing.put(None)
         worker.connection.close()
-        worker.requests.close()
         if worker.process.is_alive():
             worker.process.kill()
         self._workers.remove(worker)
@@ -184,9 +199,10 @@ class Composers:
         """Stop the processes (those that do not stop at once are killed)."""
         self._unwatch()
         for worker in self._workers:
-            with contextlib.suppress(OSError):
-                worker.requests.send_bytes(b"")
+            worker.outgoing.put(b"")  # (the process's own stop)
+            worker.outgoing.put(None)
         for worker in self._workers:
+            worker.writer.join(timeout=2)
             worker.process.join(timeout=2)
             if worker.process.is_alive():
                 worker.process.kill()

@@ -15,8 +15,10 @@ from datetime import timedelta
 from email import message_from_bytes
 from email.message import Message
 
+import pytest
+
 from outreach.app import App
-from outreach.mail import outbox
+from outreach.mail import composing, outbox
 from outreach.mail.compose import Deferred
 from outreach.mail.composing import Composers, Written
 from outreach.mail.models import OutboxStatus
@@ -121,3 +123,27 @@ def _text(message: Message) -> str:
     payload = parts[0].get_payload(decode=True)
     assert isinstance(payload, bytes)
     return payload.decode("utf-8")
+
+
+def test_pages_larger_than_a_pipe_neither_side_waiting_for_the_other(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pipes of one page each way (a system that cannot widen them): the sender hands over
+    page after page without waiting, the process's replies fill their pipe, and still every
+    message comes back."""
+    monkeypatch.setattr(composing, "PIPE_BYTES", 4096)
+    plan_example(app)
+    deferred = [c.deferred for c in _claim_deferred(app) if c.deferred is not None]
+
+    async def main() -> list[Written]:
+        composers = Composers(1, sorted({item.function.__module__ for item in deferred}))
+        try:
+            while not composers.ready():
+                await asyncio.sleep(0.01)
+            pages = [composers.write(deferred) for _ in range(4)]  # ~4 x 21 messages
+            return list(await asyncio.wait_for(
+                asyncio.gather(*(f for page in pages for f in page)), timeout=60))
+        finally:
+            composers.close()
+
+    written = asyncio.run(main())
+    assert len(written) == 4 * len(deferred) and all(isinstance(w, bytes) for w in written)
