@@ -3,9 +3,11 @@
 When a backlog waits (a claimed page as large as `[smtp] in_flight`), the claim leaves each
 message's writing to a `Deferred` (everything it needs was read in the claim, the draft link
 among it), and the sender hands a page of them to these processes and sends each message
-the moment its bytes are back. Each process talks over a pipe that the sender's event loop
-watches: no thread in between, because a thread handing work over would wait for the GIL
-(milliseconds at a time) while the event loop runs.
+the moment its bytes are back. Each process talks over two pipes that the sender's event
+loop watches, for reading its replies and for writing pages when the pipe has room: no
+thread in between, because a thread handing work over waits for the GIL (milliseconds at a
+time) while the event loop runs, and no blocking write, because a sender stuck writing a
+page would stop reading the replies the process is stuck writing.
 
 A process that dies, or a message it could not write, never loses a message: the first is
 written in the sender itself (`Composers.write` resolves to `None`), the second fails with
@@ -21,9 +23,9 @@ import importlib
 import itertools
 import logging
 import multiprocessing
+import os
 import pickle
-import queue
-import threading
+import struct
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -41,14 +43,19 @@ CHUNK = 10
 Written = bytes | str | None
 
 
-# What a pipe back holds unread (Linux allows a megabyte without privileges): a few pages
-# of messages, so that a process is not held up while the sender is busy claiming.
+# What a pipe holds unread (Linux allows a megabyte without privileges): a few pages of
+# messages, so that a process is not held up while the sender is busy claiming.
 PIPE_BYTES = 1 << 20
 
 
 def _widen(connection: Connection) -> None:
     with contextlib.suppress(OSError, AttributeError):
         fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+def _framed(data: bytes) -> bytes:
+    """`data` as `Connection.recv_bytes` reads it: its length, then itself."""
+    return struct.pack("!i", len(data)) + data
 
 
 def serve(requests: Connection, replies: Connection, modules: Sequence[str]) -> None:
@@ -68,14 +75,16 @@ def serve(requests: Connection, replies: Connection, modules: Sequence[str]) -> 
         page, deferred = pickle.loads(request)
         for start in range(0, len(deferred), CHUNK):
             made = make_all(deferred[start:start + CHUNK])
-            replies.send_bytes(pickle.dumps((page, start, made),
-                                            protocol=pickle.HIGHEST_PROTOCOL))
+            try:
+                replies.send_bytes(pickle.dumps((page, start, made),
+                                                protocol=pickle.HIGHEST_PROTOCOL))
+            except OSError:  # the sender is gone or stopped reading
+                return
 
 
 class _Worker:
-    """One composing process, its ends of the pipes, and the pages it owes. Pages go to it
-    from a thread of their own: a write to a full pipe must not stop the event loop, which
-    has to keep reading the process's replies or both would wait for each other."""
+    """One composing process, its ends of the pipes, the pages it owes, and what is still
+    to be written to it (written as the pipe has room, never blocking the event loop)."""
 
     def __init__(self, context: multiprocessing.context.SpawnContext,
                  modules: Sequence[str]) -> None:
@@ -88,22 +97,11 @@ class _Worker:
         self.process.start()
         requests.close()
         replies.close()
+        os.set_blocking(self.requests.fileno(), False)
         self.pages: dict[int, list[asyncio.Future[Written]]] = {}
         self.ready = False
-        self.outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self.writer = threading.Thread(target=self._write_out, name="outreach-composer-pipe",
-                                       daemon=True)
-        self.writer.start()
-
-    def _write_out(self) -> None:
-        """Send what is queued, in order, until told to stop (None) or the pipe breaks."""
-        try:
-            while (data := self.outgoing.get()) is not None:
-                self.requests.send_bytes(data)
-        except OSError:  # the process is gone: its replies' end says so to the sender
-            pass
-        finally:
-            self.requests.close()
+        self.unsent = bytearray()
+        self.waiting_for_room = False
 
 
 class Composers:
@@ -139,9 +137,29 @@ class Composers:
                 break
             page = next(self._pages)
             worker.pages[page] = futures[part]
-            worker.outgoing.put(pickle.dumps((page, list(deferred[part])),
-                                             protocol=pickle.HIGHEST_PROTOCOL))
+            worker.unsent += _framed(pickle.dumps((page, list(deferred[part])),
+                                                  protocol=pickle.HIGHEST_PROTOCOL))
+            self._send(worker)
         return futures
+
+    def _send(self, worker: _Worker) -> None:
+        """Write what the pipe has room for; the rest when the event loop says it has more."""
+        try:
+            while worker.unsent:
+                del worker.unsent[:os.write(worker.requests.fileno(), worker.unsent)]
+        except BlockingIOError:
+            pass
+        except OSError:  # the process is gone: its replies' end says so too
+            worker.unsent.clear()
+        loop = self._watched
+        if loop is None:
+            return
+        if worker.unsent and not worker.waiting_for_room:
+            loop.add_writer(worker.requests.fileno(), self._send, worker)
+            worker.waiting_for_room = True
+        elif not worker.unsent and worker.waiting_for_room:
+            loop.remove_writer(worker.requests.fileno())
+            worker.waiting_for_room = False
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._watched is loop:
@@ -156,6 +174,10 @@ class Composers:
             for worker in self._workers:
                 with contextlib.suppress(OSError, ValueError):
                     self._watched.remove_reader(worker.connection.fileno())
+                if worker.waiting_for_room:
+                    with contextlib.suppress(OSError, ValueError):
+                        self._watched.remove_writer(worker.requests.fileno())
+                    worker.waiting_for_room = False
         self._watched = None
 
     def _read(self, worker: _Worker) -> None:
@@ -184,13 +206,16 @@ class Composers:
         if self._watched is not None:
             with contextlib.suppress(OSError, ValueError):
                 self._watched.remove_reader(worker.connection.fileno())
+                if worker.waiting_for_room:
+                    self._watched.remove_writer(worker.requests.fileno())
         for futures in worker.pages.values():
             for future in futures:
                 if not future.done():
                     future.set_result(None)
         worker.pages.clear()
-        worker.outgoing.put(None)
+        worker.unsent.clear()
         worker.connection.close()
+        worker.requests.close()
         if worker.process.is_alive():
             worker.process.kill()
         self._workers.remove(worker)
@@ -199,16 +224,15 @@ class Composers:
         """Stop the processes (those that do not stop at once are killed)."""
         self._unwatch()
         for worker in self._workers:
-            worker.outgoing.put(b"")  # (the process's own stop)
-            worker.outgoing.put(None)
+            # (the end of its requests is its stop; the end of its replies, if it is still
+            # writing some, too)
+            worker.requests.close()
+            worker.connection.close()
         for worker in self._workers:
-            worker.writer.join(timeout=2)
             worker.process.join(timeout=2)
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
-            worker.connection.close()
-            worker.requests.close()
             for futures in worker.pages.values():
                 for future in futures:
                     if not future.done():
