@@ -221,7 +221,9 @@ class Composers:
         self._workers.remove(worker)
 
     def close(self) -> None:
-        """Stop the processes (those that do not stop at once are killed)."""
+        """Stop the processes: those that do not stop at once are killed (they hold nothing
+        but messages already owed back, and a sender being stopped must not wait for one
+        still starting)."""
         self._unwatch()
         for worker in self._workers:
             # (the end of its requests is its stop; the end of its replies, if it is still
@@ -229,7 +231,7 @@ class Composers:
             worker.requests.close()
             worker.connection.close()
         for worker in self._workers:
-            worker.process.join(timeout=2)
+            worker.process.join(timeout=0.2)
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()

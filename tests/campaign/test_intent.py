@@ -2452,3 +2452,31 @@ def test_a_signer_correcting_the_name_goes_to_a_person() -> None:
     assert understanding.intent_for(signer=False) == Intent.SIGN_ON
     assert understanding.signer_name == "Delano Housing Corp."
     assert understanding.intent_for(signer=True) == Intent.UNKNOWN
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # holds of the last round: a vote to come in a P.S., a term on every later version, a
+    # deacon for whom the pastor decides, a condition on how the list shows the group
+    ("Count us in!!\n\nRosa\n\nP.S. I have to bring it to our membership assembly on "
+     "Saturday, they vote on every coalition letter.", Intent.NEEDS_APPROVAL),
+    ("Happy to sign. Our name can only go on it as long as the final letter names no "
+     "districts.", Intent.UNKNOWN),
+    ("Amen, nous signons ! Le pasteur est en mission et c'est lui qui engage l'église.",
+     Intent.NEEDS_APPROVAL),
+    ("Wir zeichnen gern mit. Allerdings nur unter einer Voraussetzung: getrennt unter "
+     "„Internationale Unterstützer“.", Intent.UNKNOWN),
+    ("Tú coordinas ahora, así que tú decides con la mesa si firmamos.", Intent.NEEDS_APPROVAL),
+    # ...and a hold already met is none
+    ("Anything we sign goes to our executive committee, and their OK came through "
+     "yesterday. So yes, we're signing.", Intent.SIGN_ON),
+])
+def test_the_twelfth_session_evening(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Tulare Farmworker Alliance").intent == intent
+
+
+def test_like_this_names_only_after_a_naming_verb() -> None:
+    asked = ("He asked whether we're even allowed to sign something like this:\nI checked, "
+             "we are. So yes, we sign.")
+    assert understand(asked, organization="Parlier Parents Council").signer_name is None
+    named = "We sign, and could you put the town after it, like this:\nParlier Parents (CA)"
+    assert understand(named, organization="Parlier Parents").signer_name == "Parlier Parents (CA)"
