@@ -159,7 +159,7 @@ from outreach.campaign.listing_name import (
 from outreach.inbound.signature import is_name_line, writer_names
 from outreach.inbound.visible import POSTSCRIPT, said_lines
 
-CLASSIFIER_VERSION = "rules-17"
+CLASSIFIER_VERSION = "rules-18"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -491,7 +491,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         " fine ", written_out(fold(_LIST_MARK.sub("", p, count=1) if _LIST_MARK.match(p)
                                    else p)))).split()) for p in parts]
     whole = " \n".join(folded_parts)
-    org_words = set(_words(fold(organization or "")))
+    # ("ST ANNES" for "St. Anne's": the name's words with their apostrophes too)
+    org_words = {form for word in _words(fold(organization or ""))
+                 for form in (word, word.replace("'", ""))}
     referrals = _referrals(parts, own_addresses)
     signals: list[str] = []
     # Withdrawals and reconfirmations are read first, clause by clause; the clauses they
