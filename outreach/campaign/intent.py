@@ -159,7 +159,7 @@ from outreach.campaign.listing_name import (
 from outreach.inbound.signature import is_name_line, writer_names
 from outreach.inbound.visible import POSTSCRIPT, said_lines
 
-CLASSIFIER_VERSION = "rules-18"
+CLASSIFIER_VERSION = "rules-19"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -705,7 +705,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append("the writer hands the contact over")
     elif sign_at is not None and _NAME_BREAKS_OFF.search(folded_parts[-1]):
         signals.append("the name to list breaks off")  # "Ja bitte eintragen als"
-    elif sign_at is not None and SOMEONE_ELSE.search(whole):  # "... I'm using his email"
+    elif sign_at is not None and (SOMEONE_ELSE.search(whole)  # "... I'm using his email"
+                                  or (_assistant_of_the_writer(text, writer)
+                                      and not MY_CALL.search(whole))):
         signals.append(SOMEONE_ELSE_ANSWERS)
     elif sign_at is not None and _disowns_organization(folded_parts, org_words):
         signals.append("the writer says they are not with the organization asked")
@@ -1144,6 +1146,19 @@ def _names_a_group(part: str, kind: str) -> bool:
     Clube assina"), which "the club" then stands for."""
     return any(fold(found.group(1)) == kind
                for found in re.finditer(r"\b(\w+)\s+(?=[A-ZÀ-Ý]\w)", part))
+
+
+_ASSISTANT_TO = re.compile(
+    rf"(?im)^\W*{fragment('assistant_to', raw=True)}\s+(?P<whom>[^\n]{{2,120}})$")
+
+
+def _assistant_of_the_writer(text: str, writer: str | None) -> bool:
+    """The reply is signed by an assistant to the person whose account sent it ("Executive
+    Assistant to Howard Kim, MD" in mail from Howard Kim): someone else's yes, unless the
+    reply says that person asked for it (`MY_CALL`)."""
+    names = {word for word in _words(fold(writer or "")) if len(word) > 2}
+    return bool(names) and any(names.intersection(_words(fold(found["whom"])))
+                               for found in _ASSISTANT_TO.finditer(text[:READ_AT_MOST]))
 
 
 def _signed_by_another(part: str, folded: str, organization: str | None) -> str | None:

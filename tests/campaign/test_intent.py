@@ -2480,3 +2480,44 @@ def test_like_this_names_only_after_a_naming_verb() -> None:
     assert understand(asked, organization="Parlier Parents Council").signer_name is None
     named = "We sign, and could you put the town after it, like this:\nParlier Parents (CA)"
     assert understand(named, organization="Parlier Parents").signer_name == "Parlier Parents (CA)"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # holds found by the last sets of the day
+    ("Yes from us! See Ellen's note below.\n\nJean\n\nFrom: Rev. Ellen Marsh\n\nLet's have the "
+     "Social Justice Committee discuss it next Wednesday, and then the Board can confirm.",
+     Intent.NEEDS_APPROVAL),
+    ("Sign us up! Everything goes through the monthly circle, so officially I can't say it "
+     "for all of us until then.", Intent.NEEDS_APPROVAL),
+    ("Sí, firmamos. Si ellos firman, nosotros no.", Intent.UNKNOWN),
+    ("Nous soutenons la lettre. Notre convention exige son accord écrit avant toute prise "
+     "de position publique.", Intent.NEEDS_APPROVAL),
+    ("O sindicato vai assinar, sim. A nossa assinatura vale desde que a CWC também assine.",
+     Intent.UNKNOWN),
+    ("Ja, gerne.\n\nPS: Über Mitzeichnungen entscheidet bei uns das Plenum, am 20. Jänner.",
+     Intent.NEEDS_APPROVAL),
+    ("Wir unterzeichnen gern. Unsere Versammlung hat beschlossen, so etwas nur mitzutragen, "
+     "wenn die Gemeinden angehört werden.", Intent.UNKNOWN),
+    # "the water letter" is this letter, named by its subject
+    ("yes the Valley Farmworker Alliance signs the water letter.", Intent.SIGN_ON),
+])
+def test_the_twelfth_session_last_sets(text: str, intent: Intent) -> None:
+    assert understand(text, organization="Valley Farmworker Alliance").intent == intent
+
+
+def test_an_assistant_signing_from_the_principals_account_is_someone_else() -> None:
+    msg = EmailMessage()
+    msg["From"] = "Howard Kim <hkim@kernrural.example>"
+    msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
+    msg["Subject"] = "Re: Will Kern Rural Health Alliance sign on?"
+    msg.set_content("Please put Kern Rural Health Alliance down as a yes.\n\nTina Ruiz\n"
+                    "Executive Assistant to Howard Kim, MD\nKern Rural Health Alliance\n")
+    understanding = classify(msg, organization="Kern Rural Health Alliance").understanding
+    assert understanding is not None and understanding.intent != Intent.SIGN_ON
+    # ...while an assistant who is the contact passes on the president's signed form
+    msg.replace_header("From", "Sharon Whitaker <office@kernrural.example>")
+    msg.set_content("Please find attached the sign-on form, signed by our president. The "
+                    "Alliance is glad to add its name.\n\nSharon Whitaker\n"
+                    "Administrative Assistant to the President\n")
+    understanding = classify(msg, organization="Kern Rural Health Alliance").understanding
+    assert understanding is not None and understanding.intent == Intent.SIGN_ON
