@@ -946,8 +946,9 @@ def _yes(folded_parts: list[str], org_words: set[str], answered: list[str | None
         # my employer"); not what came before a colon ("I didn't want this to slip: yes"),
         # nor what a parenthesis says of someone else ("(the national office takes no
         # position)").
-        plain = _without_name_corrections(_PARENTHESIS.sub(" ", folded), org_words)
-        if plain != _PARENTHESIS.sub(" ", folded):
+        unbracketed = _PARENTHESIS.sub(" ", folded)
+        plain = _without_name_corrections(unbracketed, org_words)
+        if plain != unbracketed:
             signals.append(NAME_CORRECTED)
         # ("we sign as X, so that people don't confuse us": the purpose's "not")
         if DECLINE.search(plain) or any(NEGATION.search(_before(c, SO_THAT))

@@ -23,7 +23,7 @@ from outreach.inbound.bounces import Bounce
 from outreach.inbound.classify import Kind, sort_mail
 from outreach.inbound.message import MalformedMessage, header, load_message, sender_address
 from outreach.inbound.text import reply_body_text
-from outreach.inbound.visible import earlier_messages, under_the_signature
+from outreach.inbound.visible import earlier_messages, heading_sender, under_the_signature
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,6 @@ def _notes(body: str, msg: EmailMessage) -> tuple[list[str], list[str]]:
     return notes[:NOTES_READ], resumed
 
 
-_FROM_LINE = re.compile(r"^\W*(?:from|de|von|da|van)\s*:\s*(?P<who>.+)$",
-                        re.IGNORECASE | re.MULTILINE)
 _SIGN_OFF_WORDS = re.compile(r"[\w'-]+")
 # A sentence's end, then at most a short closing and the name: "... know. - Gloria",
 # "... mit. Gruß, Wolfgang"
@@ -135,10 +133,10 @@ def _pasted_note(heading: str, message: str) -> tuple[str, str]:
     their name or initial ("G.", "- Gloria", "Gruß, Wolfgang"), and what follows it is the
     writer's again ("So we're in. Please list us as ..."). Without such a line the whole
     message is the colleague's."""
-    found = _FROM_LINE.search(heading)
-    if found is None:
+    who = heading_sender(heading)
+    if who is None:
         return message, ""
-    name = parseaddr(found["who"])[0] or found["who"].split("<")[0]
+    name = parseaddr(who)[0] or who.split("<")[0]
     names = {word for word in _SIGN_OFF_WORDS.findall(fold(name)) if len(word) > 1}
     if not names:
         return message, ""

@@ -515,6 +515,17 @@ def _header_kind(line: str) -> str | None:
     return _remembered_kind(name) if len(name) <= 200 else _kind(name)
 
 
+def heading_sender(heading: str) -> str | None:
+    """The value of a quoted header block's From line ("Rosa Lemus <rosa@…>"), in any of the
+    languages `_HEADER_KINDS` knows, or None."""
+    for line in heading.splitlines():
+        if _header_kind(line) == "from":
+            colon = _COLON.search(line)
+            assert colon is not None  # (a header line has one)
+            return line[colon.end():].strip()
+    return None
+
+
 def _kind(name: str) -> str | None:
     match = _HEADER_LINE.match(name)
     if not match:

@@ -402,13 +402,13 @@ class OutboxSender:
 
     def _write_elsewhere(self, batch: list[Claimed]) -> None:
         """Hand the batch's deferred messages to the composing processes, in chunks."""
-        deferred = [message for message in batch if message.deferred is not None]
+        deferred = [(message.id, message.deferred) for message in batch
+                    if message.deferred is not None]
         if not deferred:
             return
         assert self._composers is not None  # the claim defers only when they run
-        futures = self._composers.write([message.deferred for message in deferred
-                                         if message.deferred is not None])
-        self._writing.update(zip((message.id for message in deferred), futures, strict=True))
+        futures = self._composers.write([recipe for _, recipe in deferred])
+        self._writing.update(zip((row_id for row_id, _ in deferred), futures, strict=True))
 
     async def _written(self, message: Claimed) -> bytes | str:
         """The message's bytes, or why they could not be written."""
