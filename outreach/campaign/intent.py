@@ -116,6 +116,7 @@ from outreach.campaign.intent_patterns import (
     OTHER_LETTER,
     OTHER_OBJECT,
     OTHERS,
+    PERSONAL_OFFER,
     PRESENCE,
     PRONOUNS,
     PURPOSE,
@@ -159,7 +160,7 @@ from outreach.campaign.listing_name import (
 from outreach.inbound.signature import is_name_line, writer_names
 from outreach.inbound.visible import POSTSCRIPT, said_lines
 
-CLASSIFIER_VERSION = "rules-20"
+CLASSIFIER_VERSION = "rules-21"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -260,11 +261,37 @@ def _corrected(text: str) -> str:
     return "\n".join(kept)
 
 
+# A long line broken mid-sentence by a client that wraps plain text: the next line goes on
+# with it when it starts in lower case ("Si la respuesta es que no nos" / "compromete a nada
+# de dinero, firmamos.") or the line ends on a word a name or a sentence cannot end on
+# ("... como aparece en nuestro logo: Centro Latino de" / "Madera.").
+_WRAP_WIDTH = 50
+# (not "no", "nos": words of their own in other languages; nor a name's last "Inc", "e.V.")
+_DANGLING = {w for w in STOP_WORDS if len(w) > 1} - {"no", "nos", "inc", "llc", "ev"}
+
+
+def _unwrapped(text: str) -> str:
+    lines = text.split("\n")
+    kept = lines[:1]
+    for line in lines[1:]:
+        last = kept[-1].rstrip()
+        words = last.split()
+        # (not a name signed in lower case under it: "... when it drops" / "jaylen (he/him)")
+        if len(last) >= _WRAP_WIDTH and line[:1].isalpha() and last[-1:] not in ".!?:;" \
+                and ((line[:1].islower() and len(line.split()) >= 3)
+                     or fold(words[-1]) in _DANGLING):
+            kept[-1] = f"{last} {line}"
+        else:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def sentences(text: str) -> list[str]:
-    """The sentences of `text`; a stop inside quotes ends none (« Ev. Kirchengemeinde »)."""
+    """The sentences of `text`; a stop inside quotes ends none (« Ev. Kirchengemeinde »),
+    nor does a line wrapped mid-sentence."""
     found: list[str] = []
     open_quote = False
-    for piece in SENTENCE_END.split(text):
+    for piece in SENTENCE_END.split(_unwrapped(text)):
         if not (piece and piece.strip()):
             continue
         if open_quote and found and "\n" not in piece:
@@ -603,9 +630,21 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # meeting on the 9th?", "a woman asked for water instead of the canned peaches") leave
     # its yes as it is; a sentence that may bear on signing does not.
     yes_said = parts[sign_at] if sign_at is not None else None
+    # Written inline with the yes under the ask's question, an answer under another question
+    # (a press call, a translation's cost) is that question's: "I'm in clinic all day that
+    # Thursday. Let me ask our nurse manager", "Leider nein, dafür haben wir kein Budget".
+    yes_asked = fold(_question_of(answered[sign_at] or "")) if sign_at is not None else ""
+    yes_under_the_ask = bool(ASK_QUESTION.search(yes_asked)) \
+        and not _asks_something_else(yes_asked)
+    answers_elsewhere = {
+        part for part, folded, quote in zip(parts, folded_parts, answered, strict=True)
+        if yes_under_the_ask and quote is not None and part != yes_said
+        and _asks_something_else(fold(_question_of(quote)))
+        and not (LETTER_REF.search(folded) or ACT.search(folded) or SIGN.search(folded))}
 
     def aside_of_the_yes(part: str) -> bool:
-        return yes_said is not None and _aside_of_a_yes(part, yes_said, paragraphs)
+        return yes_said is not None and (
+            part in answers_elsewhere or _aside_of_a_yes(part, yes_said, paragraphs))
 
     found = _other_intents(parts, rest_parts, org_words, aside=aside_of_the_yes)
     if sign_at is not None and (
@@ -893,6 +932,13 @@ def _signature_block(lines: list[str]) -> list[str]:
 
 
 _PARENTHESIS = re.compile(r"\([^()]{0,300}\)")
+
+
+def _question_of(quote: str) -> str:
+    """The quoted paragraph an inline answer answers: the last one asking something (a
+    question's paragraph may be followed by "Thanks! Maria")."""
+    asking = [p for p in re.split(r"\n\s*\n", quote) if "?" in p]
+    return asking[-1] if asking else _last_paragraph(quote)
 
 
 def _last_paragraph(quote: str) -> str:
@@ -1272,7 +1318,9 @@ def _other_intents(parts: list[str], rest_parts: list[str], org_words: set[str],
         if intent == Intent.NEEDS_APPROVAL:  # ("she said go ahead, we don't need a vote")
             where = ["" if NO_NEED.search(folded) else folded for folded in where]
         if intent == Intent.DECLINE:  # "(the national office takes no position)"
-            where = [_PARENTHESIS.sub(" ", folded) for folded in where]
+            # (nor "we can't join the video call on Thursday": a no to something else)
+            where = ["" if _refuses_something_else(folded) else _PARENTHESIS.sub(" ", folded)
+                     for folded in where]
         if pattern.search(" \n".join(where)):
             found.append((intent, _first(parts, where, pattern)))
     if not any(intent == Intent.DECLINE for intent, _ in found):
@@ -1301,6 +1349,16 @@ def _doubted_decline(found: list[tuple[Intent, str | None]], evidence: str | Non
         return "a no with a condition or a hedge"
     if any(intent in (Intent.UNKNOWN, Intent.NEEDS_APPROVAL) for intent, _ in found):
         return "a no for now"
+    # "nos statuts ne nous permettent pas de signer ... À titre personnel, je signerais
+    # volontiers": the organization's no, then the writer's own offer, for a person to weigh
+    # (before the no, only a yes said as one, "I personally sign this gladly", not "Eu
+    # pessoalmente assinaria sem pensar duas vezes. Mas ... não vamos assinar")
+    no_part = next((i for i, part in enumerate(folded_parts) if said and said in part), None)
+    if no_part is not None and any(
+            INDIVIDUAL.search(part) and (PERSONAL_OFFER if i > no_part else SIGN).search(part)
+            and not NEGATION.search(part) and not _PERSONAL_REGRET.search(part)
+            for i, part in enumerate(folded_parts) if i != no_part):
+        return "a no with a personal offer"
     if any(OTHER_ACT.search(clause) and LETTER_OBJECT.search(clause)
            and not NEGATION.search(clause)
            for part in folded_parts for clause in CLAUSE_END.split(part)):
@@ -1422,8 +1480,15 @@ def _aside_of_a_yes(sentence: str, yes: str, paragraphs: list[str]) -> bool:
     # ...and so is its "not", when it says nothing of the letter, signing or deciding: "the
     # tank is up but it's not connected yet because the county wants another inspection"
     negation = (NEGATION,) if own or _bears_on_the_letter(folded, pointing=False) else ()
+    # ...and its "not yet", when it is news of other people's doings, not of ours: "the
+    # landlord still hasn't fixed the water heater", "o técnico ainda não veio"
+    # (its wait a "not yet", never a "hold off" or "I'll confirm Friday")
+    later = () if len(folded.split()) >= _NEWS and not WE.search(folded) \
+        and not _bears_on_the_letter(folded, pointing=False) \
+        and all(NEGATION.search(wait.group(0)) for wait in LATER.finditer(folded)) \
+        else (LATER,)
     return _aside(sentence, yes, paragraphs) and not any(idea.search(folded) for idea in (
-        *hedges, *negation, LATER, NOT_FOR_ORGANIZATION, SOMEONE_ELSE, RETRACT_ANYWHERE,
+        *hedges, *negation, *later, NOT_FOR_ORGANIZATION, SOMEONE_ELSE, RETRACT_ANYWHERE,
         DECLINE, WITHDRAW, UNSUBSCRIBE, OTHERS))
 
 
@@ -1459,6 +1524,7 @@ _TEXT = re.compile(rf"\b{fragment('text_noun')}\b")
 
 
 _LONG = 12  # words: a sentence this long has a main clause of its own
+_NEWS = 5  # words: a sentence this long may tell news of its own ("Not yet." does not)
 
 
 # A word that may point back at the letter ("it", "this", "cela", "das").
@@ -1472,6 +1538,24 @@ def _doubting_question(folded: str) -> bool:
         return False  # "a question that changes nothing about the yes", "the newsletter?"
     return bool(SIGN.search(folded) or CHANGE.search(folded) or APPROVAL.search(folded)
                 or DOUBTING_QUESTION.search(folded))
+
+
+def _asks_something_else(quoted: str) -> bool:
+    """A quoted question that is not the ask: about a call, a contact, a cost."""
+    return "?" in quoted and (not ASK_QUESTION.search(quoted) or bool(
+        CONTACT_QUESTION.search(quoted) or OTHER_OBJECT.search(quoted)
+        or OTHER_ACT.search(quoted)))
+
+
+def _refuses_something_else(folded: str) -> bool:
+    """A sentence that can only be a no to a call, a meeting or an event: it names one and
+    not the letter, and any act in it ("join", "sign up") is aimed at that thing."""
+    # (not the meeting where it was decided: "we talked about it at the meeting and ...")
+    return any(not WHERE_DECIDED.search(folded[:other.start()])
+               for other in OTHER_OBJECT.finditer(folded)) \
+        and not LETTER_REF.search(folded) \
+        and all(OTHER_OBJECT.search(folded, act.end(), act.end() + 30)
+                for act in (*SIGN.finditer(folded), *ACT.finditer(folded)))
 
 
 def _about_other_things(folded: str) -> bool:

@@ -285,8 +285,10 @@ def names_the_organization(said: str, organization: str) -> bool:
     ("Así que sí, el Comité Vecinal de Tooleville"), or it is its acronym ("WEAP")."""
     on_file = significant(organization)
     named = significant(said)
+    # ("ST ANNES" for St. Anne's Parish: the words as typed without the apostrophe)
+    unapostrophed = {*on_file, *significant(re.sub(r"['’]", "", organization))}
     if on_file and (sum(w in named for w in on_file) * 2 >= len(on_file)
-                    or (named and all(w in on_file for w in named))):  # "The League signs"
+                    or (named and all(w in unapostrophed for w in named))):  # "The League signs"
         return True
     initials = "".join(w[0] for w in on_file)
     every_initial = "".join(w[0] for w in re.findall(r"[a-z0-9]+", fold(organization)))

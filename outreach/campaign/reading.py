@@ -172,20 +172,35 @@ def inline_answers(body: str) -> tuple[tuple[str, str], ...]:
     them: what an inline "Yes" answers ("> Are you still the right contact?" / "Yes")."""
     pairs: list[tuple[str, str]] = []
     quote: list[str] = []
+    above: list[str] = []  # the quoted paragraph before `quote`
     own: list[str] = []
+
+    def answered() -> str:
+        # (a question's paragraph, then "Thanks! Maria": the answer is to the question)
+        if above and len(" ".join(quote).split()) <= _SIGN_OFF_LENGTH \
+                and "?" not in " ".join(quote):
+            return " ".join([*above, *quote])
+        return " ".join(quote)
+
     for line in body.splitlines():
         stripped = line.strip()
         if stripped.startswith(">"):
             if own:
-                pairs.append((" ".join(quote), "\n".join(own)))
-                quote, own = [], []
+                pairs.append((answered(), "\n".join(own)))
+                quote, above, own = [], [], []
             text = stripped.lstrip("> ").strip()
-            quote = [*quote, text] if text else []  # a blank quoted line ends a paragraph
+            if text:
+                quote = [*quote, text]
+            elif quote:  # a blank quoted line ends a paragraph
+                quote, above = [], quote
         elif stripped and quote:
             own.append(stripped)
     if own:
-        pairs.append((" ".join(quote), "\n".join(own)))
+        pairs.append((answered(), "\n".join(own)))
     return tuple(pairs)
+
+
+_SIGN_OFF_LENGTH = 4  # words: "Thanks! Maria", "Best, Maria Ortega"
 
 
 _PREFIXES = r"(?:(?:re|aw|wg|tr|fwd?|fw|res|enc|rv|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+"

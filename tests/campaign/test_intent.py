@@ -2521,3 +2521,119 @@ def test_an_assistant_signing_from_the_principals_account_is_someone_else() -> N
                     "Administrative Assistant to the President\n")
     understanding = classify(msg, organization="Kern Rural Health Alliance").understanding
     assert understanding is not None and understanding.intent == Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "organization", "intent"), [
+    # "as I said" brings back the writer's earlier answer as this one
+    ("Hi James, its Rosa. like I said on the phone this morning yes the Lanare Residents "
+     "Committee signs the water letter.", "Lanare Residents Committee", Intent.SIGN_ON),
+    ("Hi Maria. I said on Monday we would sign, but the board said no.",
+     "Lanare Residents Committee", Intent.UNKNOWN),
+    # the name typed without its apostrophe is still the organization's
+    ("YES ST ANNES WILL SIGN.", "St. Anne's Parish Social Ministry", Intent.SIGN_ON),
+    ("we DO want to sign now!!", "Visalia Youth Project", Intent.SIGN_ON),
+    # a no to a call or a meeting is no no to the letter...
+    ("Unfortunately we can't join the video call on Thursday. We will sign the letter "
+     "though.", "Partnerschaftskreis Bielefeld", Intent.SIGN_ON),
+    ("an der Videokonferenz am Donnerstag können wir leider nicht teilnehmen. Den Brief "
+     "unterschreiben wir aber selbstverständlich.", "Partnerschaftskreis Bielefeld",
+     Intent.SIGN_ON),
+    ("No podremos participar en la videoconferencia del jueves. Pero firmamos la carta.",
+     "Partnerschaftskreis Bielefeld", Intent.SIGN_ON),
+    # ...while a no said at a meeting, or to the letter beside a call, stays one
+    ("We talked about it at the meeting and we're going to sit this one out.",
+     "Huron Committee", Intent.DECLINE),
+    ("No, we won't join the call and we won't sign.", "Huron Committee", Intent.DECLINE),
+    ("We won't be signing this one, but keep us on the newsletter.", "Huron Committee",
+     Intent.DECLINE),
+])
+def test_the_thirteenth_session_pending_sets(text: str, organization: str,
+                                            intent: Intent) -> None:
+    assert understand(text, organization=organization).intent == intent
+
+
+@pytest.mark.parametrize(("text", "organization", "intent"), [
+    # a line wrapped by the client goes on with its sentence: the "if" holds the yes
+    ("Le reenvío la pregunta de nuestro tesorero (abajo). Si la respuesta es que no nos\n"
+     "compromete a nada de dinero, firmamos. Si hay algún costo, lo llevo a la mesa.",
+     "Coalición Latina de Merced", Intent.UNKNOWN),
+    # "then I can sign", after a question of ours to answer
+    ("Inhaltlich unterstützen wir den Brief. Könnten Sie die Fragen unten kurz beantworten? "
+     "Dann kann ich unterzeichnen.", "Umweltbildungszentrum Leipzig", Intent.QUESTION),
+    # a deputy who would sign herself, but the decision is the director's
+    ("I'm pretty sure he'd want us on this, and I'd sign it myself in a heartbeat. But "
+     "sign-ons are his call, and I'd rather not commit the center while he's out.",
+     "Sanger Family Resource Center", Intent.UNKNOWN),
+    # the organization's no, then the writer's own offer: a person weighs it
+    ("Nos statuts ne nous permettent pas de signer ce type de lettre. À titre personnel, en "
+     "revanche, je signerais volontiers. Dites-moi si c'est possible.",
+     "Alliance Française de la Vallée", Intent.UNKNOWN),
+    ("Eu pessoalmente assinaria sem pensar duas vezes. Mas a Irmandade não toma posições "
+     "públicas, por isso não vamos assinar.", "Irmandade de Gustine", Intent.DECLINE),
+    # a condition only on the deadline, which has not passed
+    ("So if you'll still have us: yes, Kerman Unified Parent Network signs on.",
+     "Kerman Unified Parent Network", Intent.SIGN_ON),
+    ("Caso ainda dê tempo, queremos assinar! O conselho aprovou a adesão na semana passada.",
+     "Fundação Águas do Sertão", Intent.SIGN_ON),
+    ("sofern noch möglich, unterschreiben wir gern. Der Gemeinderat ist einverstanden.",
+     "Mennonitische Hilfsgemeinschaft Reedley", Intent.SIGN_ON),
+    ("If the board agrees, we sign.", "Kerman Unified Parent Network", Intent.UNKNOWN),
+    # an approval the rules ask for, already given; or none needed
+    ("Yes, we'd like to sign. Our bylaws say the chair has to OK anything we put our name "
+     "to, and Rosa gave her OK at our meeting on Monday.", "Seville Garden Association",
+     Intent.SIGN_ON),
+    ("In case you're wondering whether this needs to go to our board: it doesn't. So yes, "
+     "we sign on.", "Seville Garden Association", Intent.SIGN_ON),
+    ("We're supportive and plan to sign. Our general counsel has to clear anything we sign "
+     "that's addressed to the Board itself.", "San Joaquin Valley Legal Aid",
+     Intent.NEEDS_APPROVAL),
+    # "grant" as a noun asks for no time
+    ("Coming back to this: the grant decision came through last week, and the board "
+     "reversed itself. We would like to sign after all.", "Legal Services",
+     Intent.SIGN_ON),
+    ("Could you grant us until February 5?", "Legal Services", Intent.MORE_TIME),
+    # the colleague's doubt below, answered by the writer
+    ("Sabine war skeptisch (siehe unten), aber nach unserem Telefonat bin ich überzeugt. Das "
+     "Netzwerk unterzeichnet den Brief.", "Netzwerk Menschenrecht auf Wasser",
+     Intent.SIGN_ON),
+])
+def test_the_thirteenth_session_first_sets(text: str, organization: str,
+                                           intent: Intent) -> None:
+    assert understand(text, organization=organization).intent == intent
+
+
+def test_an_answer_under_another_inline_question_is_that_questions() -> None:
+    body = ("Hi Maria, answers inline below.\n\n"
+            "> 2. Would Westside Clinics sign on? Nothing in the draft has changed.\n\n"
+            "Yes. Westside Clinics signs on.\n\n"
+            "> 3. We're holding a short press call on Thursday. Could someone from the\n"
+            "> clinics speak for two minutes?\n>\n> Thanks!\n> Maria\n\n"
+            "I'm in clinic all day that Thursday. Let me ask our nurse manager, and I'll get\n"
+            "back to you by Monday.\n\nKaren\n")
+    msg = EmailMessage()
+    msg["From"] = "Karen Liu <karen@westside.example>"
+    msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
+    msg["Subject"] = "Re: Will Westside Clinics sign on?"
+    msg.set_content(body)
+    understanding = classify(msg, organization="Westside Clinics").understanding
+    assert understanding is not None and understanding.intent == Intent.SIGN_ON
+    # ...and under the ask's own question, the same wait holds the yes
+    msg.set_content(body.replace("> 3. We're holding a short press call on Thursday. Could "
+                                 "someone from the\n> clinics speak for two minutes?",
+                                 "> Anything else before you sign?"))
+    understanding = classify(msg, organization="Westside Clinics").understanding
+    assert understanding is not None and understanding.intent != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Sim, assinamos. Mas por favor não ponham \"I.D.E.S. Tulare\". O nome completo é "
+     "Irmandade do Divino Espírito Santo de Tulare.",
+     "Irmandade do Divino Espírito Santo de Tulare"),
+    ("Sí, firmamos. Por favor pongan el nombre como aparece en nuestro logo: Centro Latino de\n"
+     "Madera. El nombre largo solo lo usamos en los papeles del estado.",
+     "Centro Latino de Madera"),
+])
+def test_the_thirteenth_session_names(text: str, name: str) -> None:
+    understanding = understand(text, organization="I.D.E.S. Tulare"
+                               if "Tulare" in name else "Centro Comunitario Latino de Madera")
+    assert understanding.intent == Intent.SIGN_ON and understanding.signer_name == name
