@@ -160,7 +160,7 @@ from outreach.campaign.listing_name import (
 from outreach.inbound.signature import is_name_line, writer_names
 from outreach.inbound.visible import POSTSCRIPT, said_lines
 
-CLASSIFIER_VERSION = "rules-21"
+CLASSIFIER_VERSION = "rules-22"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -744,6 +744,9 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
         signals.append("the writer hands the contact over")
     elif sign_at is not None and _NAME_BREAKS_OFF.search(folded_parts[-1]):
         signals.append("the name to list breaks off")  # "Ja bitte eintragen als"
+    elif sign_at is not None and (yes_word := YES_WORD.match(folded_parts[-1])) \
+            and _BREAKS_OFF.match(folded_parts[-1], yes_word.end()):
+        signals.append("the reply breaks off")  # "Hallo Maria, ja, wir" (sent too early)
     elif sign_at is not None and (SOMEONE_ELSE.search(whole)  # "... I'm using his email"
                                   or (_assistant_of_the_writer(text, writer)
                                       and not MY_CALL.search(whole))):
@@ -1372,6 +1375,7 @@ _DISCLAIMER = re.compile(rf"\b{fragment('disclaimer')}\b")
 _ON_TERMS = re.compile(rf"\b{fragment('on_terms')}\b")
 # A reply that ends where the name to list should be: "Yes please list us as", "eintragen als:"
 _NAME_BREAKS_OFF = re.compile(rf"\b{fragment('name_lead')}\s*[:\-\u2013\u2014]?\s*$")
+_BREAKS_OFF = re.compile(rf"\W+{fragment('breaks_off_after')}\W*$")
 # The writer's own regret over the organization's decision, not a doubt about it.
 _PERSONAL_REGRET = re.compile(
     rf"\b{fragment('personally')}\b.{{0,80}}\b{fragment('regret')}\b"

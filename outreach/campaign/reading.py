@@ -89,7 +89,46 @@ def classify(msg: EmailMessage, *, organization: str | None = None,
         # -- yes sign us up"
         understanding = understand(typed, organization=organization, own_addresses=own,
                                    letter_title=letter_title)
+    elif understanding.intent == Intent.UNKNOWN and understanding.evidence is None \
+            and not understanding.signals and (earlier := _own_last_message(body, msg)) \
+            and _holds_nothing_back(shown, organization, letter_title):
+        # Nothing said now but an afterthought to the writer's own message a minute before,
+        # quoted under it ("assinamos" / "esqueci de dizer: Sindicato dos ..."): the two
+        # are one answer, in the order they were written.
+        # (a yes only: a withdrawal quoted under "ignore my WITHDRAW of last night" is not)
+        together = understand(f"{earlier}\n\n{shown}", organization=organization,
+                              exclude=exclude, own_addresses=own, letter_title=letter_title,
+                              writer=parseaddr(header(msg, "From"))[0])
+        if together.intent == Intent.SIGN_ON:
+            understanding = together
     return Classification("human", shown, understanding=understanding)
+
+
+def _holds_nothing_back(text: str, organization: str | None, letter_title: str | None
+                        ) -> bool:
+    """Whether `text` would leave a yes said before it as it is: not "please disregard my
+    yes from this morning", nor "on attend un peu: Annick veut relire avec le CA"."""
+    probe = understand(f"{_PROBE_YES}\n\n{text}", organization=organization,
+                       letter_title=letter_title)
+    return probe.intent == Intent.SIGN_ON and set(probe.signals) <= {"yes"} \
+        and probe.signer_name is None  # (nor a name to list, or to spell otherwise)
+
+
+_PROBE_YES = "Yes, we sign."
+
+
+def _own_last_message(body: str, msg: EmailMessage) -> str | None:
+    """The writer's own message quoted right under the reply (by their address), if the
+    first message quoted is theirs and short."""
+    sender = sender_address(msg)
+    messages = earlier_messages(body)
+    if not sender or not messages:
+        return None
+    heading, message = messages[0]
+    named = [address.lower() for address in EMAIL.findall(heading)][:1]
+    if named != [sender] or _LINK.search(message) or len(message) > NOTE_AT_MOST:
+        return None
+    return message
 
 
 _READ_LIMIT = 256 * 1024

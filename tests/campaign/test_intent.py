@@ -2637,3 +2637,92 @@ def test_the_thirteenth_session_names(text: str, name: str) -> None:
     understanding = understand(text, organization="I.D.E.S. Tulare"
                                if "Tulare" in name else "Centro Comunitario Latino de Madera")
     assert understanding.intent == Intent.SIGN_ON and understanding.signer_name == name
+
+
+@pytest.mark.parametrize(("text", "organization", "intent"), [
+    # a message sent too early, that breaks off after its yes
+    ("Hallo Maria,\nja, wir", "Wasserwende Berlin", Intent.UNKNOWN),
+    ("jo, unterschreiben wir", "Wasserwende Berlin", Intent.SIGN_ON),
+    # a yes, and a question whether the writer may sign for another group too
+    ("A nossa associação assina, sem problema. Posso fazê-lo eu em nome da Aliança? Se sim, "
+     "ponham as duas.", "Associação dos Amigos da Terceira", Intent.QUESTION),
+    ("Yes, we sign. Can I sign for the Alliance too?", "Friends of the River",
+     Intent.QUESTION),
+    # someone who wants to read it first holds the yes; a post about it later does not
+    ("Yes, we sign. Our ED saw it and wants to read the consolidation part more carefully "
+     "before we commit.", "Caruthers Garden Alliance", Intent.NEEDS_APPROVAL),
+    ("Oui, nous signons. On attend un peu s'il te plaît : Annick veut relire avec le CA "
+     "avant qu'on mette notre nom.", "Solidarité Paysans", Intent.NEEDS_APPROVAL),
+    ("Yes, we sign! A lot of our members will want to read it before we post it.",
+     "Arvin Environmental Justice Project", Intent.SIGN_ON),
+    ("Yes, we sign. Please disregard my yes from this morning.", "Caruthers Garden Alliance",
+     Intent.UNKNOWN),
+    # a board told afterwards, for the record, is no approval to come
+    ("Yes, we sign. The full board will hear about it in January, but that's a report, not "
+     "a vote.", "Merced Valley Council", Intent.SIGN_ON),
+    ("Assinamos. Vou levar a decisão ao conselho na reunião de janeiro, para registro.",
+     "Rede Brasileira pelo Direito à Água", Intent.SIGN_ON),
+    # plain noes, and requests for time put as questions
+    ("We signed three since 2019 and my well is still pumping sand. We're out.",
+     "Huron Well Owners", Intent.DECLINE),
+    ("Maria, adoraríamos assinar, de verdade! Mas como igreja não podemos.",
+     "Comunidade Cristã", Intent.DECLINE),
+    ("Será possível darem-nos até terça-feira, 26 de janeiro, para vos dar uma resposta?",
+     "Liga Feminina", Intent.MORE_TIME),
+    ("Our board has to approve every sign-on and doesn't meet until February 9. Is there any "
+     "chance you could hold the letter for us until then?", "Union Local 12",
+     Intent.MORE_TIME),
+    ("Nous ne pourrons pas vous répondre avant le 15 janvier. Une réponse d'ici le 29 "
+     "janvier vous irait-elle ?", "Réseau Eau", Intent.MORE_TIME),
+])
+def test_the_thirteenth_session_second_sets(text: str, organization: str,
+                                            intent: Intent) -> None:
+    assert understand(text, organization=organization).intent == intent
+
+
+@pytest.mark.parametrize(("text", "organization", "name"), [
+    ("Der Vorstand hat zugestimmt, wir unterschreiben. Bitte tragt uns als Aktionsbündnis "
+     "Recht auf Wasser Leipzig ein.", "Aktionsbündnis Wasser", "Aktionsbündnis Recht auf "
+     "Wasser Leipzig"),
+    ("Así sí firmamos.\n\nPongan: Madres Unidas por el Agua de Seville.",
+     "Madres Unidas por el Agua", "Madres Unidas por el Agua de Seville"),
+    ("C'est oui. Merci de nous inscrire sous notre nom complet, « Association Eau Partage \u2013 "
+     "Lyon Rhône-Alpes ».", "Eau Partage Lyon", "Association Eau Partage \u2013 Lyon Rhône-Alpes"),
+    ("Oi Maria, pode contar com a gente! O Centro assina sim.",
+     "Centro Cultural Brasileiro de Sacramento", None),
+])
+def test_the_thirteenth_session_second_names(text: str, organization: str,
+                                             name: str | None) -> None:
+    understanding = understand(text, organization=organization)
+    assert understanding.intent == Intent.SIGN_ON and understanding.signer_name == name
+
+
+def _reply(body: str, sender: str = "Josefa Nascimento <josefa@str.example>") -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
+    msg["Subject"] = "Re: Will the Sindicato sign?"
+    msg.set_content(body)
+    return msg
+
+
+def test_a_name_sent_alone_a_minute_after_the_writers_own_yes() -> None:
+    earlier = ("Em seg., 14 de dez. de 2026 às 16:12, Josefa Nascimento "
+               "<josefa@str.example> escreveu:\n> assinamos\n")
+    msg = _reply("esqueci de dizer: Sindicato dos Trabalhadores Rurais. abs\n\n" + earlier)
+    understanding = classify(msg, organization="Sindicato dos Trabalhadores Rurais"
+                             ).understanding
+    assert understanding is not None and understanding.intent == Intent.SIGN_ON
+    # ...but never when the message now takes it back or asks for another spelling
+    for now in ("please disregard my yes, our ED wants to read it first",
+                "merci d'écrire notre nom avec les accents, « Sindicato Rurais »"):
+        understanding = classify(_reply(f"{now}\n\n{earlier}"),
+                                 organization="Sindicato dos Trabalhadores Rurais"
+                                 ).understanding
+        assert understanding is not None and understanding.intent != Intent.SIGN_ON
+    # ...nor from someone else's message quoted under it
+    msg = _reply("esqueci de dizer: Sindicato dos Trabalhadores Rurais. abs\n\n" + earlier,
+                 sender="Outra Pessoa <outra@str.example>")
+    understanding = classify(msg, organization="Sindicato dos Trabalhadores Rurais"
+                             ).understanding
+    assert understanding is not None and understanding.intent != Intent.SIGN_ON
