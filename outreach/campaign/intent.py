@@ -101,6 +101,7 @@ from outreach.campaign.intent_patterns import (
     NAME_NOUNS,
     NAME_PATTERNS,
     NAME_REQUEST,
+    NAME_SPELLING_REQUEST,
     NEGATION,
     NEUTRAL,
     NO_FILLER,
@@ -160,7 +161,7 @@ from outreach.campaign.listing_name import (
 from outreach.inbound.signature import is_name_line, writer_names
 from outreach.inbound.visible import POSTSCRIPT, said_lines
 
-CLASSIFIER_VERSION = "rules-22"
+CLASSIFIER_VERSION = "rules-23"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.
@@ -783,6 +784,10 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
             and not retracted_yes and "negated yes" not in signals \
             and "conditional yes" not in signals:
         name, name_doubt = listing_name(parts, organization, name_lines=name_lines)
+        if name is None and name_doubt is None and NAME_SPELLING_REQUEST.search(whole):
+            # "One correction though - it's 'Arvin Community Garden Collective' ...": a name
+            # asked for and not read; the name on file must not go out in its place
+            name_doubt = "the reply asks for a listing name that was not read"
         if name_doubt is None:
             return Understanding(
                 Intent.SIGN_ON, parts[sign_at], signer_name=name,
@@ -1319,7 +1324,11 @@ def _other_intents(parts: list[str], rest_parts: list[str], org_words: set[str],
     for intent, pattern in others:
         where = change_parts if intent == Intent.CHANGE_REQUEST else rest_parts
         if intent == Intent.NEEDS_APPROVAL:  # ("she said go ahead, we don't need a vote")
-            where = ["" if NO_NEED.search(folded) else folded for folded in where]
+            # (and the meeting the next sentence says is only told: "Le conseil se réunit le
+            # jeudi 10 décembre ; je l'informerai de notre signature, pour information")
+            told = [bool(NO_NEED.search(folded)) for folded in where]
+            where = ["" if told[i] or told[i + 1:i + 2] == [True] else folded
+                     for i, folded in enumerate(where)]
         if intent == Intent.DECLINE:  # "(the national office takes no position)"
             # (nor "we can't join the video call on Thursday": a no to something else)
             where = ["" if _refuses_something_else(folded) else _PARENTHESIS.sub(" ", folded)

@@ -2726,3 +2726,70 @@ def test_a_name_sent_alone_a_minute_after_the_writers_own_yes() -> None:
     understanding = classify(msg, organization="Sindicato dos Trabalhadores Rurais"
                              ).understanding
     assert understanding is not None and understanding.intent != Intent.SIGN_ON
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a board told of the signature afterwards is no approval to come...
+    ("Yes, Fresno Metro Faith Alliance signs on. Our board meets on Tuesday 8 December and "
+     "I'll report there that we signed.", Intent.SIGN_ON),
+    ("La Fondation Source Vive signe la lettre. Le conseil se réunit le jeudi 10 décembre ; je "
+     "l'informerai de notre signature à cette occasion, pour information.", Intent.SIGN_ON),
+    ("Wir unterzeichnen den Brief. Unser Vorstand tagt am Montag. Sie müssen also nicht auf "
+     "die Sitzung warten.", Intent.SIGN_ON),
+    # ...while "for your information" before an approval still to come says nothing of it
+    ("Oui, nous signons. Pour information, notre CA doit encore valider la signature.",
+     Intent.NEEDS_APPROVAL),
+    ("Ja, wir unterschreiben. Zur Info: unser Vorstand muss noch zustimmen.",
+     Intent.NEEDS_APPROVAL),
+    ("Sim, assinamos. Para registro: o conselho ainda tem de aprovar.",
+     Intent.NEEDS_APPROVAL),
+])
+def test_a_board_only_told(text: str, intent: Intent) -> None:
+    organization = "Fondation Source Vive" if "Source Vive" in text \
+        else "Fresno Metro Faith Alliance"
+    assert understand(text, organization=organization).intent == intent
+
+
+@pytest.mark.parametrize(("text", "organization", "intent"), [
+    # a yes on a condition said with a sentence-initial "se", "si" (if, not yes)
+    ("Achamos a carta ótima. Se fizer sentido, assinamos sim.", "Centro Comunitário",
+     Intent.UNKNOWN),
+    ("Você pode confirmar se está correto? Se estiver, nós assinamos.", "Rede Água Limpa",
+     Intent.QUESTION),
+    ("Si está correcto, firmamos.", "Comité de Huron", Intent.UNKNOWN),
+    ("Si claro, firmamos con gusto.", "Comité de Huron", Intent.SIGN_ON),
+    # a form filled in with a no
+    ("Organization: Sanger Heritage Society\nSign on: N\nReason: our bylaws keep us out of "
+     "policy advocacy.", "Sanger Heritage Society", Intent.DECLINE),
+    ("Organization: Sanger Heritage Society\nSign on: Y", "Sanger Heritage Society",
+     Intent.SIGN_ON),
+    # happy to sign another letter, and asking whether this is it
+    ("Hi Maria, happy to sign the one about pesticide buffer zones that we talked about at "
+     "the November call. Is this that one?", "Wasco Health Promoters", Intent.QUESTION),
+    # a daughter passing on her mother's yes
+    ("Soy Claudia, la hija de doña Carmen Ayala. Dice que sí, que el Comité de Vecinos de "
+     "Lanare firma la carta.", "Comité de Vecinos de Lanare", Intent.UNKNOWN),
+])
+def test_the_thirteenth_session_third_sets(text: str, organization: str,
+                                           intent: Intent) -> None:
+    assert understand(text, organization=organization).intent == intent
+
+
+@pytest.mark.parametrize("text", [
+    "Hi! We'd love to sign. One correction though - it's \"Arvin Community Garden "
+    "Collective\", with two m's in Community.",
+    "Yes, we sign. Please list us under our Vietnamese name, which is our official name; the "
+    "English one is only a translation:\n\nHội Ái Hữu Người Việt Stockton",
+])
+def test_a_name_asked_for_and_not_read_is_never_replaced_by_the_one_on_file(text: str
+                                                                            ) -> None:
+    understanding = understand(text, organization="Arvin Comunity Garden Collective")
+    assert understanding.intent != Intent.SIGN_ON
+
+
+def test_a_remark_in_parentheses_after_the_name_is_not_the_name() -> None:
+    understanding = understand("• Oui, nous signons\n• Nom à faire figurer : Amis de l'Eau "
+                               "Toulouse (comme dans votre mail)",
+                               organization="Amis de l'Eau Toulouse")
+    assert understanding.intent == Intent.SIGN_ON
+    assert understanding.signer_name in (None, "Amis de l'Eau Toulouse")
