@@ -161,7 +161,7 @@ from outreach.campaign.listing_name import (
 from outreach.inbound.signature import is_name_line, writer_names
 from outreach.inbound.visible import POSTSCRIPT, said_lines
 
-CLASSIFIER_VERSION = "rules-23"
+CLASSIFIER_VERSION = "rules-24"
 # The signal of a bare "please remove us": see `Understanding.intent_for`.
 REMOVE_US_SIGNAL = "remove us"
 # The signal of "take our name off and stop emailing me": a withdrawal that also unsubscribes.

@@ -38,6 +38,7 @@ def listing_name(parts: list[str], organization: str | None, *,
     without one, the organization on file is listed (None here)."""
     unreadable: str | None = None
     fallback: tuple[str, str] | None = None  # a naming that reads like part of a sentence
+    on_file: tuple[str, None] | None = None  # a naming of the organization on file
     if (picked := _chosen_by_place(parts)) is not None:
         # 'we are "X", but people know us as "SPRSI" or as "Y": use the last one'
         name = _clean_name(picked)
@@ -77,7 +78,11 @@ def listing_name(parts: list[str], organization: str | None, *,
                     # "Yes, X signs on. (please use that exact name)" is said outright)
                     shouted = name.isupper() and not organization.isupper()
                     outright = explicit or any(EXACT_NAME.search(fold(p)) for p in parts)
-                    return (name if outright and not shouted else organization), None
+                    # (unless a later naming says another: 'salimos como "X", pero ese
+                    # nombre ya no se usa. Por favor póngannos así: Y')
+                    on_file = on_file or ((name if outright and not shouted else organization),
+                                          None)
+                    break  # (on to the next sentence: this one named the organization)
                 part_of_a_sentence = _fragment(name)
                 doubt = part_of_a_sentence or _unlike(name, organization)
                 if explicit and match is not None and match["name"][-1:].isspace() \
@@ -99,6 +104,8 @@ def listing_name(parts: list[str], organization: str | None, *,
                     return None, f"the yes names {name!r}, not the organization on file"
                 if any(EXACT_NAME.search(fold(p)) for p in parts):
                     return name, None  # "Yes, X signs on. (please use that exact name)"
+    if on_file is not None:
+        return on_file
     if fallback is not None:
         return fallback
     if unreadable is not None:
@@ -177,6 +184,7 @@ _AS_ON_FILE = re.compile(rf"(?i)[\s,]+{fragment('as_on_file', raw=True)}\b.*$")
 _REASON_AFTER_COMMA = re.compile(rf"(?i),\s*{fragment('reason_after_comma', raw=True)}\b.*$")
 _PLEASE_AFTER = re.compile(rf"(?i)[\s,]+{fragment('please_after_name', raw=True)}\W*$")
 _ABBREVIATED = re.compile(rf"\b{fragment('abbreviation', raw=True)}\.$")
+_INITIALS = re.compile(r"(?:\b[A-Z]\.){2,}$")
 _ARTICLE_FRAME = (rf"^(?:{fragment('article_before_name', raw=True)}\s+"
                   rf"|{fragment('elided_article', raw=True)})")
 _ARTICLE = re.compile(_ARTICLE_FRAME)
@@ -205,7 +213,8 @@ def _clean_name(raw: str) -> str | None:
     name = _SIGNS.sub("", name)  # "Name: a Sociedade Açoriana de Gustine assina."
     name = _TRAILING_SYMBOLS.sub("", name)  # "... Stockton (RIBS) 😊"
 
-    abbreviated = _ABBREVIATED.search(name.rstrip())
+    # ("e.V.", "Inc.", and initials: "Mexicali, B.C.")
+    abbreviated = _ABBREVIATED.search(name.rstrip()) or _INITIALS.search(name.rstrip())
     name = name.strip(_NAME_TRIM).strip() + ("." if abbreviated else "")  # "e.V." keeps its dot
     # "la Unión Popular ... firma", "l'Association ... signe": the article is not the name.
     # (a capitalised article belongs to the name, "Les Jardins Partagés", unless all shouts)

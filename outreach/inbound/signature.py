@@ -31,7 +31,13 @@ def is_name_line(line: str, names: list[str]) -> bool:
     words = _folded_words(line)
     return (len(names) >= 2 and names[0] in words and names[-1] in words
             and sum(word not in names for word in words) <= _OTHER_WORDS
-            and not line.rstrip().endswith((".", "!", "?", ":")))
+            and not line.rstrip().endswith((".", "!", "?", ":"))
+            and not _LABELLED.match(line))
+
+
+# A line of a form the writer filled in ("Contact: Dolores Haney, Executive Director"): the
+# form goes on under it ("Sign on: Y").
+_LABELLED = re.compile(r"^\s*[^\W\d_][\w .'/-]{0,40}?\s*:\s+\S")
 
 
 def before_name_line(text: str, writer: str | None) -> str:

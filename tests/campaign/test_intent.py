@@ -2793,3 +2793,62 @@ def test_a_remark_in_parentheses_after_the_name_is_not_the_name() -> None:
                                organization="Amis de l'Eau Toulouse")
     assert understanding.intent == Intent.SIGN_ON
     assert understanding.signer_name in (None, "Amis de l'Eau Toulouse")
+
+
+@pytest.mark.parametrize(("text", "organization", "intent"), [
+    # after the deadline, asking whether they can still be added: a person decides
+    ("Ya sé que cerraron el lunes. Anoche votamos y sí queremos firmar. ¿Hay alguna manera "
+     "de que todavía nos agreguen?", "Jóvenes en Acción de Mendota", Intent.QUESTION),
+    ("A direção decidiu ontem que quer assinar. Ainda é possível incluir o Clube?",
+     "Clube Português de Hilmar", Intent.QUESTION),
+    # "but only if", in a sentence of its own
+    ("Wir würden den Brief grundsätzlich mittragen. Allerdings nur, wenn Punkt 2 "
+     "klargestellt wird. Dann unterschreiben wir.", "Bürgerinitiative Grundwasser",
+     Intent.UNKNOWN),
+    # "então assinamos" is "so we sign", after the story of how it was decided
+    ("Ele concordou, e a diretoria aprovou ontem.\n\nEntão assinamos: Centro Comunitário "
+     "Brasileiro de Sacramento.", "Centro Comunitário Brasileiro de Sacramento",
+     Intent.SIGN_ON),
+    ("No tengo que consultarlo con nadie: soy la directora. Sí, el Centro de Mujeres "
+     "Indígenas del Valle firma.", "Centro de Mujeres Indígenas del Valle", Intent.SIGN_ON),
+])
+def test_the_thirteenth_session_fourth_sets(text: str, organization: str,
+                                            intent: Intent) -> None:
+    assert understand(text, organization=organization).intent == intent
+
+
+def test_a_group_gone_and_the_writer_offering_herself_is_an_individual() -> None:
+    understanding = understand("The group fell apart last year, so there's no group anymore "
+                               "to sign. I'd be glad to sign as just me though.",
+                               organization="Poplar Youth Soccer Parents")
+    assert understanding.signer_type == "individual"
+
+
+@pytest.mark.parametrize(("text", "organization", "name"), [
+    # an old name said first, the new one after it
+    ("Sí vamos a firmar. En la lista de ustedes salimos como \"Ministerio Hispano\", pero ese "
+     "nombre ya no se usa. Por favor póngannos así:\n\nPastoral Social San Judas Tadeo, Lamont",
+     "Ministerio Hispano San Judas Tadeo", "Pastoral Social San Judas Tadeo, Lamont"),
+    # initials keep their last stop
+    ("Por supuesto que nos sumamos. Por favor anoten a nuestra organización como Colectivo "
+     "Agua y Vida, Mexicali, B.C., para que se sepa de dónde escribimos.",
+     "Colectivo Agua y Vida", "Colectivo Agua y Vida, Mexicali, B.C."),
+    # the organization named as on file in one sentence is not overridden within it
+    ("Wir sind dabei! Bitte führt uns als Netzwerk Menschenrecht Wasser e.V. auf.",
+     "Netzwerk Menschenrecht Wasser e.V.", "Netzwerk Menschenrecht Wasser e.V."),
+])
+def test_the_thirteenth_session_fourth_names(text: str, organization: str, name: str) -> None:
+    understanding = understand(text, organization=organization)
+    assert understanding.intent == Intent.SIGN_ON
+    assert (understanding.signer_name or organization) == name
+
+
+def test_a_form_filled_in_under_the_writers_own_name_is_read() -> None:
+    msg = EmailMessage()
+    msg["From"] = "Dolores Haney <dolores@krwa.example>"
+    msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
+    msg["Subject"] = "Re: Will Kern River Watershed Alliance sign on?"
+    msg.set_content("Organization: Kern River Watershed Alliance\nContact: Dolores Haney, "
+                    "Executive Director\nSign on: Y\nCity: Bakersfield\n\nDolores\n")
+    understanding = classify(msg, organization="Kern River Watershed Alliance").understanding
+    assert understanding is not None and understanding.intent == Intent.SIGN_ON
