@@ -634,13 +634,11 @@ def understand(text: str, *, organization: str | None = None, exclude: Iterable[
     # Written inline with the yes under the ask's question, an answer under another question
     # (a press call, a translation's cost) is that question's: "I'm in clinic all day that
     # Thursday. Let me ask our nurse manager", "Leider nein, dafür haben wir kein Budget".
-    yes_asked = fold(_question_of(answered[sign_at] or "")) if sign_at is not None else ""
-    yes_under_the_ask = bool(ASK_QUESTION.search(yes_asked)) \
-        and not _asks_something_else(yes_asked)
+    yes_under_the_ask = bool(ASK_QUESTION.search(asked)) and not _asks_something_else(asked)
     answers_elsewhere = {
         part for part, folded, quote in zip(parts, folded_parts, answered, strict=True)
         if yes_under_the_ask and quote is not None and part != yes_said
-        and _asks_something_else(fold(_question_of(quote)))
+        and _asks_something_else(fold(quote))
         and not (LETTER_REF.search(folded) or ACT.search(folded) or SIGN.search(folded))}
 
     def aside_of_the_yes(part: str) -> bool:
@@ -940,13 +938,6 @@ def _signature_block(lines: list[str]) -> list[str]:
 
 
 _PARENTHESIS = re.compile(r"\([^()]{0,300}\)")
-
-
-def _question_of(quote: str) -> str:
-    """The quoted paragraph an inline answer answers: the last one asking something (a
-    question's paragraph may be followed by "Thanks! Maria")."""
-    asking = [p for p in re.split(r"\n\s*\n", quote) if "?" in p]
-    return asking[-1] if asking else _last_paragraph(quote)
 
 
 def _last_paragraph(quote: str) -> str:
@@ -1327,7 +1318,7 @@ def _other_intents(parts: list[str], rest_parts: list[str], org_words: set[str],
             # (and the meeting the next sentence says is only told: "Le conseil se réunit le
             # jeudi 10 décembre ; je l'informerai de notre signature, pour information")
             told = [bool(NO_NEED.search(folded)) for folded in where]
-            where = ["" if told[i] or told[i + 1:i + 2] == [True] else folded
+            where = ["" if told[i] or (i + 1 < len(told) and told[i + 1]) else folded
                      for i, folded in enumerate(where)]
         if intent == Intent.DECLINE:  # "(the national office takes no position)"
             # (nor "we can't join the video call on Thursday": a no to something else)

@@ -125,10 +125,15 @@ def _own_last_message(body: str, msg: EmailMessage) -> str | None:
     if not sender or not messages:
         return None
     heading, message = messages[0]
-    named = [address.lower() for address in EMAIL.findall(heading)][:1]
-    if named != [sender] or _LINK.search(message) or len(message) > NOTE_AT_MOST:
+    if _quoted_sender(heading) != [sender] or _LINK.search(message) \
+            or len(message) > NOTE_AT_MOST:
         return None
     return message
+
+
+def _quoted_sender(heading: str) -> list[str]:
+    """The address a quoted message's heading names first (its From), if any."""
+    return [address.lower() for address in EMAIL.findall(heading)][:1]
 
 
 _READ_LIMIT = 256 * 1024
@@ -148,7 +153,7 @@ def _notes(body: str, msg: EmailMessage) -> tuple[list[str], list[str]]:
     notes: list[str] = []
     resumed: list[str] = []
     for heading, message in earlier_messages(body):
-        named = [address.lower() for address in EMAIL.findall(heading)][:1]  # (its From)
+        named = _quoted_sender(heading)
         if any(a == sender or a.rsplit("@", 1)[-1] in ours for a in named) \
                 or (not named and len(sender_name) > 3 and sender_name in fold(heading)) \
                 or _LINK.search(message) or len(message) > NOTE_AT_MOST:

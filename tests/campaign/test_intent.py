@@ -586,9 +586,10 @@ def test_the_signature_block_is_not_read() -> None:
     assert understand(reply, organization=ORG).intent == Intent.SIGN_ON
 
 
-def _from(writer: str, body: str) -> EmailMessage:
+def _from(writer: str, body: str, address: str = "contact@valleytenants.example"
+          ) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = f"{writer} <contact@valleytenants.example>"
+    msg["From"] = f"{writer} <{address}>"
     msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
     msg["Subject"] = "Re: Will Valley Tenants Union sign?"
     msg.set_content(body)
@@ -2610,11 +2611,7 @@ def test_an_answer_under_another_inline_question_is_that_questions() -> None:
             "> clinics speak for two minutes?\n>\n> Thanks!\n> Maria\n\n"
             "I'm in clinic all day that Thursday. Let me ask our nurse manager, and I'll get\n"
             "back to you by Monday.\n\nKaren\n")
-    msg = EmailMessage()
-    msg["From"] = "Karen Liu <karen@westside.example>"
-    msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
-    msg["Subject"] = "Re: Will Westside Clinics sign on?"
-    msg.set_content(body)
+    msg = _from("Karen Liu", body)
     understanding = classify(msg, organization="Westside Clinics").understanding
     assert understanding is not None and understanding.intent == Intent.SIGN_ON
     # ...and under the ask's own question, the same wait holds the yes
@@ -2697,35 +2694,25 @@ def test_the_thirteenth_session_second_names(text: str, organization: str,
     assert understanding.intent == Intent.SIGN_ON and understanding.signer_name == name
 
 
-def _reply(body: str, sender: str = "Josefa Nascimento <josefa@str.example>") -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
-    msg["Subject"] = "Re: Will the Sindicato sign?"
-    msg.set_content(body)
-    return msg
-
-
 def test_a_name_sent_alone_a_minute_after_the_writers_own_yes() -> None:
     earlier = ("Em seg., 14 de dez. de 2026 às 16:12, Josefa Nascimento "
                "<josefa@str.example> escreveu:\n> assinamos\n")
-    msg = _reply("esqueci de dizer: Sindicato dos Trabalhadores Rurais. abs\n\n" + earlier)
-    understanding = classify(msg, organization="Sindicato dos Trabalhadores Rurais"
-                             ).understanding
-    assert understanding is not None and understanding.intent == Intent.SIGN_ON
+    organization = "Sindicato dos Trabalhadores Rurais"
+
+    def read(now: str, address: str = "josefa@str.example") -> Intent | None:
+        msg = _from("Josefa Nascimento", f"{now}\n\n{earlier}", address=address)
+        understanding = classify(msg, organization=organization).understanding
+        assert understanding is not None
+        return understanding.intent
+
+    assert read("esqueci de dizer: Sindicato dos Trabalhadores Rurais. abs") == Intent.SIGN_ON
     # ...but never when the message now takes it back or asks for another spelling
     for now in ("please disregard my yes, our ED wants to read it first",
                 "merci d'écrire notre nom avec les accents, « Sindicato Rurais »"):
-        understanding = classify(_reply(f"{now}\n\n{earlier}"),
-                                 organization="Sindicato dos Trabalhadores Rurais"
-                                 ).understanding
-        assert understanding is not None and understanding.intent != Intent.SIGN_ON
+        assert read(now) != Intent.SIGN_ON
     # ...nor from someone else's message quoted under it
-    msg = _reply("esqueci de dizer: Sindicato dos Trabalhadores Rurais. abs\n\n" + earlier,
-                 sender="Outra Pessoa <outra@str.example>")
-    understanding = classify(msg, organization="Sindicato dos Trabalhadores Rurais"
-                             ).understanding
-    assert understanding is not None and understanding.intent != Intent.SIGN_ON
+    assert read("esqueci de dizer: Sindicato dos Trabalhadores Rurais. abs",
+                address="outra@str.example") != Intent.SIGN_ON
 
 
 @pytest.mark.parametrize(("text", "intent"), [
@@ -2844,11 +2831,8 @@ def test_the_thirteenth_session_fourth_names(text: str, organization: str, name:
 
 
 def test_a_form_filled_in_under_the_writers_own_name_is_read() -> None:
-    msg = EmailMessage()
-    msg["From"] = "Dolores Haney <dolores@krwa.example>"
-    msg["To"] = "reply+t1-aaaaaaaaaaaaaaaa@valleywater.org"
-    msg["Subject"] = "Re: Will Kern River Watershed Alliance sign on?"
-    msg.set_content("Organization: Kern River Watershed Alliance\nContact: Dolores Haney, "
-                    "Executive Director\nSign on: Y\nCity: Bakersfield\n\nDolores\n")
+    msg = _from("Dolores Haney", "Organization: Kern River Watershed Alliance\nContact: "
+                "Dolores Haney, Executive Director\nSign on: Y\nCity: Bakersfield\n\n"
+                "Dolores\n")
     understanding = classify(msg, organization="Kern River Watershed Alliance").understanding
     assert understanding is not None and understanding.intent == Intent.SIGN_ON
